@@ -1,0 +1,14 @@
+package dev.silkroute.router;
+
+import io.micronaut.runtime.Micronaut;
+
+/** Starts the router: the OpenAI-compatible HTTP API in front of providers and workers. */
+public final class RouterApplication {
+
+    private RouterApplication() {
+    }
+
+    public static void main(String[] args) {
+        Micronaut.run(RouterApplication.class, args);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.silkroute.router.api;
+
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.server.exceptions.ExceptionHandler;
+import jakarta.inject.Singleton;
+
+/** Answers an {@link ApiException} with its status and OpenAI-shaped body. */
+@Produces
+@Singleton
+@Requires(classes = {ApiException.class, ExceptionHandler.class})
+final class ApiExceptionHandler implements ExceptionHandler<ApiException, HttpResponse<?>> {
+
+    @Override
+    public HttpResponse<?> handle(HttpRequest request, ApiException exception) {
+        return respond(exception.error());
+    }
+
+    static HttpResponse<?> respond(ApiError error) {
+        return HttpResponse.status(HttpStatus.valueOf(error.status()))
+                .contentType(MediaType.APPLICATION_JSON_TYPE)
+                .body(error.body());
+    }
+}

@@ -1,0 +1,39 @@
+package dev.silkroute.router.config;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The router's own settings ({@code silkroute.router.*}), checked at start-up.
+ *
+ * @param catalog           the catalog YAML (models, endpoints, prices)
+ * @param instance          this replica's name in usage events; empty = host name
+ * @param spoolFile         where usage events wait while Kafka is unreachable
+ * @param firstByteTimeout  how long an upstream may take to start answering before the next is tried
+ * @param streamCommitAfter how long a stream may wait for its first token before the router commits to
+ *                          HTTP 200 and starts sending keep-alive comments; errors before then keep their status
+ * @param keepAliveInterval the period of {@code : keep-alive} comments while a stream waits
+ */
+@ConfigurationProperties("silkroute.router")
+public record RouterSettings(
+        @Bindable(defaultValue = "deploy/catalog.yaml") Path catalog,
+        @Bindable(defaultValue = "") String instance,
+        @Bindable(defaultValue = ".silkroute/router-usage.spool") Path spoolFile,
+        @Bindable(defaultValue = "60s") Duration firstByteTimeout,
+        @Bindable(defaultValue = "2s") Duration streamCommitAfter,
+        @Bindable(defaultValue = "5s") Duration keepAliveInterval) {
+
+    public RouterSettings {
+        positive(firstByteTimeout, "silkroute.router.first-byte-timeout");
+        positive(streamCommitAfter, "silkroute.router.stream-commit-after");
+        positive(keepAliveInterval, "silkroute.router.keep-alive-interval");
+    }
+
+    private static void positive(Duration value, String property) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(property + " must be a positive duration, got " + value);
+        }
+    }
+}

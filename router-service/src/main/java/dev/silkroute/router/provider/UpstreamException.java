@@ -1,0 +1,32 @@
+package dev.silkroute.router.provider;
+
+/**
+ * An upstream failed to serve a request: it answered an error status, timed out, or broke the
+ * connection. Carries what the upstream said, so the client's error can name the real cause.
+ */
+public final class UpstreamException extends Exception {
+
+    private final String provider;
+    private final int status;
+    private final String upstreamBody;
+
+    public UpstreamException(String provider, int status, String message, String upstreamBody, Throwable cause) {
+        super(message, cause);
+        this.provider = provider;
+        this.status = status;
+        this.upstreamBody = upstreamBody;
+    }
+
+    public String provider() {
+        return provider;
+    }
+
+    /** The upstream's HTTP status, or 0 when it never answered one (timeout, refused, reset). */
+    public int status() {
+        return status;
+    }
+
+    public String upstreamBody() {
+        return upstreamBody;
+    }
+}
