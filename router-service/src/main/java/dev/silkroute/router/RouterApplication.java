@@ -9,6 +9,7 @@ public final class RouterApplication {
     }
 
     public static void main(String[] args) {
-        Micronaut.run(RouterApplication.class, args);
+        // Eager singletons: a bad catalog, setting or address fails start-up, not the first request.
+        Micronaut.build(args).mainClass(RouterApplication.class).eagerInitSingletons(true).start();
     }
 }
