@@ -131,7 +131,10 @@ public final class ChatRouter {
                     last = e;
                     if (generation.started()) {
                         // Past the first byte the status is sent: the failure travels in the stream.
-                        generation.finish(UsageStatus.USAGE_STATUS_ERROR, generation.usage(), "error");
+                        // A connection that broke is a truncated generation; an error the provider sent is an error.
+                        UsageStatus status = e.getCause() instanceof java.io.IOException
+                                ? UsageStatus.USAGE_STATUS_TRUNCATED : UsageStatus.USAGE_STATUS_ERROR;
+                        generation.finish(status, generation.usage(), "error");
                         out.data(errorChunk(generation, model, created, endpoint, e.getMessage()).toString());
                         out.data(usageChunk(generation, model, created).toString());
                         out.done();
