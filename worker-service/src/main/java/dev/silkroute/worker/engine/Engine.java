@@ -1,0 +1,22 @@
+package dev.silkroute.worker.engine;
+
+/**
+ * An inference engine behind the worker. Admission (how many run at once, the queue) is the
+ * worker's; an engine is only asked to start what was admitted.
+ */
+public interface Engine extends AutoCloseable {
+  /** Starts generating at once; output goes to {@code sink} on the engine's threads. */
+  Generation start(GenerationRequest request, GenerationSink sink);
+
+  /** KV-cache capacity in tokens, or {@link Long#MAX_VALUE} when the engine does not say. */
+  long kvCapacityTokens();
+
+  /**
+   * Time to first token for a request of {@code promptTokens} that starts now on an engine
+   * already running {@code running} sequences, milliseconds; the queue wait is added by the caller.
+   */
+  long nominalTtftMillis(long promptTokens, int running);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,226 @@
+package dev.silkroute.worker.engine;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The {@code openai-compatible} engine: forwards to an inference server that speaks OpenAI's
+ * {@code POST /v1/chat/completions} with {@code stream: true} (vLLM, SGLang, llama.cpp's server,
+ * Ollama), and turns its SSE chunks into our chunks. Usage comes from the server's final usage
+ * chunk ({@code stream_options.include_usage}); servers that send none get our own counts.
+ */
+public final class OpenAiCompatibleEngine implements Engine {
+  /** Used for the TTFT estimate until the first real observation. */
+  private static final long INITIAL_TTFT_MILLIS = 200;
+
+  private final URI chatCompletions;
+  private final Optional<String> apiKey;
+  private final Duration headersTimeout;
+  private final HttpClient http;
+  private final ObjectMapper json;
+  private final LongSupplier nanoTime;
+  private final ProcessorShare share;
+  private volatile double ttftMillisEwma = INITIAL_TTFT_MILLIS;
+
+  /**
+   * @param baseUrl the server's OpenAI base, e.g. {@code http://127.0.0.1:8000/v1}
+   * @param headersTimeout how long the server may take to answer with headers
+   */
+  public OpenAiCompatibleEngine(URI baseUrl, Optional<String> apiKey, Duration headersTimeout,
+      HttpClient http, ObjectMapper json, LongSupplier nanoTime) {
+    String base = baseUrl.toString();
+    this.chatCompletions = URI.create((base.endsWith("/") ? base : base + "/") + "chat/completions");
+    this.apiKey = apiKey;
+    this.headersTimeout = headersTimeout;
+    this.http = http;
+    this.json = json;
+    this.nanoTime = nanoTime;
+    this.share = new ProcessorShare(nanoTime);
+  }
+
+  @Override
+  public Generation start(GenerationRequest request, GenerationSink sink) {
+    Call call = new Call(request, sink);
+    HttpRequest.Builder http = HttpRequest.newBuilder(chatCompletions)
+        .timeout(headersTimeout)
+        .header("Content-Type", "application/json")
+        .header("Accept", "text/event-stream")
+        .POST(HttpRequest.BodyPublishers.ofString(body(request)));
+    apiKey.ifPresent(key -> http.header("Authorization", "Bearer " + key));
+    this.http.sendAsync(http.build(), HttpResponse.BodyHandlers.ofLines())
+        .whenComplete((response, error) -> {
+          if (error != null) {
+            call.fail(new EngineFailure("upstream " + chatCompletions + " unreachable: " + error.getMessage(), error));
+          } else {
+            call.read(response);
+          }
+        });
+    return call::cancel;
+  }
+
+  @Override
+  public long kvCapacityTokens() {
+    return Long.MAX_VALUE;
+  }
+
+  /** An exponentially weighted average of observed times to first token. */
+  @Override
+  public long nominalTtftMillis(long promptTokens, int running) {
+    return Math.round(ttftMillisEwma);
+  }
+
+  @Override
+  public void close() {
+    // The HttpClient is shared and owned by whoever built it.
+  }
+
+  private String body(GenerationRequest request) {
+    ObjectNode body = json.createObjectNode();
+    body.put("model", request.model());
+    ArrayNode messages = body.putArray("messages");
+    request.messages().forEach(m -> messages.addObject().put("role", m.role()).put("content", m.content()));
+    body.put("max_tokens", request.maxTokens());
+    body.put("stream", true);
+    body.putObject("stream_options").put("include_usage", true);
+    if (request.temperature() != null) {
+      body.put("temperature", request.temperature());
+    }
+    if (request.topP() != null) {
+      body.put("top_p", request.topP());
+    }
+    request.seed().ifPresent(seed -> body.put("seed", seed));
+    if (!request.stop().isEmpty()) {
+      ArrayNode stop = body.putArray("stop");
+      request.stop().forEach(stop::add);
+    }
+    return body.toString();
+  }
+
+  /** One forwarded request. */
+  private final class Call {
+    private final GenerationRequest request;
+    private final GenerationSink sink;
+    private final long startedNanos = nanoTime.getAsLong();
+    private final double shareMark = share.join();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile Stream<String> lines;
+    private long completionTokens;
+    private String finishReason;
+    private JsonNode usage;
+
+    Call(GenerationRequest request, GenerationSink sink) {
+      this.request = request;
+      this.sink = sink;
+    }
+
+    void read(HttpResponse<Stream<String>> response) {
+      lines = response.body();
+      try (Stream<String> body = lines) {
+        if (response.statusCode() != 200) {
+          String text = body.limit(20).collect(Collectors.joining("\n"));
+          fail(new EngineFailure("upstream answered " + response.statusCode() + ": " + text));
+          return;
+        }
+        ServerSentEvents.forEachData(body.iterator(), this::onData);
+      } catch (EngineFailure e) {
+        fail(e);
+        return;
+      } catch (RuntimeException e) {
+        // The body stream reports a broken connection as an UncheckedIOException.
+        fail(new EngineFailure("upstream stream broke: " + e.getMessage(), e));
+        return;
+      }
+      if (finishReason == null) {
+        fail(new EngineFailure("upstream stream ended without a finish_reason"));
+      } else {
+        finish();
+      }
+    }
+
+    private boolean onData(String data) {
+      if (ended.get()) {
+        return false;
+      }
+      if (data.equals("[DONE]")) {
+        return false;
+      }
+      JsonNode chunk;
+      try {
+        chunk = json.readTree(data);
+      } catch (JsonProcessingException e) {
+        throw new EngineFailure("upstream sent a chunk that is not JSON: " + abbreviate(data), e);
+      }
+      if (chunk.hasNonNull("error")) {
+        throw new EngineFailure("upstream error: " + chunk.get("error"));
+      }
+      if (chunk.hasNonNull("usage")) {
+        usage = chunk.get("usage");
+      }
+      JsonNode choice = chunk.path("choices").path(0);
+      String text = choice.path("delta").path("content").asText("");
+      if (!text.isEmpty()) {
+        if (completionTokens == 0) {
+          observeTtft();
+        }
+        completionTokens++; // servers stream one token per chunk; usage corrects the total
+        sink.onTokens(text, 1);
+      }
+      if (choice.hasNonNull("finish_reason")) {
+        finishReason = choice.get("finish_reason").asText();
+      }
+      return true;
+    }
+
+    private void observeTtft() {
+      double millis = (nanoTime.getAsLong() - startedNanos) / 1e6;
+      ttftMillisEwma = 0.8 * ttftMillisEwma + 0.2 * millis;
+    }
+
+    private void finish() {
+      if (!ended.compareAndSet(false, true)) {
+        return;
+      }
+      long gpuNanos = share.leave(shareMark);
+      long prompt = usage != null && usage.has("prompt_tokens")
+          ? usage.get("prompt_tokens").asLong() : request.estimatedPromptTokens();
+      long completion = usage != null && usage.has("completion_tokens")
+          ? usage.get("completion_tokens").asLong() : completionTokens;
+      String reason = Completion.LENGTH.equals(finishReason) ? Completion.LENGTH : Completion.STOP;
+      sink.onFinish(new Completion(reason, prompt, completion, gpuNanos));
+    }
+
+    void fail(EngineFailure failure) {
+      if (ended.compareAndSet(false, true)) {
+        share.leave(shareMark);
+        sink.onFailure(failure);
+      }
+    }
+
+    void cancel() {
+      if (ended.compareAndSet(false, true)) {
+        share.leave(shareMark);
+        Stream<String> body = lines;
+        if (body != null) {
+          body.close(); // cancels the body subscription, which closes the upstream connection
+        }
+      }
+    }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 200 ? s : s.substring(0, 200) + "...";
+  }
+}
