@@ -1,0 +1,41 @@
+package dev.silkroute.billing.usage;
+
+import dev.silkroute.billing.Settings.InvalidSettingException;
+import java.time.Duration;
+
+/**
+ * How billing consumes {@code silkroute.usage.v1}. Built and range-checked by
+ * {@code BillingConfiguration}; the checks here are the ones that span several properties.
+ *
+ * @param enabled false only for running the admin API without Kafka
+ * @param unhealthyAfterFailures consecutive failed batches after which /health says DOWN
+ */
+public record UsageConsumerConfig(
+    boolean enabled,
+    String bootstrapServers,
+    String topic,
+    String dlqTopic,
+    String groupId,
+    int partitions,
+    short replicationFactor,
+    int maxPollRecords,
+    Duration pollTimeout,
+    Duration retryBackoff,
+    Duration maxRetryBackoff,
+    int unhealthyAfterFailures) {
+
+  public static final String DEFAULT_TOPIC = "silkroute.usage.v1";
+  public static final String DEFAULT_DLQ_TOPIC = "silkroute.usage.dlq.v1";
+  public static final String DEFAULT_GROUP_ID = "silkroute-billing";
+
+  public UsageConsumerConfig {
+    if (topic.equals(dlqTopic)) {
+      throw new InvalidSettingException("silkroute.usage.dlq-topic", dlqTopic,
+          "must differ from silkroute.usage.topic");
+    }
+    if (retryBackoff.compareTo(maxRetryBackoff) > 0) {
+      throw new InvalidSettingException("silkroute.usage.retry-backoff", retryBackoff.toString(),
+          "must not exceed silkroute.usage.max-retry-backoff (" + maxRetryBackoff + ")");
+    }
+  }
+}
