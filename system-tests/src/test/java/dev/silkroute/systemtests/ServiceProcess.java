@@ -20,86 +20,86 @@ import java.util.Map;
  */
 final class ServiceProcess implements AutoCloseable {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private final String name;
-    private final Process process;
-    private final Path log;
-    private final int httpPort;
+  private final String name;
+  private final Process process;
+  private final Path log;
+  private final int httpPort;
 
-    private ServiceProcess(String name, Process process, Path log, int httpPort) {
-        this.name = name;
-        this.process = process;
-        this.log = log;
-        this.httpPort = httpPort;
+  private ServiceProcess(String name, Process process, Path log, int httpPort) {
+    this.name = name;
+    this.process = process;
+    this.log = log;
+    this.httpPort = httpPort;
+  }
+
+  /**
+   * Starts {@code jar} with the given Micronaut properties (passed as {@code -name=value}) and
+   * waits until its {@code /health} answers UP.
+   */
+  static ServiceProcess start(String name, Path jar, int httpPort, Map<String, String> properties,
+                Map<String, String> environment) throws IOException, InterruptedException {
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is missing: build the services first (mvn package)");
     }
+    Path logs = Path.of("target", "e2e-logs");
+    Files.createDirectories(logs);
+    Path log = logs.resolve(name + ".log");
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-jar", jar.toAbsolutePath().toString(),
+        "-micronaut.server.port=" + httpPort));
+    properties.forEach((key, value) -> command.add("-" + key + "=" + value));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    builder.environment().putAll(environment);
+    ServiceProcess service = new ServiceProcess(name, builder.start(), log, httpPort);
+    service.awaitHealthy(Duration.ofSeconds(90));
+    return service;
+  }
 
-    /**
-     * Starts {@code jar} with the given Micronaut properties (passed as {@code -name=value}) and
-     * waits until its {@code /health} answers UP.
-     */
-    static ServiceProcess start(String name, Path jar, int httpPort, Map<String, String> properties,
-                                Map<String, String> environment) throws IOException, InterruptedException {
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: build the services first (mvn package)");
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + httpPort + path);
+  }
+
+  private void awaitHealthy(Duration bound) throws IOException, InterruptedException {
+    Instant deadline = Instant.now().plus(bound);
+    while (Instant.now().isBefore(deadline)) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + tail());
+      }
+      try {
+        HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(uri("/health"))
+            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        if (health.statusCode() == 200 && health.body().contains("\"UP\"")) {
+          return;
         }
-        Path logs = Path.of("target", "e2e-logs");
-        Files.createDirectories(logs);
-        Path log = logs.resolve(name + ".log");
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-jar", jar.toAbsolutePath().toString(),
-                "-micronaut.server.port=" + httpPort));
-        properties.forEach((key, value) -> command.add("-" + key + "=" + value));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        builder.environment().putAll(environment);
-        ServiceProcess service = new ServiceProcess(name, builder.start(), log, httpPort);
-        service.awaitHealthy(Duration.ofSeconds(90));
-        return service;
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(250);
     }
+    throw new IllegalStateException(name + " did not become healthy within " + bound + ":\n" + tail());
+  }
 
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
+  String tail() throws IOException {
+    List<String> lines = Files.readAllLines(log);
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+  }
 
-    URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + httpPort + path);
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor();
     }
-
-    private void awaitHealthy(Duration bound) throws IOException, InterruptedException {
-        Instant deadline = Instant.now().plus(bound);
-        while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + tail());
-            }
-            try {
-                HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(uri("/health"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-                if (health.statusCode() == 200 && health.body().contains("\"UP\"")) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(250);
-        }
-        throw new IllegalStateException(name + " did not become healthy within " + bound + ":\n" + tail());
-    }
-
-    String tail() throws IOException {
-        List<String> lines = Files.readAllLines(log);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
-        }
-    }
+  }
 }

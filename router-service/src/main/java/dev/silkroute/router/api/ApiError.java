@@ -13,39 +13,39 @@ import java.util.Map;
  * @param code   machine-readable code, e.g. "model_not_found", or null
  */
 public record ApiError(int status, String type, String message, String param, String code,
-                       Map<String, Object> metadata) {
+           Map<String, Object> metadata) {
 
-    public static ApiError invalidRequest(String message, String param) {
-        return new ApiError(400, "invalid_request_error", message, param, "invalid_request", Map.of());
-    }
+  public static ApiError invalidRequest(String message, String param) {
+    return new ApiError(400, "invalid_request_error", message, param, "invalid_request", Map.of());
+  }
 
-    public static ApiError unauthorized(String message) {
-        return new ApiError(401, "authentication_error", message, null, "invalid_api_key", Map.of());
-    }
+  public static ApiError unauthorized(String message) {
+    return new ApiError(401, "authentication_error", message, null, "invalid_api_key", Map.of());
+  }
 
-    public static ApiError modelNotFound(String model) {
-        return new ApiError(404, "invalid_request_error", "The model '" + model + "' does not exist",
-                "model", "model_not_found", Map.of());
-    }
+  public static ApiError modelNotFound(String model) {
+    return new ApiError(404, "invalid_request_error", "The model '" + model + "' does not exist",
+        "model", "model_not_found", Map.of());
+  }
 
-    public static ApiError notFound(String message) {
-        return new ApiError(404, "invalid_request_error", message, null, "not_found", Map.of());
-    }
+  public static ApiError notFound(String message) {
+    return new ApiError(404, "invalid_request_error", message, null, "not_found", Map.of());
+  }
 
-    public static ApiError upstreamFailed(String message, Map<String, Object> metadata) {
-        return new ApiError(502, "upstream_error", message, null, "provider_error", metadata);
-    }
+  public static ApiError upstreamFailed(String message, Map<String, Object> metadata) {
+    return new ApiError(502, "upstream_error", message, null, "provider_error", metadata);
+  }
 
-    /** The JSON body. */
-    public Map<String, Object> body() {
-        Map<String, Object> error = new LinkedHashMap<>();
-        error.put("message", message);
-        error.put("type", type);
-        error.put("param", param);
-        error.put("code", code);
-        if (!metadata.isEmpty()) {
-            error.put("metadata", metadata);
-        }
-        return Map.of("error", error);
+  /** The JSON body. */
+  public Map<String, Object> body() {
+    Map<String, Object> error = new LinkedHashMap<>();
+    error.put("message", message);
+    error.put("type", type);
+    error.put("param", param);
+    error.put("code", code);
+    if (!metadata.isEmpty()) {
+      error.put("metadata", metadata);
     }
+    return Map.of("error", error);
+  }
 }

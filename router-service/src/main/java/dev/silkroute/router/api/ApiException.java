@@ -3,14 +3,14 @@ package dev.silkroute.router.api;
 /** Ends a request with an {@link ApiError}; thrown where the request is found at fault. */
 public final class ApiException extends RuntimeException {
 
-    private final ApiError error;
+  private final ApiError error;
 
-    public ApiException(ApiError error) {
-        super(error.message(), null, false, false);
-        this.error = error;
-    }
+  public ApiException(ApiError error) {
+    super(error.message(), null, false, false);
+    this.error = error;
+  }
 
-    public ApiError error() {
-        return error;
-    }
+  public ApiError error() {
+    return error;
+  }
 }

@@ -15,14 +15,14 @@ import jakarta.inject.Singleton;
 @Requires(classes = {ApiException.class, ExceptionHandler.class})
 final class ApiExceptionHandler implements ExceptionHandler<ApiException, HttpResponse<?>> {
 
-    @Override
-    public HttpResponse<?> handle(HttpRequest request, ApiException exception) {
-        return respond(exception.error());
-    }
+  @Override
+  public HttpResponse<?> handle(HttpRequest request, ApiException exception) {
+    return respond(exception.error());
+  }
 
-    static HttpResponse<?> respond(ApiError error) {
-        return HttpResponse.status(HttpStatus.valueOf(error.status()))
-                .contentType(MediaType.APPLICATION_JSON_TYPE)
-                .body(error.body());
-    }
+  static HttpResponse<?> respond(ApiError error) {
+    return HttpResponse.status(HttpStatus.valueOf(error.status()))
+        .contentType(MediaType.APPLICATION_JSON_TYPE)
+        .body(error.body());
+  }
 }

@@ -29,70 +29,70 @@ import java.util.concurrent.ExecutorService;
 @ExecuteOn(TaskExecutors.BLOCKING)
 final class ChatCompletionsController {
 
-    private final ApiKeys keys;
-    private final ChatRequestParser parser;
-    private final ChatRouter router;
-    private final RouterSettings settings;
-    private final ExecutorService streams;
+  private final ApiKeys keys;
+  private final ChatRequestParser parser;
+  private final ChatRouter router;
+  private final RouterSettings settings;
+  private final ExecutorService streams;
 
-    ChatCompletionsController(ApiKeys keys, ChatRequestParser parser, ChatRouter router, RouterSettings settings,
-                              @Named("streams") ExecutorService streams) {
-        this.keys = keys;
-        this.parser = parser;
-        this.router = router;
-        this.settings = settings;
-        this.streams = streams;
-    }
+  ChatCompletionsController(ApiKeys keys, ChatRequestParser parser, ChatRouter router, RouterSettings settings,
+               @Named("streams") ExecutorService streams) {
+    this.keys = keys;
+    this.parser = parser;
+    this.router = router;
+    this.settings = settings;
+    this.streams = streams;
+  }
 
-    @Post(uris = {"/v1/chat/completions", "/api/v1/chat/completions"})
-    @Consumes(MediaType.ALL)
-    HttpResponse<?> create(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization,
-                           @Nullable @Body byte[] body) throws InterruptedException {
-        Caller caller = authenticate(authorization);
-        ChatRequest request = parser.parse(body == null ? new byte[0] : body);
-        router.resolve(request);
-        String generationId = ChatRouter.newGenerationId();
-        if (!request.stream()) {
-            ObjectNode answer = router.complete(generationId, caller, request);
-            return HttpResponse.ok(answer.toString())
-                    .contentType(MediaType.APPLICATION_JSON_TYPE)
-                    .header("X-Generation-Id", generationId);
-        }
-        SseStream stream = new SseStream();
-        streams.execute(() -> {
-            try {
-                router.stream(generationId, caller, request, stream, stream::cancelled);
-            } catch (ApiException e) {
-                stream.failed(e, errorChunk(generationId, e.error()));
-            } catch (RuntimeException e) {
-                stream.failed(e, errorChunk(generationId, new ApiError(500, "server_error",
-                        "The server had an error while processing your request", null, "internal", java.util.Map.of())));
-            }
-        });
-        stream.awaitCommit(settings.streamCommitAfter());
-        return HttpResponse.ok(stream.body(settings.keepAliveInterval()))
-                .contentType(MediaType.TEXT_EVENT_STREAM_TYPE)
-                .header(HttpHeaders.CACHE_CONTROL, "no-cache")
-                .header("X-Generation-Id", generationId);
+  @Post(uris = {"/v1/chat/completions", "/api/v1/chat/completions"})
+  @Consumes(MediaType.ALL)
+  HttpResponse<?> create(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization,
+             @Nullable @Body byte[] body) throws InterruptedException {
+    Caller caller = authenticate(authorization);
+    ChatRequest request = parser.parse(body == null ? new byte[0] : body);
+    router.resolve(request);
+    String generationId = ChatRouter.newGenerationId();
+    if (!request.stream()) {
+      ObjectNode answer = router.complete(generationId, caller, request);
+      return HttpResponse.ok(answer.toString())
+          .contentType(MediaType.APPLICATION_JSON_TYPE)
+          .header("X-Generation-Id", generationId);
     }
+    SseStream stream = new SseStream();
+    streams.execute(() -> {
+      try {
+        router.stream(generationId, caller, request, stream, stream::cancelled);
+      } catch (ApiException e) {
+        stream.failed(e, errorChunk(generationId, e.error()));
+      } catch (RuntimeException e) {
+        stream.failed(e, errorChunk(generationId, new ApiError(500, "server_error",
+            "The server had an error while processing your request", null, "internal", java.util.Map.of())));
+      }
+    });
+    stream.awaitCommit(settings.streamCommitAfter());
+    return HttpResponse.ok(stream.body(settings.keepAliveInterval()))
+        .contentType(MediaType.TEXT_EVENT_STREAM_TYPE)
+        .header(HttpHeaders.CACHE_CONTROL, "no-cache")
+        .header("X-Generation-Id", generationId);
+  }
 
-    private Caller authenticate(String authorization) {
-        if (authorization == null || authorization.isBlank()) {
-            throw new ApiException(ApiError.unauthorized(
-                    "You didn't provide an API key. Send it as 'Authorization: Bearer sk-...'"));
-        }
-        String token = authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? authorization.substring(7).trim() : authorization.trim();
-        return keys.authenticate(token)
-                .orElseThrow(() -> new ApiException(ApiError.unauthorized("Incorrect or revoked API key provided")));
+  private Caller authenticate(String authorization) {
+    if (authorization == null || authorization.isBlank()) {
+      throw new ApiException(ApiError.unauthorized(
+          "You didn't provide an API key. Send it as 'Authorization: Bearer sk-...'"));
     }
+    String token = authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+        ? authorization.substring(7).trim() : authorization.trim();
+    return keys.authenticate(token)
+        .orElseThrow(() -> new ApiException(ApiError.unauthorized("Incorrect or revoked API key provided")));
+  }
 
-    private static String errorChunk(String generationId, ApiError error) {
-        ObjectNode chunk = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-        chunk.put("id", generationId).put("object", "chat.completion.chunk");
-        ObjectNode err = chunk.putObject("error");
-        err.put("message", error.message()).put("type", error.type()).put("code", error.code());
-        chunk.putArray("choices").addObject().put("index", 0).put("finish_reason", "error").putObject("delta");
-        return chunk.toString();
-    }
+  private static String errorChunk(String generationId, ApiError error) {
+    ObjectNode chunk = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    chunk.put("id", generationId).put("object", "chat.completion.chunk");
+    ObjectNode err = chunk.putObject("error");
+    err.put("message", error.message()).put("type", error.type()).put("code", error.code());
+    chunk.putArray("choices").addObject().put("index", 0).put("finish_reason", "error").putObject("delta");
+    return chunk.toString();
+  }
 }

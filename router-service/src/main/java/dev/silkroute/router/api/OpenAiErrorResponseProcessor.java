@@ -19,26 +19,26 @@ import java.util.Map;
 @Replaces(ErrorResponseProcessor.class)
 final class OpenAiErrorResponseProcessor implements ErrorResponseProcessor<Map<String, Object>> {
 
-    @Override
-    public MutableHttpResponse<Map<String, Object>> processResponse(ErrorContext context,
-                                                                    MutableHttpResponse<?> response) {
-        HttpStatus status = response.getStatus();
-        String message = switch (status) {
-            case NOT_FOUND -> "Unknown request URL: " + context.getRequest().getMethodName() + " "
-                    + context.getRequest().getPath();
-            case METHOD_NOT_ALLOWED -> "Method " + context.getRequest().getMethodName() + " is not allowed on "
-                    + context.getRequest().getPath();
-            case REQUEST_ENTITY_TOO_LARGE -> "The request body is larger than this server accepts";
-            case UNSUPPORTED_MEDIA_TYPE -> "Send the request body as application/json";
-            default -> status.getCode() >= 500 ? "The server had an error while processing your request"
-                    : context.getErrors().stream().map(Error::getMessage).findFirst().orElse(status.getReason());
-        };
-        String type = status.getCode() >= 500 ? "server_error"
-                : status == HttpStatus.UNAUTHORIZED ? "authentication_error" : "invalid_request_error";
-        ApiError error = new ApiError(status.getCode(), type, message, null,
-                status.name().toLowerCase(java.util.Locale.ROOT), Map.of());
-        @SuppressWarnings("unchecked")
-        MutableHttpResponse<Map<String, Object>> typed = (MutableHttpResponse<Map<String, Object>>) response;
-        return typed.contentType(MediaType.APPLICATION_JSON_TYPE).body(error.body());
-    }
+  @Override
+  public MutableHttpResponse<Map<String, Object>> processResponse(ErrorContext context,
+                                  MutableHttpResponse<?> response) {
+    HttpStatus status = response.getStatus();
+    String message = switch (status) {
+      case NOT_FOUND -> "Unknown request URL: " + context.getRequest().getMethodName() + " "
+          + context.getRequest().getPath();
+      case METHOD_NOT_ALLOWED -> "Method " + context.getRequest().getMethodName() + " is not allowed on "
+          + context.getRequest().getPath();
+      case REQUEST_ENTITY_TOO_LARGE -> "The request body is larger than this server accepts";
+      case UNSUPPORTED_MEDIA_TYPE -> "Send the request body as application/json";
+      default -> status.getCode() >= 500 ? "The server had an error while processing your request"
+          : context.getErrors().stream().map(Error::getMessage).findFirst().orElse(status.getReason());
+    };
+    String type = status.getCode() >= 500 ? "server_error"
+        : status == HttpStatus.UNAUTHORIZED ? "authentication_error" : "invalid_request_error";
+    ApiError error = new ApiError(status.getCode(), type, message, null,
+        status.name().toLowerCase(java.util.Locale.ROOT), Map.of());
+    @SuppressWarnings("unchecked")
+    MutableHttpResponse<Map<String, Object>> typed = (MutableHttpResponse<Map<String, Object>>) response;
+    return typed.contentType(MediaType.APPLICATION_JSON_TYPE).body(error.body());
+  }
 }

@@ -14,32 +14,32 @@ import java.util.Optional;
  */
 public final class ApiKeys {
 
-    private final RedisHashCommands<String, String> redis;
-    private final String keyPrefix;
+  private final RedisHashCommands<String, String> redis;
+  private final String keyPrefix;
 
-    public ApiKeys(RedisHashCommands<String, String> redis, String keyPrefix) {
-        this.redis = redis;
-        this.keyPrefix = keyPrefix;
-    }
+  public ApiKeys(RedisHashCommands<String, String> redis, String keyPrefix) {
+    this.redis = redis;
+    this.keyPrefix = keyPrefix;
+  }
 
-    /** The caller the bearer token belongs to, if it is an active key. */
-    public Optional<Caller> authenticate(String bearerToken) {
-        if (bearerToken == null || !bearerToken.startsWith("sk-") || bearerToken.length() > 200) {
-            return Optional.empty();
-        }
-        Map<String, String> entry = redis.hgetall(keyPrefix + "apikey:" + sha256Hex(bearerToken));
-        if (entry == null || !"active".equals(entry.get("status")) || entry.get("customer_id") == null) {
-            return Optional.empty();
-        }
-        return Optional.of(new Caller(entry.get("customer_id"), entry.getOrDefault("key_id", "")));
+  /** The caller the bearer token belongs to, if it is an active key. */
+  public Optional<Caller> authenticate(String bearerToken) {
+    if (bearerToken == null || !bearerToken.startsWith("sk-") || bearerToken.length() > 200) {
+      return Optional.empty();
     }
+    Map<String, String> entry = redis.hgetall(keyPrefix + "apikey:" + sha256Hex(bearerToken));
+    if (entry == null || !"active".equals(entry.get("status")) || entry.get("customer_id") == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new Caller(entry.get("customer_id"), entry.getOrDefault("key_id", "")));
+  }
 
-    public static String sha256Hex(String key) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+  public static String sha256Hex(String key) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
     }
+  }
 }

@@ -9,23 +9,23 @@ import java.util.Optional;
 /** The models and endpoints the router can route to. Immutable; loaded once at start-up. */
 public final class Catalog {
 
-    private final Map<String, Model> models;
+  private final Map<String, Model> models;
 
-    public Catalog(List<Model> models) {
-        Map<String, Model> byId = new LinkedHashMap<>();
-        for (Model model : models) {
-            if (byId.put(model.id(), model) != null) {
-                throw new IllegalArgumentException("model listed twice in the catalog: " + model.id());
-            }
-        }
-        this.models = java.util.Collections.unmodifiableMap(byId);
+  public Catalog(List<Model> models) {
+    Map<String, Model> byId = new LinkedHashMap<>();
+    for (Model model : models) {
+      if (byId.put(model.id(), model) != null) {
+        throw new IllegalArgumentException("model listed twice in the catalog: " + model.id());
+      }
     }
+    this.models = java.util.Collections.unmodifiableMap(byId);
+  }
 
-    public Optional<Model> model(String id) {
-        return Optional.ofNullable(models.get(id));
-    }
+  public Optional<Model> model(String id) {
+    return Optional.ofNullable(models.get(id));
+  }
 
-    public Collection<Model> models() {
-        return models.values();
-    }
+  public Collection<Model> models() {
+    return models.values();
+  }
 }

@@ -16,8 +16,8 @@ import java.util.Optional;
  * @param cost          what the provider charges us (equal to price unless the catalog says otherwise)
  */
 public record Endpoint(String id, String provider, Protocol protocol, URI baseUrl, String upstreamModel,
-                       Optional<String> apiKey, Pricing price, Pricing cost) {
+           Optional<String> apiKey, Pricing price, Pricing cost) {
 
-    /** Wire protocols the router speaks to upstreams. */
-    public enum Protocol { OPENAI, ANTHROPIC }
+  /** Wire protocols the router speaks to upstreams. */
+  public enum Protocol { OPENAI, ANTHROPIC }
 }

@@ -11,12 +11,12 @@ import java.util.List;
  */
 public record Model(String id, String name, long contextLength, List<Endpoint> endpoints) {
 
-    public Model {
-        endpoints = List.copyOf(endpoints);
-    }
+  public Model {
+    endpoints = List.copyOf(endpoints);
+  }
 
-    /** The author part of the id ("deepseek" in "deepseek/deepseek-chat-v3"), for analytics. */
-    public String author() {
-        return id.substring(0, id.indexOf('/'));
-    }
+  /** The author part of the id ("deepseek" in "deepseek/deepseek-chat-v3"), for analytics. */
+  public String author() {
+    return id.substring(0, id.indexOf('/'));
+  }
 }

@@ -13,5 +13,5 @@ import java.util.OptionalLong;
  * @param promptChars  characters of message text, for estimates before the upstream reports usage
  */
 public record ChatRequest(String model, boolean stream, OptionalLong maxTokens, ObjectNode body,
-                          long promptChars) {
+             long promptChars) {
 }

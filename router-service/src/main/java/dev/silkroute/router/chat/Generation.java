@@ -16,99 +16,99 @@ import java.util.concurrent.TimeUnit;
  */
 final class Generation {
 
-    private final String id;
-    private final Caller caller;
-    private final Model model;
-    private final boolean streamed;
-    private final Instant startedAt;
-    private final long startNanos;
-    private Endpoint endpoint;
-    private int attempts;
-    private long firstTokenNanos = -1;
-    private TokenUsage usage = TokenUsage.NONE;
-    private String finishReason;
-    private UsageStatus status = UsageStatus.USAGE_STATUS_ERROR;
+  private final String id;
+  private final Caller caller;
+  private final Model model;
+  private final boolean streamed;
+  private final Instant startedAt;
+  private final long startNanos;
+  private Endpoint endpoint;
+  private int attempts;
+  private long firstTokenNanos = -1;
+  private TokenUsage usage = TokenUsage.NONE;
+  private String finishReason;
+  private UsageStatus status = UsageStatus.USAGE_STATUS_ERROR;
 
-    Generation(String id, Caller caller, Model model, boolean streamed, Instant startedAt, long startNanos) {
-        this.id = id;
-        this.caller = caller;
-        this.model = model;
-        this.streamed = streamed;
-        this.startedAt = startedAt;
-        this.startNanos = startNanos;
-    }
+  Generation(String id, Caller caller, Model model, boolean streamed, Instant startedAt, long startNanos) {
+    this.id = id;
+    this.caller = caller;
+    this.model = model;
+    this.streamed = streamed;
+    this.startedAt = startedAt;
+    this.startNanos = startNanos;
+  }
 
-    String id() {
-        return id;
-    }
+  String id() {
+    return id;
+  }
 
-    void attempt(Endpoint endpoint) {
-        this.endpoint = endpoint;
-        attempts++;
-    }
+  void attempt(Endpoint endpoint) {
+    this.endpoint = endpoint;
+    attempts++;
+  }
 
-    Endpoint endpoint() {
-        return endpoint;
-    }
+  Endpoint endpoint() {
+    return endpoint;
+  }
 
-    void firstToken(long nanos) {
-        if (firstTokenNanos < 0) {
-            firstTokenNanos = nanos;
-        }
+  void firstToken(long nanos) {
+    if (firstTokenNanos < 0) {
+      firstTokenNanos = nanos;
     }
+  }
 
-    boolean started() {
-        return firstTokenNanos >= 0;
-    }
+  boolean started() {
+    return firstTokenNanos >= 0;
+  }
 
-    void finish(UsageStatus status, TokenUsage usage, String finishReason) {
-        this.status = status;
-        this.usage = usage;
-        this.finishReason = finishReason;
-    }
+  void finish(UsageStatus status, TokenUsage usage, String finishReason) {
+    this.status = status;
+    this.usage = usage;
+    this.finishReason = finishReason;
+  }
 
-    /** What the customer pays, micro-USD. */
-    long priceMicros() {
-        return endpoint == null ? 0 : endpoint.price().costMicros(usage.promptTokens(), usage.completionTokens());
-    }
+  /** What the customer pays, micro-USD. */
+  long priceMicros() {
+    return endpoint == null ? 0 : endpoint.price().costMicros(usage.promptTokens(), usage.completionTokens());
+  }
 
-    TokenUsage usage() {
-        return usage;
-    }
+  TokenUsage usage() {
+    return usage;
+  }
 
-    UsageEvent toUsageEvent(String routerInstance, Instant finishedAt, long endNanos) {
-        long ttftMs = firstTokenNanos < 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(firstTokenNanos - startNanos);
-        long generationMs = firstTokenNanos < 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(endNanos - firstTokenNanos);
-        UsageEvent.Builder event = UsageEvent.newBuilder()
-                .setEventId(id)
-                .setCustomerId(caller.customerId())
-                .setKeyId(caller.keyId())
-                .setModel(model.id())
-                .setModelAuthor(model.author())
-                .setPromptTokens(usage.promptTokens())
-                .setCompletionTokens(usage.completionTokens())
-                .setCachedTokens(usage.cachedTokens())
-                .setReasoningTokens(usage.reasoningTokens())
-                .setPriceMicros(priceMicros())
-                .setLatencyMs(TimeUnit.NANOSECONDS.toMillis(endNanos - startNanos))
-                .setTimeToFirstTokenMs(ttftMs)
-                .setGenerationMs(generationMs)
-                .setStatus(status)
-                .setFinishReason(finishReason == null ? "error" : finishReason)
-                .setAttempts(attempts)
-                .setStreamed(streamed)
-                .setStartedAt(timestamp(startedAt))
-                .setFinishedAt(timestamp(finishedAt))
-                .setRouterInstance(routerInstance);
-        if (endpoint != null) {
-            event.setProvider(endpoint.provider())
-                    .setEndpoint(endpoint.id())
-                    .setProviderCostMicros(endpoint.cost().costMicros(usage.promptTokens(), usage.completionTokens()));
-        }
-        return event.build();
+  UsageEvent toUsageEvent(String routerInstance, Instant finishedAt, long endNanos) {
+    long ttftMs = firstTokenNanos < 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(firstTokenNanos - startNanos);
+    long generationMs = firstTokenNanos < 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(endNanos - firstTokenNanos);
+    UsageEvent.Builder event = UsageEvent.newBuilder()
+        .setEventId(id)
+        .setCustomerId(caller.customerId())
+        .setKeyId(caller.keyId())
+        .setModel(model.id())
+        .setModelAuthor(model.author())
+        .setPromptTokens(usage.promptTokens())
+        .setCompletionTokens(usage.completionTokens())
+        .setCachedTokens(usage.cachedTokens())
+        .setReasoningTokens(usage.reasoningTokens())
+        .setPriceMicros(priceMicros())
+        .setLatencyMs(TimeUnit.NANOSECONDS.toMillis(endNanos - startNanos))
+        .setTimeToFirstTokenMs(ttftMs)
+        .setGenerationMs(generationMs)
+        .setStatus(status)
+        .setFinishReason(finishReason == null ? "error" : finishReason)
+        .setAttempts(attempts)
+        .setStreamed(streamed)
+        .setStartedAt(timestamp(startedAt))
+        .setFinishedAt(timestamp(finishedAt))
+        .setRouterInstance(routerInstance);
+    if (endpoint != null) {
+      event.setProvider(endpoint.provider())
+          .setEndpoint(endpoint.id())
+          .setProviderCostMicros(endpoint.cost().costMicros(usage.promptTokens(), usage.completionTokens()));
     }
+    return event.build();
+  }
 
-    private static Timestamp timestamp(Instant instant) {
-        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
-    }
+  private static Timestamp timestamp(Instant instant) {
+    return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+  }
 }

@@ -11,15 +11,15 @@ import io.micronaut.core.bind.annotation.Bindable;
  */
 @ConfigurationProperties("silkroute.kafka")
 public record KafkaSettings(
-        @Bindable(defaultValue = "localhost:9092") String bootstrapServers,
-        @Bindable(defaultValue = "silkroute.usage.v1") String usageTopic) {
+    @Bindable(defaultValue = "localhost:9092") String bootstrapServers,
+    @Bindable(defaultValue = "silkroute.usage.v1") String usageTopic) {
 
-    public KafkaSettings {
-        if (bootstrapServers == null || bootstrapServers.isBlank()) {
-            throw new IllegalArgumentException("silkroute.kafka.bootstrap-servers must be set");
-        }
-        if (usageTopic == null || usageTopic.isBlank()) {
-            throw new IllegalArgumentException("silkroute.kafka.usage-topic must be set");
-        }
+  public KafkaSettings {
+    if (bootstrapServers == null || bootstrapServers.isBlank()) {
+      throw new IllegalArgumentException("silkroute.kafka.bootstrap-servers must be set");
     }
+    if (usageTopic == null || usageTopic.isBlank()) {
+      throw new IllegalArgumentException("silkroute.kafka.usage-topic must be set");
+    }
+  }
 }

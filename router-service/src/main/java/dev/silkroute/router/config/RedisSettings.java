@@ -11,12 +11,12 @@ import io.micronaut.core.bind.annotation.Bindable;
  */
 @ConfigurationProperties("silkroute.redis")
 public record RedisSettings(
-        @Bindable(defaultValue = "redis://127.0.0.1:6379") String uri,
-        @Bindable(defaultValue = "silkroute:") String keyPrefix) {
+    @Bindable(defaultValue = "redis://127.0.0.1:6379") String uri,
+    @Bindable(defaultValue = "silkroute:") String keyPrefix) {
 
-    public RedisSettings {
-        if (uri == null || !uri.startsWith("redis")) {
-            throw new IllegalArgumentException("silkroute.redis.uri must be a redis:// URI, got " + uri);
-        }
+  public RedisSettings {
+    if (uri == null || !uri.startsWith("redis")) {
+      throw new IllegalArgumentException("silkroute.redis.uri must be a redis:// URI, got " + uri);
     }
+  }
 }

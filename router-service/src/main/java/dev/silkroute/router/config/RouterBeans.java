@@ -33,85 +33,85 @@ import org.apache.kafka.common.serialization.StringSerializer;
 @Factory
 final class RouterBeans {
 
-    @Singleton
-    Catalog catalog(RouterSettings settings) {
-        return new CatalogLoader(System::getenv).load(settings.catalog());
-    }
+  @Singleton
+  Catalog catalog(RouterSettings settings) {
+    return new CatalogLoader(System::getenv).load(settings.catalog());
+  }
 
-    @Singleton
-    @Bean(preDestroy = "shutdown")
-    RedisClient redisClient(RedisSettings settings) {
-        return RedisClient.create(settings.uri());
-    }
+  @Singleton
+  @Bean(preDestroy = "shutdown")
+  RedisClient redisClient(RedisSettings settings) {
+    return RedisClient.create(settings.uri());
+  }
 
-    @Singleton
-    @Bean(preDestroy = "close")
-    StatefulRedisConnection<String, String> redis(RedisClient client) {
-        return client.connect();
-    }
+  @Singleton
+  @Bean(preDestroy = "close")
+  StatefulRedisConnection<String, String> redis(RedisClient client) {
+    return client.connect();
+  }
 
-    @Singleton
-    ApiKeys apiKeys(StatefulRedisConnection<String, String> redis, RedisSettings settings) {
-        return new ApiKeys(redis.sync(), settings.keyPrefix());
-    }
+  @Singleton
+  ApiKeys apiKeys(StatefulRedisConnection<String, String> redis, RedisSettings settings) {
+    return new ApiKeys(redis.sync(), settings.keyPrefix());
+  }
 
-    @Singleton
-    ChatRequestParser chatRequestParser(ObjectMapper json) {
-        return new ChatRequestParser(json);
-    }
+  @Singleton
+  ChatRequestParser chatRequestParser(ObjectMapper json) {
+    return new ChatRequestParser(json);
+  }
 
-    @Singleton
-    @Bean(preDestroy = "close")
-    UsagePublisher usagePublisher(KafkaSettings kafka, RouterSettings settings) {
-        Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        config.put(ProducerConfig.CLIENT_ID_CONFIG, "silkroute-router-" + instance(settings));
-        // Usage is money: every event is written to all in-sync replicas, exactly once per send.
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        // A request thread never waits long for a missing broker: the event goes to the spool instead.
-        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
-        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
-        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
-                new ByteArraySerializer());
-        UsagePublisher publisher = new UsagePublisher(producer, kafka.usageTopic(), new UsageSpool(settings.spoolFile()));
-        publisher.replaySpool();
-        return publisher;
-    }
+  @Singleton
+  @Bean(preDestroy = "close")
+  UsagePublisher usagePublisher(KafkaSettings kafka, RouterSettings settings) {
+    Properties config = new Properties();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    config.put(ProducerConfig.CLIENT_ID_CONFIG, "silkroute-router-" + instance(settings));
+    // Usage is money: every event is written to all in-sync replicas, exactly once per send.
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    // A request thread never waits long for a missing broker: the event goes to the spool instead.
+    config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+    config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+    config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
+        new ByteArraySerializer());
+    UsagePublisher publisher = new UsagePublisher(producer, kafka.usageTopic(), new UsageSpool(settings.spoolFile()));
+    publisher.replaySpool();
+    return publisher;
+  }
 
-    @Singleton
-    ChatRouter chatRouter(Catalog catalog, UsagePublisher usage, ObjectMapper json, RouterSettings settings) {
-        HttpClient http = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(5))
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
-        return new ChatRouter(catalog, new OpenAiCompatibleAdapter(http, json, settings.firstByteTimeout()),
-                usage, json, Clock.systemUTC(), System::nanoTime, instance(settings));
-    }
+  @Singleton
+  ChatRouter chatRouter(Catalog catalog, UsagePublisher usage, ObjectMapper json, RouterSettings settings) {
+    HttpClient http = HttpClient.newBuilder()
+        .connectTimeout(Duration.ofSeconds(5))
+        .version(HttpClient.Version.HTTP_1_1)
+        .build();
+    return new ChatRouter(catalog, new OpenAiCompatibleAdapter(http, json, settings.firstByteTimeout()),
+        usage, json, Clock.systemUTC(), System::nanoTime, instance(settings));
+  }
 
-    /** Threads that pull upstream streams; one per open stream, so the pool is unbounded but idle-reaped. */
-    @Singleton
-    @Named("streams")
-    @Bean(preDestroy = "shutdownNow")
-    ExecutorService streams() {
-        AtomicInteger n = new AtomicInteger();
-        return Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "stream-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-    }
+  /** Threads that pull upstream streams; one per open stream, so the pool is unbounded but idle-reaped. */
+  @Singleton
+  @Named("streams")
+  @Bean(preDestroy = "shutdownNow")
+  ExecutorService streams() {
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "stream-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
 
-    static String instance(RouterSettings settings) {
-        if (!settings.instance().isBlank()) {
-            return settings.instance();
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "router";
-        }
+  static String instance(RouterSettings settings) {
+    if (!settings.instance().isBlank()) {
+      return settings.instance();
     }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "router";
+    }
+  }
 }

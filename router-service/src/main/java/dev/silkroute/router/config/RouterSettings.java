@@ -18,22 +18,22 @@ import java.time.Duration;
  */
 @ConfigurationProperties("silkroute.router")
 public record RouterSettings(
-        @Bindable(defaultValue = "deploy/catalog.yaml") Path catalog,
-        @Bindable(defaultValue = "") String instance,
-        @Bindable(defaultValue = ".silkroute/router-usage.spool") Path spoolFile,
-        @Bindable(defaultValue = "60s") Duration firstByteTimeout,
-        @Bindable(defaultValue = "2s") Duration streamCommitAfter,
-        @Bindable(defaultValue = "5s") Duration keepAliveInterval) {
+    @Bindable(defaultValue = "deploy/catalog.yaml") Path catalog,
+    @Bindable(defaultValue = "") String instance,
+    @Bindable(defaultValue = ".silkroute/router-usage.spool") Path spoolFile,
+    @Bindable(defaultValue = "60s") Duration firstByteTimeout,
+    @Bindable(defaultValue = "2s") Duration streamCommitAfter,
+    @Bindable(defaultValue = "5s") Duration keepAliveInterval) {
 
-    public RouterSettings {
-        positive(firstByteTimeout, "silkroute.router.first-byte-timeout");
-        positive(streamCommitAfter, "silkroute.router.stream-commit-after");
-        positive(keepAliveInterval, "silkroute.router.keep-alive-interval");
-    }
+  public RouterSettings {
+    positive(firstByteTimeout, "silkroute.router.first-byte-timeout");
+    positive(streamCommitAfter, "silkroute.router.stream-commit-after");
+    positive(keepAliveInterval, "silkroute.router.keep-alive-interval");
+  }
 
-    private static void positive(Duration value, String property) {
-        if (value == null || value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(property + " must be a positive duration, got " + value);
-        }
+  private static void positive(Duration value, String property) {
+    if (value == null || value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(property + " must be a positive duration, got " + value);
     }
+  }
 }

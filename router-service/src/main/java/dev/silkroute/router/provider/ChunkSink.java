@@ -6,5 +6,5 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 @FunctionalInterface
 public interface ChunkSink {
 
-    void chunk(ObjectNode chunk);
+  void chunk(ObjectNode chunk);
 }

@@ -25,129 +25,129 @@ import java.util.function.BooleanSupplier;
  */
 public final class OpenAiCompatibleAdapter implements ProviderAdapter {
 
-    /** OpenRouter request fields that steer the router and mean nothing to a provider. */
-    private static final List<String> ROUTER_FIELDS = List.of("models", "provider", "route", "transforms",
-            "usage", "session_id");
+  /** OpenRouter request fields that steer the router and mean nothing to a provider. */
+  private static final List<String> ROUTER_FIELDS = List.of("models", "provider", "route", "transforms",
+      "usage", "session_id");
 
-    private final HttpClient http;
-    private final ObjectMapper json;
-    private final Duration firstByteTimeout;
+  private final HttpClient http;
+  private final ObjectMapper json;
+  private final Duration firstByteTimeout;
 
-    public OpenAiCompatibleAdapter(HttpClient http, ObjectMapper json, Duration firstByteTimeout) {
-        this.http = http;
-        this.json = json;
-        this.firstByteTimeout = firstByteTimeout;
+  public OpenAiCompatibleAdapter(HttpClient http, ObjectMapper json, Duration firstByteTimeout) {
+    this.http = http;
+    this.json = json;
+    this.firstByteTimeout = firstByteTimeout;
+  }
+
+  @Override
+  public Completion complete(Endpoint endpoint, ChatRequest request) throws UpstreamException {
+    ObjectNode body = upstreamBody(endpoint, request);
+    body.put("stream", false);
+    HttpResponse<InputStream> response = send(endpoint, body);
+    try (InputStream in = response.body()) {
+      JsonNode answer = json.readTree(in);
+      if (answer == null || !answer.isObject() || !answer.path("choices").isArray()) {
+        throw new UpstreamException(endpoint.provider(), response.statusCode(),
+            "provider answered something that is not a chat completion", String.valueOf(answer), null);
+      }
+      String finish = answer.path("choices").path(0).path("finish_reason").asText(null);
+      return new Completion((ObjectNode) answer, TokenUsage.fromOpenAi(answer.get("usage")), finish);
+    } catch (IOException e) {
+      throw new UpstreamException(endpoint.provider(), response.statusCode(),
+          "provider's answer could not be read: " + e.getMessage(), null, e);
     }
+  }
 
-    @Override
-    public Completion complete(Endpoint endpoint, ChatRequest request) throws UpstreamException {
-        ObjectNode body = upstreamBody(endpoint, request);
-        body.put("stream", false);
-        HttpResponse<InputStream> response = send(endpoint, body);
-        try (InputStream in = response.body()) {
-            JsonNode answer = json.readTree(in);
-            if (answer == null || !answer.isObject() || !answer.path("choices").isArray()) {
-                throw new UpstreamException(endpoint.provider(), response.statusCode(),
-                        "provider answered something that is not a chat completion", String.valueOf(answer), null);
-            }
-            String finish = answer.path("choices").path(0).path("finish_reason").asText(null);
-            return new Completion((ObjectNode) answer, TokenUsage.fromOpenAi(answer.get("usage")), finish);
-        } catch (IOException e) {
-            throw new UpstreamException(endpoint.provider(), response.statusCode(),
-                    "provider's answer could not be read: " + e.getMessage(), null, e);
+  @Override
+  public StreamEnd stream(Endpoint endpoint, ChatRequest request, ChunkSink sink, BooleanSupplier cancelled)
+      throws UpstreamException {
+    ObjectNode body = upstreamBody(endpoint, request);
+    body.put("stream", true);
+    // Always ask for the usage chunk: without it a streamed request cannot be billed exactly.
+    body.putObject("stream_options").put("include_usage", true);
+    HttpResponse<InputStream> response = send(endpoint, body);
+    TokenUsage usage = TokenUsage.NONE;
+    String finishReason = null;
+    try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+      String line;
+      while (!cancelled.getAsBoolean() && (line = lines.readLine()) != null) {
+        if (!line.startsWith("data:")) {
+          continue; // blank separators, ": keep-alive" comments, event names
         }
-    }
-
-    @Override
-    public StreamEnd stream(Endpoint endpoint, ChatRequest request, ChunkSink sink, BooleanSupplier cancelled)
-            throws UpstreamException {
-        ObjectNode body = upstreamBody(endpoint, request);
-        body.put("stream", true);
-        // Always ask for the usage chunk: without it a streamed request cannot be billed exactly.
-        body.putObject("stream_options").put("include_usage", true);
-        HttpResponse<InputStream> response = send(endpoint, body);
-        TokenUsage usage = TokenUsage.NONE;
-        String finishReason = null;
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-            String line;
-            while (!cancelled.getAsBoolean() && (line = lines.readLine()) != null) {
-                if (!line.startsWith("data:")) {
-                    continue; // blank separators, ": keep-alive" comments, event names
-                }
-                String data = line.substring(5).trim();
-                if (data.equals("[DONE]")) {
-                    return new StreamEnd(usage, finishReason, true);
-                }
-                JsonNode chunk = json.readTree(data);
-                if (chunk.hasNonNull("error")) {
-                    throw new UpstreamException(endpoint.provider(), response.statusCode(),
-                            "provider reported an error mid-stream", data, null);
-                }
-                if (chunk.hasNonNull("usage")) {
-                    usage = TokenUsage.fromOpenAi(chunk.get("usage"));
-                }
-                JsonNode choices = chunk.path("choices");
-                if (choices.isArray() && !choices.isEmpty()) {
-                    JsonNode finish = choices.path(0).path("finish_reason");
-                    if (finish.isTextual()) {
-                        finishReason = finish.asText();
-                    }
-                    sink.chunk((ObjectNode) chunk);
-                }
-            }
-            return new StreamEnd(usage, finishReason, false);
-        } catch (IOException e) {
-            throw new UpstreamException(endpoint.provider(), response.statusCode(),
-                    "provider's stream broke: " + e.getMessage(), null, e);
+        String data = line.substring(5).trim();
+        if (data.equals("[DONE]")) {
+          return new StreamEnd(usage, finishReason, true);
         }
-    }
-
-    private ObjectNode upstreamBody(Endpoint endpoint, ChatRequest request) {
-        ObjectNode body = request.body().deepCopy();
-        ROUTER_FIELDS.forEach(body::remove);
-        body.put("model", endpoint.upstreamModel());
-        return body;
-    }
-
-    private HttpResponse<InputStream> send(Endpoint endpoint, ObjectNode body) throws UpstreamException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoint.baseUrl() + "/chat/completions"))
-                .timeout(firstByteTimeout)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(serialize(body)));
-        endpoint.apiKey().ifPresent(key -> request.header("Authorization", "Bearer " + key));
-        HttpResponse<InputStream> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
-            throw new UpstreamException(endpoint.provider(), 0,
-                    "provider could not be reached: " + e.getClass().getSimpleName()
-                            + (e.getMessage() == null ? "" : " " + e.getMessage()), null, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UpstreamException(endpoint.provider(), 0, "interrupted while calling provider", null, e);
+        JsonNode chunk = json.readTree(data);
+        if (chunk.hasNonNull("error")) {
+          throw new UpstreamException(endpoint.provider(), response.statusCode(),
+              "provider reported an error mid-stream", data, null);
         }
-        if (response.statusCode() / 100 != 2) {
-            String errorBody = readQuietly(response.body());
-            throw new UpstreamException(endpoint.provider(), response.statusCode(),
-                    "provider answered HTTP " + response.statusCode(), errorBody, null);
+        if (chunk.hasNonNull("usage")) {
+          usage = TokenUsage.fromOpenAi(chunk.get("usage"));
         }
-        return response;
+        JsonNode choices = chunk.path("choices");
+        if (choices.isArray() && !choices.isEmpty()) {
+          JsonNode finish = choices.path(0).path("finish_reason");
+          if (finish.isTextual()) {
+            finishReason = finish.asText();
+          }
+          sink.chunk((ObjectNode) chunk);
+        }
+      }
+      return new StreamEnd(usage, finishReason, false);
+    } catch (IOException e) {
+      throw new UpstreamException(endpoint.provider(), response.statusCode(),
+          "provider's stream broke: " + e.getMessage(), null, e);
     }
+  }
 
-    private byte[] serialize(ObjectNode body) {
-        try {
-            return json.writeValueAsBytes(body);
-        } catch (IOException e) {
-            throw new IllegalStateException("a JSON tree always serializes", e);
-        }
-    }
+  private ObjectNode upstreamBody(Endpoint endpoint, ChatRequest request) {
+    ObjectNode body = request.body().deepCopy();
+    ROUTER_FIELDS.forEach(body::remove);
+    body.put("model", endpoint.upstreamModel());
+    return body;
+  }
 
-    private static String readQuietly(InputStream in) {
-        try (in) {
-            byte[] bytes = in.readNBytes(8192);
-            return new String(bytes, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return null;
-        }
+  private HttpResponse<InputStream> send(Endpoint endpoint, ObjectNode body) throws UpstreamException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoint.baseUrl() + "/chat/completions"))
+        .timeout(firstByteTimeout)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(serialize(body)));
+    endpoint.apiKey().ifPresent(key -> request.header("Authorization", "Bearer " + key));
+    HttpResponse<InputStream> response;
+    try {
+      response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+    } catch (IOException e) {
+      throw new UpstreamException(endpoint.provider(), 0,
+          "provider could not be reached: " + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : " " + e.getMessage()), null, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UpstreamException(endpoint.provider(), 0, "interrupted while calling provider", null, e);
     }
+    if (response.statusCode() / 100 != 2) {
+      String errorBody = readQuietly(response.body());
+      throw new UpstreamException(endpoint.provider(), response.statusCode(),
+          "provider answered HTTP " + response.statusCode(), errorBody, null);
+    }
+    return response;
+  }
+
+  private byte[] serialize(ObjectNode body) {
+    try {
+      return json.writeValueAsBytes(body);
+    } catch (IOException e) {
+      throw new IllegalStateException("a JSON tree always serializes", e);
+    }
+  }
+
+  private static String readQuietly(InputStream in) {
+    try (in) {
+      byte[] bytes = in.readNBytes(8192);
+      return new String(bytes, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return null;
+    }
+  }
 }

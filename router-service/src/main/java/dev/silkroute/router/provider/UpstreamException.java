@@ -6,27 +6,27 @@ package dev.silkroute.router.provider;
  */
 public final class UpstreamException extends Exception {
 
-    private final String provider;
-    private final int status;
-    private final String upstreamBody;
+  private final String provider;
+  private final int status;
+  private final String upstreamBody;
 
-    public UpstreamException(String provider, int status, String message, String upstreamBody, Throwable cause) {
-        super(message, cause);
-        this.provider = provider;
-        this.status = status;
-        this.upstreamBody = upstreamBody;
-    }
+  public UpstreamException(String provider, int status, String message, String upstreamBody, Throwable cause) {
+    super(message, cause);
+    this.provider = provider;
+    this.status = status;
+    this.upstreamBody = upstreamBody;
+  }
 
-    public String provider() {
-        return provider;
-    }
+  public String provider() {
+    return provider;
+  }
 
-    /** The upstream's HTTP status, or 0 when it never answered one (timeout, refused, reset). */
-    public int status() {
-        return status;
-    }
+  /** The upstream's HTTP status, or 0 when it never answered one (timeout, refused, reset). */
+  public int status() {
+    return status;
+  }
 
-    public String upstreamBody() {
-        return upstreamBody;
-    }
+  public String upstreamBody() {
+    return upstreamBody;
+  }
 }

@@ -7,14 +7,14 @@ import jakarta.inject.Singleton;
 @Singleton
 final class SpoolReplay {
 
-    private final UsagePublisher publisher;
+  private final UsagePublisher publisher;
 
-    SpoolReplay(UsagePublisher publisher) {
-        this.publisher = publisher;
-    }
+  SpoolReplay(UsagePublisher publisher) {
+    this.publisher = publisher;
+  }
 
-    @Scheduled(fixedDelay = "30s", initialDelay = "30s")
-    void replay() {
-        publisher.replaySpool();
-    }
+  @Scheduled(fixedDelay = "30s", initialDelay = "30s")
+  void replay() {
+    publisher.replaySpool();
+  }
 }

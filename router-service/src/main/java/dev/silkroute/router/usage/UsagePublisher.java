@@ -16,55 +16,55 @@ import org.slf4j.LoggerFactory;
  */
 public final class UsagePublisher implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(UsagePublisher.class);
+  private static final Logger LOG = LoggerFactory.getLogger(UsagePublisher.class);
 
-    private final Producer<String, byte[]> producer;
-    private final String topic;
-    private final UsageSpool spool;
-    private final AtomicLong spooled = new AtomicLong();
+  private final Producer<String, byte[]> producer;
+  private final String topic;
+  private final UsageSpool spool;
+  private final AtomicLong spooled = new AtomicLong();
 
-    public UsagePublisher(Producer<String, byte[]> producer, String topic, UsageSpool spool) {
-        this.producer = producer;
-        this.topic = topic;
-        this.spool = spool;
-    }
+  public UsagePublisher(Producer<String, byte[]> producer, String topic, UsageSpool spool) {
+    this.producer = producer;
+    this.topic = topic;
+    this.spool = spool;
+  }
 
-    public void publish(UsageEvent event) {
-        try {
-            producer.send(new ProducerRecord<>(topic, event.getCustomerId(), event.toByteArray()), (meta, error) -> {
-                if (error != null) {
-                    toSpool(event, error);
-                }
-            });
-        } catch (KafkaException e) {
-            toSpool(event, e); // e.g. metadata not available within max.block.ms
+  public void publish(UsageEvent event) {
+    try {
+      producer.send(new ProducerRecord<>(topic, event.getCustomerId(), event.toByteArray()), (meta, error) -> {
+        if (error != null) {
+          toSpool(event, error);
         }
+      });
+    } catch (KafkaException e) {
+      toSpool(event, e); // e.g. metadata not available within max.block.ms
     }
+  }
 
-    /** Sends every spooled event again; returns how many were taken from the spool. */
-    public int replaySpool() {
-        List<UsageEvent> events = spool.drain();
-        events.forEach(this::publish);
-        if (!events.isEmpty()) {
-            LOG.info("replayed {} spooled usage events", events.size());
-        }
-        return events.size();
+  /** Sends every spooled event again; returns how many were taken from the spool. */
+  public int replaySpool() {
+    List<UsageEvent> events = spool.drain();
+    events.forEach(this::publish);
+    if (!events.isEmpty()) {
+      LOG.info("replayed {} spooled usage events", events.size());
     }
+    return events.size();
+  }
 
-    /** Events that went to the spool since start (replayed ones included). */
-    public long spooledCount() {
-        return spooled.get();
-    }
+  /** Events that went to the spool since start (replayed ones included). */
+  public long spooledCount() {
+    return spooled.get();
+  }
 
-    private void toSpool(UsageEvent event, Exception cause) {
-        spooled.incrementAndGet();
-        LOG.warn("Kafka did not take usage event {} ({}); spooled to {}", event.getEventId(), cause.toString(),
-                spool.file());
-        spool.append(event);
-    }
+  private void toSpool(UsageEvent event, Exception cause) {
+    spooled.incrementAndGet();
+    LOG.warn("Kafka did not take usage event {} ({}); spooled to {}", event.getEventId(), cause.toString(),
+        spool.file());
+    spool.append(event);
+  }
 
-    @Override
-    public void close() {
-        producer.close();
-    }
+  @Override
+  public void close() {
+    producer.close();
+  }
 }

@@ -20,50 +20,50 @@ import java.util.List;
  */
 public final class UsageSpool {
 
-    private final Path file;
+  private final Path file;
 
-    public UsageSpool(Path file) {
-        this.file = file;
+  public UsageSpool(Path file) {
+    this.file = file;
+  }
+
+  public synchronized void append(UsageEvent event) {
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+        event.writeDelimitedTo(out);
+        out.flush();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot spool usage event " + event.getEventId() + " to " + file, e);
     }
+  }
 
-    public synchronized void append(UsageEvent event) {
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-                event.writeDelimitedTo(out);
-                out.flush();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot spool usage event " + event.getEventId() + " to " + file, e);
+  /**
+   * Takes every spooled event out of the spool: the file is moved aside first, so events appended
+   * meanwhile go to a fresh file and are not lost.
+   */
+  public synchronized List<UsageEvent> drain() {
+    if (!Files.exists(file)) {
+      return List.of();
+    }
+    Path taken = file.resolveSibling(file.getFileName() + ".replaying");
+    try {
+      Files.move(file, taken, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      List<UsageEvent> events = new ArrayList<>();
+      try (InputStream in = new BufferedInputStream(Files.newInputStream(taken))) {
+        UsageEvent event;
+        while ((event = UsageEvent.parseDelimitedFrom(in)) != null) {
+          events.add(event);
         }
+      }
+      Files.delete(taken);
+      return events;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot replay usage spool " + file, e);
     }
+  }
 
-    /**
-     * Takes every spooled event out of the spool: the file is moved aside first, so events appended
-     * meanwhile go to a fresh file and are not lost.
-     */
-    public synchronized List<UsageEvent> drain() {
-        if (!Files.exists(file)) {
-            return List.of();
-        }
-        Path taken = file.resolveSibling(file.getFileName() + ".replaying");
-        try {
-            Files.move(file, taken, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            List<UsageEvent> events = new ArrayList<>();
-            try (InputStream in = new BufferedInputStream(Files.newInputStream(taken))) {
-                UsageEvent event;
-                while ((event = UsageEvent.parseDelimitedFrom(in)) != null) {
-                    events.add(event);
-                }
-            }
-            Files.delete(taken);
-            return events;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot replay usage spool " + file, e);
-        }
-    }
-
-    public Path file() {
-        return file;
-    }
+  public Path file() {
+    return file;
+  }
 }

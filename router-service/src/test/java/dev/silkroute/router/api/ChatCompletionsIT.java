@@ -58,271 +58,271 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ChatCompletionsIT {
 
-    private static final String MODEL = "deepseek/deepseek-chat-v3";
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final String MODEL = "deepseek/deepseek-chat-v3";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    @TempDir
-    static Path dir;
+  @TempDir
+  static Path dir;
 
-    private static ProviderSim sim;
-    private static ApplicationContext router;
-    private static String baseUrl;
-    private static String key;
-    private static OpenAIClient openAi;
-    private static RedisClient redisClient;
-    private static KafkaConsumer<String, byte[]> usageConsumer;
-    private static final Map<String, UsageEvent> usageEvents = new ConcurrentHashMap<>();
+  private static ProviderSim sim;
+  private static ApplicationContext router;
+  private static String baseUrl;
+  private static String key;
+  private static OpenAIClient openAi;
+  private static RedisClient redisClient;
+  private static KafkaConsumer<String, byte[]> usageConsumer;
+  private static final Map<String, UsageEvent> usageEvents = new ConcurrentHashMap<>();
 
-    @BeforeAll
-    static void start() throws IOException {
-        sim = ProviderSim.start(0, List.of(ProviderConfig.openai("deepseek"), ProviderConfig.openai("together")));
-        Path catalog = dir.resolve("catalog.yaml");
-        Files.writeString(catalog, """
-                providers:
-                  deepseek: {protocol: openai, base_url: "%s"}
-                  together: {protocol: openai, base_url: "%s"}
-                models:
-                  - id: deepseek/deepseek-chat-v3
-                    endpoints:
-                      - {provider: deepseek, upstream_model: deepseek-chat, price: {prompt: "0.27", completion: "1.10"}}
-                      - {provider: together, upstream_model: deepseek-ai/DeepSeek-V3, price: {prompt: "1.25", completion: "1.25"}}
-                """.formatted(sim.baseUrl("deepseek"), sim.baseUrl("together")));
+  @BeforeAll
+  static void start() throws IOException {
+    sim = ProviderSim.start(0, List.of(ProviderConfig.openai("deepseek"), ProviderConfig.openai("together")));
+    Path catalog = dir.resolve("catalog.yaml");
+    Files.writeString(catalog, """
+        providers:
+         deepseek: {protocol: openai, base_url: "%s"}
+         together: {protocol: openai, base_url: "%s"}
+        models:
+         - id: deepseek/deepseek-chat-v3
+          endpoints:
+           - {provider: deepseek, upstream_model: deepseek-chat, price: {prompt: "0.27", completion: "1.10"}}
+           - {provider: together, upstream_model: deepseek-ai/DeepSeek-V3, price: {prompt: "1.25", completion: "1.25"}}
+        """.formatted(sim.baseUrl("deepseek"), sim.baseUrl("together")));
 
-        String prefix = Infra.uniqueName("routerit") + ":";
-        key = "sk-sr-v1-" + UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", "");
-        redisClient = RedisClient.create(Infra.redis().uri());
-        try (StatefulRedisConnection<String, String> redis = redisClient.connect()) {
-            redis.sync().hset(prefix + "apikey:" + ApiKeys.sha256Hex(key),
-                    Map.of("customer_id", "cus_routerit", "key_id", "key_routerit", "status", "active"));
-        }
-
-        String topic = Infra.kafka().createTopic(Infra.uniqueName("usage"), 1);
-        EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, Map.of(
-                "micronaut.server.port", -1,
-                "silkroute.router.catalog", catalog.toString(),
-                "silkroute.router.spool-file", dir.resolve("spool").toString(),
-                "silkroute.router.stream-commit-after", "200ms",
-                "silkroute.router.keep-alive-interval", "100ms",
-                "silkroute.router.first-byte-timeout", "3s",
-                "silkroute.redis.uri", Infra.redis().uri(),
-                "silkroute.redis.key-prefix", prefix,
-                "silkroute.kafka.bootstrap-servers", Infra.kafka().bootstrapServers(),
-                "silkroute.kafka.usage-topic", topic));
-        router = server.getApplicationContext();
-        baseUrl = "http://127.0.0.1:" + server.getPort();
-        openAi = OpenAIOkHttpClient.builder().baseUrl(baseUrl + "/v1").apiKey(key).maxRetries(0).build();
-
-        Properties consumer = new Properties();
-        consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafka().bootstrapServers());
-        consumer.put(ConsumerConfig.GROUP_ID_CONFIG, Infra.uniqueName("routerit"));
-        consumer.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        usageConsumer = new KafkaConsumer<>(consumer, new StringDeserializer(), new ByteArrayDeserializer());
-        usageConsumer.subscribe(List.of(topic));
+    String prefix = Infra.uniqueName("routerit") + ":";
+    key = "sk-sr-v1-" + UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", "");
+    redisClient = RedisClient.create(Infra.redis().uri());
+    try (StatefulRedisConnection<String, String> redis = redisClient.connect()) {
+      redis.sync().hset(prefix + "apikey:" + ApiKeys.sha256Hex(key),
+          Map.of("customer_id", "cus_routerit", "key_id", "key_routerit", "status", "active"));
     }
 
-    @AfterAll
-    static void stop() {
-        openAi.close();
-        router.close();
-        sim.close();
-        usageConsumer.close();
-        redisClient.shutdown();
+    String topic = Infra.kafka().createTopic(Infra.uniqueName("usage"), 1);
+    EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, Map.of(
+        "micronaut.server.port", -1,
+        "silkroute.router.catalog", catalog.toString(),
+        "silkroute.router.spool-file", dir.resolve("spool").toString(),
+        "silkroute.router.stream-commit-after", "200ms",
+        "silkroute.router.keep-alive-interval", "100ms",
+        "silkroute.router.first-byte-timeout", "3s",
+        "silkroute.redis.uri", Infra.redis().uri(),
+        "silkroute.redis.key-prefix", prefix,
+        "silkroute.kafka.bootstrap-servers", Infra.kafka().bootstrapServers(),
+        "silkroute.kafka.usage-topic", topic));
+    router = server.getApplicationContext();
+    baseUrl = "http://127.0.0.1:" + server.getPort();
+    openAi = OpenAIOkHttpClient.builder().baseUrl(baseUrl + "/v1").apiKey(key).maxRetries(0).build();
+
+    Properties consumer = new Properties();
+    consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafka().bootstrapServers());
+    consumer.put(ConsumerConfig.GROUP_ID_CONFIG, Infra.uniqueName("routerit"));
+    consumer.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    usageConsumer = new KafkaConsumer<>(consumer, new StringDeserializer(), new ByteArrayDeserializer());
+    usageConsumer.subscribe(List.of(topic));
+  }
+
+  @AfterAll
+  static void stop() {
+    openAi.close();
+    router.close();
+    sim.close();
+    usageConsumer.close();
+    redisClient.shutdown();
+  }
+
+  @AfterEach
+  void resetProviders() {
+    sim.update("deepseek", Knobs.defaults());
+    sim.update("together", Knobs.defaults());
+  }
+
+  @Test
+  void completesThroughTheCheapestProviderAndPublishesItsUsage() {
+    ChatCompletion completion = openAi.chat().completions().create(params("Tell me about the silk road").build());
+
+    assertThat(completion.id()).matches("gen-[0-9a-f]{32}");
+    assertThat(completion.model()).isEqualTo(MODEL);
+    assertThat(completion.choices().get(0).message().content()).hasValueSatisfying(c -> assertThat(c).isNotBlank());
+    assertThat(completion._additionalProperties().get("provider").asString()).hasValue("deepseek");
+    var usage = completion.usage().orElseThrow();
+
+    UsageEvent event = usageEvent(completion.id());
+    assertThat(event.getCustomerId()).isEqualTo("cus_routerit");
+    assertThat(event.getKeyId()).isEqualTo("key_routerit");
+    assertThat(event.getModel()).isEqualTo(MODEL);
+    assertThat(event.getModelAuthor()).isEqualTo("deepseek");
+    assertThat(event.getProvider()).isEqualTo("deepseek");
+    assertThat(event.getStatus()).isEqualTo(UsageStatus.USAGE_STATUS_OK);
+    assertThat(event.getPromptTokens()).isEqualTo(usage.promptTokens());
+    assertThat(event.getCompletionTokens()).isEqualTo(usage.completionTokens());
+    long expectedMicros = -Math.floorDiv(-(usage.promptTokens() * 270_000 + usage.completionTokens() * 1_100_000), 1_000_000);
+    assertThat(event.getPriceMicros()).isEqualTo(expectedMicros);
+    assertThat(event.getAttempts()).isEqualTo(1);
+    assertThat(event.getStreamed()).isFalse();
+  }
+
+  @Test
+  void streamsChunksThenAUsageChunkWithCost() {
+    ChatCompletionCreateParams params = params("Count to five")
+        .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
+    List<ChatCompletionChunk> chunks = new ArrayList<>();
+    try (StreamResponse<ChatCompletionChunk> stream = openAi.chat().completions().createStreaming(params)) {
+      stream.stream().forEach(chunks::add);
     }
 
-    @AfterEach
-    void resetProviders() {
-        sim.update("deepseek", Knobs.defaults());
-        sim.update("together", Knobs.defaults());
+    StringBuilder text = new StringBuilder();
+    chunks.stream().flatMap(c -> c.choices().stream()).forEach(c -> c.delta().content().ifPresent(text::append));
+    assertThat(text).isNotEmpty();
+    ChatCompletionChunk last = chunks.get(chunks.size() - 1);
+    assertThat(last.choices()).isEmpty();
+    assertThat(last.usage().orElseThrow()._additionalProperties()).containsKey("cost");
+    assertThat(chunks).allSatisfy(c -> assertThat(c.id()).isEqualTo(last.id()));
+
+    UsageEvent event = usageEvent(last.id());
+    assertThat(event.getStreamed()).isTrue();
+    assertThat(event.getCompletionTokens()).isEqualTo(last.usage().orElseThrow().completionTokens());
+    assertThat(event.getTimeToFirstTokenMs()).isLessThanOrEqualTo(event.getLatencyMs());
+  }
+
+  @Test
+  void fallsBackToTheNextProviderWhenTheCheapestFails() {
+    sim.update("deepseek", new Knobs(0, 0, 0, 1.0, 0, 1, -1, false, null, 0));
+
+    ChatCompletion completion = openAi.chat().completions().create(params("hello").build());
+
+    assertThat(completion._additionalProperties().get("provider").asString()).hasValue("together");
+    UsageEvent event = usageEvent(completion.id());
+    assertThat(event.getAttempts()).isEqualTo(2);
+    assertThat(event.getProvider()).isEqualTo("together");
+  }
+
+  @Test
+  void answers502WithTheProvidersOwnErrorWhenEveryProviderFails() throws Exception {
+    Knobs failing = new Knobs(0, 0, 0, 1.0, 0, 1, -1, false, null, 0);
+    sim.update("deepseek", failing);
+    sim.update("together", failing);
+
+    HttpResponse<String> response = post(chat("hello", false), key);
+
+    assertThat(response.statusCode()).isEqualTo(502);
+    JsonNode error = JSON.readTree(response.body()).get("error");
+    assertThat(error.get("type").asText()).isEqualTo("upstream_error");
+    assertThat(error.path("metadata").path("provider_name").asText()).isEqualTo("together");
+    assertThat(error.path("metadata").path("raw").asText()).isNotBlank();
+    assertThatThrownBy(() -> openAi.chat().completions().create(params("hello").build()))
+        .isInstanceOfSatisfying(InternalServerException.class, e -> assertThat(e.statusCode()).isEqualTo(502));
+  }
+
+  @Test
+  void endsACutStreamWithAnErrorChunkNotACleanFinish() throws Exception {
+    sim.update("deepseek", new Knobs(0, 0, 20, 0, 0, 1, 3, false, null, 0));
+
+    HttpResponse<String> response = post(chat("a long answer please", true), key);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    List<JsonNode> events = dataEvents(response.body());
+    JsonNode errorChunk = events.stream().filter(e -> e.has("error")).findFirst().orElseThrow();
+    assertThat(errorChunk.at("/choices/0/finish_reason").asText()).isEqualTo("error");
+    assertThat(response.body()).endsWith("data: [DONE]\n\n");
+    UsageEvent event = usageEvent(errorChunk.get("id").asText());
+    assertThat(event.getStatus()).isEqualTo(UsageStatus.USAGE_STATUS_TRUNCATED);
+  }
+
+  @Test
+  void sendsKeepAliveCommentsWhileTheFirstTokenIsLate() throws Exception {
+    sim.update("deepseek", new Knobs(1_000, 0, 0, 0, 0, 1, -1, false, null, 0));
+
+    HttpResponse<String> response = post(chat("slow please", true), key);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).startsWith(": keep-alive\n\n");
+    assertThat(response.body().indexOf("data: {")).isGreaterThan(0);
+    assertThat(dataEvents(response.body()).get(dataEvents(response.body()).size() - 1).path("usage").isObject()).isTrue();
+  }
+
+  @Test
+  void rejectsAMissingOrUnknownKeyWith401() throws Exception {
+    HttpResponse<String> none = post(chat("hi", false), null);
+    assertThat(none.statusCode()).isEqualTo(401);
+    assertThat(JSON.readTree(none.body()).at("/error/type").asText()).isEqualTo("authentication_error");
+
+    OpenAIClient stranger = OpenAIOkHttpClient.builder().baseUrl(baseUrl + "/v1")
+        .apiKey("sk-sr-v1-" + "0".repeat(64)).maxRetries(0).build();
+    assertThatThrownBy(() -> stranger.chat().completions().create(params("hi").build()))
+        .isInstanceOf(UnauthorizedException.class);
+    stranger.close();
+  }
+
+  @Test
+  void answersAnUnknownModelWith404() {
+    assertThatThrownBy(() -> openAi.chat().completions().create(params("hi").model("nobody/nothing").build()))
+        .isInstanceOfSatisfying(NotFoundException.class, e -> assertThat(e.statusCode()).isEqualTo(404));
+  }
+
+  @Test
+  void answersMalformedBodiesWith400NamingTheField() throws Exception {
+    HttpResponse<String> broken = post("{\"model\": ", key);
+    assertThat(broken.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(broken.body()).at("/error/type").asText()).isEqualTo("invalid_request_error");
+
+    HttpResponse<String> badRole = post("{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}", key);
+    assertThat(badRole.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(badRole.body()).at("/error/param").asText()).isEqualTo("messages[0].role");
+
+    HttpResponse<String> unknownPath = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/nothing")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(unknownPath.statusCode()).isEqualTo(404);
+    assertThat(JSON.readTree(unknownPath.body()).at("/error/message").asText()).contains("/v1/nothing");
+  }
+
+  @Test
+  void servesTheOpenRouterAlias() throws Exception {
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/chat/completions"))
+        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(chat("hi", false))).build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("X-Generation-Id")).hasValue(JSON.readTree(response.body()).get("id").asText());
+  }
+
+  private static ChatCompletionCreateParams.Builder params(String prompt) {
+    return ChatCompletionCreateParams.builder().model(MODEL).addUserMessage(prompt);
+  }
+
+  private static String chat(String prompt, boolean stream) {
+    return "{\"model\":\"" + MODEL + "\",\"stream\":" + stream + ",\"messages\":[{\"role\":\"user\",\"content\":\""
+        + prompt + "\"}]}";
+  }
+
+  private static HttpResponse<String> post(String body, String bearer) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/chat/completions"))
+        .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (bearer != null) {
+      request.header("Authorization", "Bearer " + bearer);
     }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
 
-    @Test
-    void completesThroughTheCheapestProviderAndPublishesItsUsage() {
-        ChatCompletion completion = openAi.chat().completions().create(params("Tell me about the silk road").build());
-
-        assertThat(completion.id()).matches("gen-[0-9a-f]{32}");
-        assertThat(completion.model()).isEqualTo(MODEL);
-        assertThat(completion.choices().get(0).message().content()).hasValueSatisfying(c -> assertThat(c).isNotBlank());
-        assertThat(completion._additionalProperties().get("provider").asString()).hasValue("deepseek");
-        var usage = completion.usage().orElseThrow();
-
-        UsageEvent event = usageEvent(completion.id());
-        assertThat(event.getCustomerId()).isEqualTo("cus_routerit");
-        assertThat(event.getKeyId()).isEqualTo("key_routerit");
-        assertThat(event.getModel()).isEqualTo(MODEL);
-        assertThat(event.getModelAuthor()).isEqualTo("deepseek");
-        assertThat(event.getProvider()).isEqualTo("deepseek");
-        assertThat(event.getStatus()).isEqualTo(UsageStatus.USAGE_STATUS_OK);
-        assertThat(event.getPromptTokens()).isEqualTo(usage.promptTokens());
-        assertThat(event.getCompletionTokens()).isEqualTo(usage.completionTokens());
-        long expectedMicros = -Math.floorDiv(-(usage.promptTokens() * 270_000 + usage.completionTokens() * 1_100_000), 1_000_000);
-        assertThat(event.getPriceMicros()).isEqualTo(expectedMicros);
-        assertThat(event.getAttempts()).isEqualTo(1);
-        assertThat(event.getStreamed()).isFalse();
+  private static List<JsonNode> dataEvents(String sse) throws IOException {
+    List<JsonNode> events = new ArrayList<>();
+    for (String line : sse.split("\n")) {
+      if (line.startsWith("data: {")) {
+        events.add(JSON.readTree(line.substring(6)));
+      }
     }
+    return events;
+  }
 
-    @Test
-    void streamsChunksThenAUsageChunkWithCost() {
-        ChatCompletionCreateParams params = params("Count to five")
-                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
-        List<ChatCompletionChunk> chunks = new ArrayList<>();
-        try (StreamResponse<ChatCompletionChunk> stream = openAi.chat().completions().createStreaming(params)) {
-            stream.stream().forEach(chunks::add);
-        }
-
-        StringBuilder text = new StringBuilder();
-        chunks.stream().flatMap(c -> c.choices().stream()).forEach(c -> c.delta().content().ifPresent(text::append));
-        assertThat(text).isNotEmpty();
-        ChatCompletionChunk last = chunks.get(chunks.size() - 1);
-        assertThat(last.choices()).isEmpty();
-        assertThat(last.usage().orElseThrow()._additionalProperties()).containsKey("cost");
-        assertThat(chunks).allSatisfy(c -> assertThat(c.id()).isEqualTo(last.id()));
-
-        UsageEvent event = usageEvent(last.id());
-        assertThat(event.getStreamed()).isTrue();
-        assertThat(event.getCompletionTokens()).isEqualTo(last.usage().orElseThrow().completionTokens());
-        assertThat(event.getTimeToFirstTokenMs()).isLessThanOrEqualTo(event.getLatencyMs());
-    }
-
-    @Test
-    void fallsBackToTheNextProviderWhenTheCheapestFails() {
-        sim.update("deepseek", new Knobs(0, 0, 0, 1.0, 0, 1, -1, false, null, 0));
-
-        ChatCompletion completion = openAi.chat().completions().create(params("hello").build());
-
-        assertThat(completion._additionalProperties().get("provider").asString()).hasValue("together");
-        UsageEvent event = usageEvent(completion.id());
-        assertThat(event.getAttempts()).isEqualTo(2);
-        assertThat(event.getProvider()).isEqualTo("together");
-    }
-
-    @Test
-    void answers502WithTheProvidersOwnErrorWhenEveryProviderFails() throws Exception {
-        Knobs failing = new Knobs(0, 0, 0, 1.0, 0, 1, -1, false, null, 0);
-        sim.update("deepseek", failing);
-        sim.update("together", failing);
-
-        HttpResponse<String> response = post(chat("hello", false), key);
-
-        assertThat(response.statusCode()).isEqualTo(502);
-        JsonNode error = JSON.readTree(response.body()).get("error");
-        assertThat(error.get("type").asText()).isEqualTo("upstream_error");
-        assertThat(error.path("metadata").path("provider_name").asText()).isEqualTo("together");
-        assertThat(error.path("metadata").path("raw").asText()).isNotBlank();
-        assertThatThrownBy(() -> openAi.chat().completions().create(params("hello").build()))
-                .isInstanceOfSatisfying(InternalServerException.class, e -> assertThat(e.statusCode()).isEqualTo(502));
-    }
-
-    @Test
-    void endsACutStreamWithAnErrorChunkNotACleanFinish() throws Exception {
-        sim.update("deepseek", new Knobs(0, 0, 20, 0, 0, 1, 3, false, null, 0));
-
-        HttpResponse<String> response = post(chat("a long answer please", true), key);
-
-        assertThat(response.statusCode()).isEqualTo(200);
-        List<JsonNode> events = dataEvents(response.body());
-        JsonNode errorChunk = events.stream().filter(e -> e.has("error")).findFirst().orElseThrow();
-        assertThat(errorChunk.at("/choices/0/finish_reason").asText()).isEqualTo("error");
-        assertThat(response.body()).endsWith("data: [DONE]\n\n");
-        UsageEvent event = usageEvent(errorChunk.get("id").asText());
-        assertThat(event.getStatus()).isEqualTo(UsageStatus.USAGE_STATUS_TRUNCATED);
-    }
-
-    @Test
-    void sendsKeepAliveCommentsWhileTheFirstTokenIsLate() throws Exception {
-        sim.update("deepseek", new Knobs(1_000, 0, 0, 0, 0, 1, -1, false, null, 0));
-
-        HttpResponse<String> response = post(chat("slow please", true), key);
-
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).startsWith(": keep-alive\n\n");
-        assertThat(response.body().indexOf("data: {")).isGreaterThan(0);
-        assertThat(dataEvents(response.body()).get(dataEvents(response.body()).size() - 1).path("usage").isObject()).isTrue();
-    }
-
-    @Test
-    void rejectsAMissingOrUnknownKeyWith401() throws Exception {
-        HttpResponse<String> none = post(chat("hi", false), null);
-        assertThat(none.statusCode()).isEqualTo(401);
-        assertThat(JSON.readTree(none.body()).at("/error/type").asText()).isEqualTo("authentication_error");
-
-        OpenAIClient stranger = OpenAIOkHttpClient.builder().baseUrl(baseUrl + "/v1")
-                .apiKey("sk-sr-v1-" + "0".repeat(64)).maxRetries(0).build();
-        assertThatThrownBy(() -> stranger.chat().completions().create(params("hi").build()))
-                .isInstanceOf(UnauthorizedException.class);
-        stranger.close();
-    }
-
-    @Test
-    void answersAnUnknownModelWith404() {
-        assertThatThrownBy(() -> openAi.chat().completions().create(params("hi").model("nobody/nothing").build()))
-                .isInstanceOfSatisfying(NotFoundException.class, e -> assertThat(e.statusCode()).isEqualTo(404));
-    }
-
-    @Test
-    void answersMalformedBodiesWith400NamingTheField() throws Exception {
-        HttpResponse<String> broken = post("{\"model\": ", key);
-        assertThat(broken.statusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(broken.body()).at("/error/type").asText()).isEqualTo("invalid_request_error");
-
-        HttpResponse<String> badRole = post("{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}", key);
-        assertThat(badRole.statusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(badRole.body()).at("/error/param").asText()).isEqualTo("messages[0].role");
-
-        HttpResponse<String> unknownPath = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/nothing")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(unknownPath.statusCode()).isEqualTo(404);
-        assertThat(JSON.readTree(unknownPath.body()).at("/error/message").asText()).contains("/v1/nothing");
-    }
-
-    @Test
-    void servesTheOpenRouterAlias() throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/chat/completions"))
-                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(chat("hi", false))).build(), HttpResponse.BodyHandlers.ofString());
-
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("X-Generation-Id")).hasValue(JSON.readTree(response.body()).get("id").asText());
-    }
-
-    private static ChatCompletionCreateParams.Builder params(String prompt) {
-        return ChatCompletionCreateParams.builder().model(MODEL).addUserMessage(prompt);
-    }
-
-    private static String chat(String prompt, boolean stream) {
-        return "{\"model\":\"" + MODEL + "\",\"stream\":" + stream + ",\"messages\":[{\"role\":\"user\",\"content\":\""
-                + prompt + "\"}]}";
-    }
-
-    private static HttpResponse<String> post(String body, String bearer) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/chat/completions"))
-                .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (bearer != null) {
-            request.header("Authorization", "Bearer " + bearer);
-        }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static List<JsonNode> dataEvents(String sse) throws IOException {
-        List<JsonNode> events = new ArrayList<>();
-        for (String line : sse.split("\n")) {
-            if (line.startsWith("data: {")) {
-                events.add(JSON.readTree(line.substring(6)));
-            }
-        }
-        return events;
-    }
-
-    private static UsageEvent usageEvent(String generationId) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
-            for (ConsumerRecord<String, byte[]> record : usageConsumer.poll(Duration.ofMillis(200))) {
-                UsageEvent event = UsageEvent.parseFrom(record.value());
-                assertThat(record.key()).isEqualTo(event.getCustomerId());
-                usageEvents.put(event.getEventId(), event);
-            }
-            return usageEvents.containsKey(generationId);
-        });
-        return usageEvents.get(generationId);
-    }
+  private static UsageEvent usageEvent(String generationId) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      for (ConsumerRecord<String, byte[]> record : usageConsumer.poll(Duration.ofMillis(200))) {
+        UsageEvent event = UsageEvent.parseFrom(record.value());
+        assertThat(record.key()).isEqualTo(event.getCustomerId());
+        usageEvents.put(event.getEventId(), event);
+      }
+      return usageEvents.containsKey(generationId);
+    });
+    return usageEvents.get(generationId);
+  }
 }

@@ -7,17 +7,17 @@ import org.junit.jupiter.api.Test;
 
 class PricingTest {
 
-    @Test
-    void chargesPerMillionTokensRoundingUpToTheMicroUsd() {
-        Pricing deepseek = new Pricing(270_000, 1_100_000);
+  @Test
+  void chargesPerMillionTokensRoundingUpToTheMicroUsd() {
+    Pricing deepseek = new Pricing(270_000, 1_100_000);
 
-        assertThat(deepseek.costMicros(1_000_000, 0)).isEqualTo(270_000);
-        assertThat(deepseek.costMicros(5, 2)).isEqualTo(4); // 1.35 + 2.2 = 3.55 -> 4
-        assertThat(deepseek.costMicros(0, 0)).isZero();
-    }
+    assertThat(deepseek.costMicros(1_000_000, 0)).isEqualTo(270_000);
+    assertThat(deepseek.costMicros(5, 2)).isEqualTo(4); // 1.35 + 2.2 = 3.55 -> 4
+    assertThat(deepseek.costMicros(0, 0)).isZero();
+  }
 
-    @Test
-    void rejectsNegativePrices() {
-        assertThatThrownBy(() -> new Pricing(-1, 0)).hasMessageContaining("prompt=-1");
-    }
+  @Test
+  void rejectsNegativePrices() {
+    assertThatThrownBy(() -> new Pricing(-1, 0)).hasMessageContaining("prompt=-1");
+  }
 }
