@@ -80,13 +80,13 @@ class ChatCompletionsIT {
     Path catalog = dir.resolve("catalog.yaml");
     Files.writeString(catalog, """
         providers:
-         deepseek: {protocol: openai, base_url: "%s"}
-         together: {protocol: openai, base_url: "%s"}
+          deepseek: {protocol: openai, base_url: "%s"}
+          together: {protocol: openai, base_url: "%s"}
         models:
-         - id: deepseek/deepseek-chat-v3
-          endpoints:
-           - {provider: deepseek, upstream_model: deepseek-chat, price: {prompt: "0.27", completion: "1.10"}}
-           - {provider: together, upstream_model: deepseek-ai/DeepSeek-V3, price: {prompt: "1.25", completion: "1.25"}}
+          - id: deepseek/deepseek-chat-v3
+            endpoints:
+              - {provider: deepseek, upstream_model: deepseek-chat, price: {prompt: "0.27", completion: "1.10"}}
+              - {provider: together, upstream_model: deepseek-ai/DeepSeek-V3, price: {prompt: "1.25", completion: "1.25"}}
         """.formatted(sim.baseUrl("deepseek"), sim.baseUrl("together")));
 
     String prefix = Infra.uniqueName("routerit") + ":";
