@@ -11,13 +11,14 @@ import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.catalog.Model;
 import dev.silkroute.router.provider.Completion;
 import dev.silkroute.router.provider.ProviderAdapter;
+import dev.silkroute.router.provider.ProviderAdapters;
 import dev.silkroute.router.provider.StreamEnd;
 import dev.silkroute.router.provider.UpstreamException;
+import dev.silkroute.router.routing.CandidateOrder;
 import dev.silkroute.router.usage.UsagePublisher;
 import java.math.BigDecimal;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,22 +35,21 @@ import java.util.function.LongSupplier;
 public final class ChatRouter {
 
   private static final SecureRandom RANDOM = new SecureRandom();
-  /** Cheapest first; the routing issue replaces this with health-, latency- and price-aware order. */
-  private static final Comparator<Endpoint> BY_PRICE = Comparator.comparingLong(
-      e -> e.price().promptMicrosPerMillion() + e.price().completionMicrosPerMillion());
 
   private final Catalog catalog;
-  private final ProviderAdapter openAi;
+  private final CandidateOrder order;
+  private final ProviderAdapters adapters;
   private final UsagePublisher usage;
   private final ObjectMapper json;
   private final Clock clock;
   private final LongSupplier nanos;
   private final String routerInstance;
 
-  public ChatRouter(Catalog catalog, ProviderAdapter openAi, UsagePublisher usage, ObjectMapper json,
-           Clock clock, LongSupplier nanos, String routerInstance) {
+  public ChatRouter(Catalog catalog, CandidateOrder order, ProviderAdapters adapters, UsagePublisher usage,
+                    ObjectMapper json, Clock clock, LongSupplier nanos, String routerInstance) {
     this.catalog = catalog;
-    this.openAi = openAi;
+    this.order = order;
+    this.adapters = adapters;
     this.usage = usage;
     this.json = json;
     this.clock = clock;
@@ -75,7 +75,7 @@ public final class ChatRouter {
     Generation generation = new Generation(generationId, caller, model, false, clock.instant(), nanos.getAsLong());
     UpstreamException last = null;
     try {
-      for (Endpoint endpoint : candidates(model)) {
+      for (Endpoint endpoint : candidates(model, request)) {
         generation.attempt(endpoint);
         try {
           Completion completion = adapter(endpoint).complete(endpoint, request);
@@ -105,7 +105,7 @@ public final class ChatRouter {
     long created = clock.instant().getEpochSecond();
     UpstreamException last = null;
     try {
-      for (Endpoint endpoint : candidates(model)) {
+      for (Endpoint endpoint : candidates(model, request)) {
         generation.attempt(endpoint);
         try {
           StreamEnd end = adapter(endpoint).stream(endpoint, request, chunk -> {
@@ -148,16 +148,15 @@ public final class ChatRouter {
     }
   }
 
-  private List<Endpoint> candidates(Model model) {
-    return model.endpoints().stream().sorted(BY_PRICE).toList();
+  private List<Endpoint> candidates(Model model, ChatRequest request) {
+    // An endpoint whose protocol no adapter speaks cannot be tried; it is left out, not failed.
+    return order.order(model, request).stream()
+        .filter(endpoint -> adapters.forEndpoint(endpoint).isPresent())
+        .toList();
   }
 
   private ProviderAdapter adapter(Endpoint endpoint) {
-    return switch (endpoint.protocol()) {
-      case OPENAI -> openAi;
-      case ANTHROPIC -> throw new IllegalStateException(
-          "endpoint " + endpoint.id() + " speaks Anthropic Messages, which this router does not yet");
-    };
+    return adapters.forEndpoint(endpoint).orElseThrow();
   }
 
   private ObjectNode answer(ObjectNode upstream, Generation generation, Model model) {

@@ -6,13 +6,19 @@ import dev.silkroute.router.catalog.Catalog;
 import dev.silkroute.router.catalog.CatalogLoader;
 import dev.silkroute.router.chat.ChatRequestParser;
 import dev.silkroute.router.chat.ChatRouter;
+import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.provider.OpenAiCompatibleAdapter;
+import dev.silkroute.router.provider.ProviderAdapter;
+import dev.silkroute.router.provider.ProviderAdapters;
+import dev.silkroute.router.routing.CandidateOrder;
+import dev.silkroute.router.routing.CheapestFirst;
 import dev.silkroute.router.usage.UsagePublisher;
 import dev.silkroute.router.usage.UsageSpool;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.net.InetAddress;
@@ -20,6 +26,9 @@ import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -82,13 +91,43 @@ final class RouterBeans {
   }
 
   @Singleton
-  ChatRouter chatRouter(Catalog catalog, UsagePublisher usage, ObjectMapper json, RouterSettings settings) {
-    HttpClient http = HttpClient.newBuilder()
+  HttpClient upstreamHttp() {
+    return HttpClient.newBuilder()
         .connectTimeout(Duration.ofSeconds(5))
         .version(HttpClient.Version.HTTP_1_1)
         .build();
-    return new ChatRouter(catalog, new OpenAiCompatibleAdapter(http, json, settings.firstByteTimeout()),
-        usage, json, Clock.systemUTC(), System::nanoTime, instance(settings));
+  }
+
+  /** The adapters, one per protocol; each feature contributes its own {@link ProtocolAdapter} bean. */
+  @Singleton
+  ProviderAdapters providerAdapters(List<ProtocolAdapter> adapters) {
+    Map<Endpoint.Protocol, ProviderAdapter> byProtocol = new EnumMap<>(Endpoint.Protocol.class);
+    for (ProtocolAdapter adapter : adapters) {
+      if (byProtocol.put(adapter.protocol(), adapter.adapter()) != null) {
+        throw new IllegalStateException("two adapters for protocol " + adapter.protocol());
+      }
+    }
+    return new ProviderAdapters(byProtocol);
+  }
+
+  @Singleton
+  ProtocolAdapter openAiAdapter(HttpClient http, ObjectMapper json, RouterSettings settings) {
+    return new ProtocolAdapter(Endpoint.Protocol.OPENAI,
+        new OpenAiCompatibleAdapter(http, json, settings.firstByteTimeout()));
+  }
+
+  /** Cheapest first until the routing feature provides its own {@link CandidateOrder}. */
+  @Singleton
+  @Requires(missingBeans = CandidateOrder.class)
+  CandidateOrder cheapestFirst() {
+    return new CheapestFirst();
+  }
+
+  @Singleton
+  ChatRouter chatRouter(Catalog catalog, CandidateOrder order, ProviderAdapters adapters, UsagePublisher usage,
+                        ObjectMapper json, RouterSettings settings) {
+    return new ChatRouter(catalog, order, adapters, usage, json, Clock.systemUTC(), System::nanoTime,
+        instance(settings));
   }
 
   /** Threads that pull upstream streams; one per open stream, so the pool is unbounded but idle-reaped. */

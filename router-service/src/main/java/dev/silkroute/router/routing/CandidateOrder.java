@@ -1,0 +1,16 @@
+package dev.silkroute.router.routing;
+
+import dev.silkroute.router.catalog.Endpoint;
+import dev.silkroute.router.catalog.Model;
+import dev.silkroute.router.chat.ChatRequest;
+import java.util.List;
+
+/**
+ * Decides which endpoints may serve a request, and in which order they are tried: the first is
+ * the pick, the rest are fallbacks, used only while nothing has reached the client.
+ */
+@FunctionalInterface
+public interface CandidateOrder {
+
+  List<Endpoint> order(Model model, ChatRequest request);
+}
