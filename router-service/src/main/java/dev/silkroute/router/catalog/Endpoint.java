@@ -18,6 +18,6 @@ import java.util.Optional;
 public record Endpoint(String id, String provider, Protocol protocol, URI baseUrl, String upstreamModel,
            Optional<String> apiKey, Pricing price, Pricing cost) {
 
-  /** Wire protocols the router speaks to upstreams. */
-  public enum Protocol { OPENAI, ANTHROPIC }
+  /** Wire protocols the router speaks to upstreams: OpenAI or Anthropic HTTP, or our Worker gRPC. */
+  public enum Protocol { OPENAI, ANTHROPIC, WORKER }
 }

@@ -15,10 +15,12 @@ import dev.silkroute.router.provider.ProviderAdapters;
 import dev.silkroute.router.provider.StreamEnd;
 import dev.silkroute.router.provider.UpstreamException;
 import dev.silkroute.router.routing.CandidateOrder;
+import dev.silkroute.router.routing.EndpointSource;
 import dev.silkroute.router.usage.UsagePublisher;
 import java.math.BigDecimal;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,16 +41,18 @@ public final class ChatRouter {
   private final Catalog catalog;
   private final CandidateOrder order;
   private final ProviderAdapters adapters;
+  private final List<EndpointSource> sources;
   private final UsagePublisher usage;
   private final ObjectMapper json;
   private final Clock clock;
   private final LongSupplier nanos;
   private final String routerInstance;
 
-  public ChatRouter(Catalog catalog, CandidateOrder order, ProviderAdapters adapters, UsagePublisher usage,
-                    ObjectMapper json, Clock clock, LongSupplier nanos, String routerInstance) {
+  public ChatRouter(Catalog catalog, CandidateOrder order, List<EndpointSource> sources, ProviderAdapters adapters,
+                    UsagePublisher usage, ObjectMapper json, Clock clock, LongSupplier nanos, String routerInstance) {
     this.catalog = catalog;
     this.order = order;
+    this.sources = List.copyOf(sources);
     this.adapters = adapters;
     this.usage = usage;
     this.json = json;
@@ -150,7 +154,9 @@ public final class ChatRouter {
 
   private List<Endpoint> candidates(Model model, ChatRequest request) {
     // An endpoint whose protocol no adapter speaks cannot be tried; it is left out, not failed.
-    return order.order(model, request).stream()
+    List<Endpoint> available = new ArrayList<>(model.endpoints());
+    sources.forEach(source -> available.addAll(source.endpoints(model)));
+    return order.order(model, available, request).stream()
         .filter(endpoint -> adapters.forEndpoint(endpoint).isPresent())
         .toList();
   }

@@ -12,6 +12,7 @@ import dev.silkroute.router.provider.ProviderAdapter;
 import dev.silkroute.router.provider.ProviderAdapters;
 import dev.silkroute.router.routing.CandidateOrder;
 import dev.silkroute.router.routing.CheapestFirst;
+import dev.silkroute.router.routing.EndpointSource;
 import dev.silkroute.router.usage.UsagePublisher;
 import dev.silkroute.router.usage.UsageSpool;
 import io.lettuce.core.RedisClient;
@@ -124,9 +125,9 @@ final class RouterBeans {
   }
 
   @Singleton
-  ChatRouter chatRouter(Catalog catalog, CandidateOrder order, ProviderAdapters adapters, UsagePublisher usage,
-                        ObjectMapper json, RouterSettings settings) {
-    return new ChatRouter(catalog, order, adapters, usage, json, Clock.systemUTC(), System::nanoTime,
+  ChatRouter chatRouter(Catalog catalog, CandidateOrder order, List<EndpointSource> sources,
+                        ProviderAdapters adapters, UsagePublisher usage, ObjectMapper json, RouterSettings settings) {
+    return new ChatRouter(catalog, order, sources, adapters, usage, json, Clock.systemUTC(), System::nanoTime,
         instance(settings));
   }
 

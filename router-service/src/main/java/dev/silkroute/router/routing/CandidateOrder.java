@@ -12,5 +12,8 @@ import java.util.List;
 @FunctionalInterface
 public interface CandidateOrder {
 
-  List<Endpoint> order(Model model, ChatRequest request);
+  /**
+   * @param available the model's catalog endpoints plus those of every {@link EndpointSource}
+   */
+  List<Endpoint> order(Model model, List<Endpoint> available, ChatRequest request);
 }

@@ -6,14 +6,14 @@ import dev.silkroute.router.chat.ChatRequest;
 import java.util.Comparator;
 import java.util.List;
 
-/** Every endpoint of the model, cheapest list price first (prompt plus completion per million tokens). */
+/** Every available endpoint, cheapest list price first (prompt plus completion per million tokens). */
 public final class CheapestFirst implements CandidateOrder {
 
   private static final Comparator<Endpoint> BY_PRICE = Comparator.comparingLong(
       e -> e.price().promptMicrosPerMillion() + e.price().completionMicrosPerMillion());
 
   @Override
-  public List<Endpoint> order(Model model, ChatRequest request) {
-    return model.endpoints().stream().sorted(BY_PRICE).toList();
+  public List<Endpoint> order(Model model, List<Endpoint> available, ChatRequest request) {
+    return available.stream().sorted(BY_PRICE).toList();
   }
 }
