@@ -1,5 +1,6 @@
 package dev.silkroute.router.auth;
 
+import dev.silkroute.router.limits.KeyLimits;
 import io.lettuce.core.api.sync.RedisHashCommands;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -31,7 +32,8 @@ public final class ApiKeys {
     if (entry == null || !"active".equals(entry.get("status")) || entry.get("customer_id") == null) {
       return Optional.empty();
     }
-    return Optional.of(new Caller(entry.get("customer_id"), entry.getOrDefault("key_id", "")));
+    return Optional.of(new Caller(entry.get("customer_id"), entry.getOrDefault("key_id", ""),
+        KeyLimits.fromRedisHash(entry)));
   }
 
   public static String sha256Hex(String key) {

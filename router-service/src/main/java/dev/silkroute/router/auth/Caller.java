@@ -1,5 +1,7 @@
 package dev.silkroute.router.auth;
 
-/** Who is calling: the customer billed for the request and the key it used. */
-public record Caller(String customerId, String keyId) {
+import dev.silkroute.router.limits.KeyLimits;
+
+/** Who is calling: the customer billed for the request, the key it used, and that key's limits. */
+public record Caller(String customerId, String keyId, KeyLimits limits) {
 }
