@@ -61,8 +61,15 @@ public final class ChatRouter {
     this.routerInstance = routerInstance;
   }
 
-  /** Fails with 404 before anything is spent when the model is unknown. */
+  /**
+   * Fails with 404 before anything is spent when the model is unknown, and with 503 while usage
+   * could not be recorded (Kafka away and the spool full): nothing is served unbilled.
+   */
   public Model resolve(ChatRequest request) {
+    if (!usage.acceptsRequests()) {
+      throw new ApiException(new ApiError(503, "service_unavailable",
+          "Usage cannot be recorded right now; try again shortly", null, "usage_spool_full", Map.of()));
+    }
     return catalog.model(request.model())
         .orElseThrow(() -> new ApiException(ApiError.modelNotFound(request.model())));
   }

@@ -81,12 +81,12 @@ final class RouterBeans {
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     // A request thread never waits long for a missing broker: the event goes to the spool instead.
-    config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+    config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000);
     config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
     config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
         new ByteArraySerializer());
-    UsagePublisher publisher = new UsagePublisher(producer, kafka.usageTopic(), new UsageSpool(settings.spoolFile()));
+    UsagePublisher publisher = new UsagePublisher(producer, kafka.usageTopic(), new UsageSpool(settings.spoolFile(), settings.spoolMaxBytes()));
     publisher.replaySpool();
     return publisher;
   }

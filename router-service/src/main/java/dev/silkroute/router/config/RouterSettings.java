@@ -11,6 +11,7 @@ import java.time.Duration;
  * @param catalog           the catalog YAML (models, endpoints, prices)
  * @param instance          this replica's name in usage events; empty = host name
  * @param spoolFile         where usage events wait while Kafka is unreachable
+ * @param spoolMaxBytes     the spool's capacity; when full, new requests are refused with 503
  * @param firstByteTimeout  how long an upstream may take to start answering before the next is tried
  * @param streamCommitAfter how long a stream may wait for its first token before the router commits to
  *                          HTTP 200 and starts sending keep-alive comments; errors before then keep their status
@@ -21,6 +22,7 @@ public record RouterSettings(
     @Bindable(defaultValue = "deploy/catalog.yaml") Path catalog,
     @Bindable(defaultValue = "") String instance,
     @Bindable(defaultValue = ".silkroute/router-usage.spool") Path spoolFile,
+    @Bindable(defaultValue = "268435456") long spoolMaxBytes,
     @Bindable(defaultValue = "60s") Duration firstByteTimeout,
     @Bindable(defaultValue = "2s") Duration streamCommitAfter,
     @Bindable(defaultValue = "5s") Duration keepAliveInterval) {

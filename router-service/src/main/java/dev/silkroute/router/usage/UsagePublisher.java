@@ -51,6 +51,13 @@ public final class UsagePublisher implements AutoCloseable {
     return events.size();
   }
 
+  /**
+   * False while the spool is full: a request served now could not be billed, so it must be refused.
+   */
+  public boolean acceptsRequests() {
+    return !spool.full();
+  }
+
   /** Events that went to the spool since start (replayed ones included). */
   public long spooledCount() {
     return spooled.get();
