@@ -70,8 +70,12 @@ public final class UsagePublisher implements AutoCloseable {
     spool.append(event);
   }
 
+  /**
+   * Stops publishing. Waits a bounded time for Kafka to take what is in flight; whatever it does
+   * not take fails its send and lands in the spool, to be replayed at the next start.
+   */
   @Override
   public void close() {
-    producer.close();
+    producer.close(java.time.Duration.ofSeconds(5));
   }
 }
