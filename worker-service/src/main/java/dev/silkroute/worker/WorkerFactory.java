@@ -8,6 +8,7 @@ import io.grpc.InsecureServerCredentials;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.env.Environment;
 import io.micronaut.core.type.Argument;
 import jakarta.inject.Singleton;
@@ -15,6 +16,7 @@ import java.time.Clock;
 import java.util.Optional;
 
 /** Micronaut wiring: reads the configuration once, then starts the plain-Java {@link Worker} with the context. */
+@Requires(property = WorkerApplication.ENABLED, value = "true")
 @Factory
 final class WorkerFactory {
 

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +16,7 @@ import java.util.concurrent.TimeUnit;
  * The worker's Micrometer metrics. Labels are bounded: model (only ids this worker serves reach
  * here, unknown ones are labelled "unknown"), reason, outcome.
  */
+@Requires(property = WorkerApplication.ENABLED, value = "true")
 @Singleton
 final class WorkerMetrics implements DispatchObserver {
   private final MeterRegistry registry;

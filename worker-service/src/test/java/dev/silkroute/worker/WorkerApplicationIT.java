@@ -52,6 +52,7 @@ class WorkerApplicationIT {
     }
     server = ApplicationContext.run(EmbeddedServer.class, Map.of(
         "micronaut.server.port", -1,
+        "silkroute.worker.enabled", "true", // as WorkerApplication.main sets it
         "silkroute.redis.uri", Infra.redis().uri(),
         "silkroute.worker.id", workerId,
         "silkroute.worker.grpc-port", grpcPort,

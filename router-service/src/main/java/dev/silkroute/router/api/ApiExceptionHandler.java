@@ -1,10 +1,12 @@
 package dev.silkroute.router.api;
 
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.server.exceptions.ExceptionHandler;
 import jakarta.inject.Singleton;
@@ -21,8 +23,16 @@ final class ApiExceptionHandler implements ExceptionHandler<ApiException, HttpRe
   }
 
   static HttpResponse<?> respond(ApiError error) {
-    return HttpResponse.status(HttpStatus.valueOf(error.status()))
+    MutableHttpResponse<?> response = HttpResponse.status(HttpStatus.valueOf(error.status()))
         .contentType(MediaType.APPLICATION_JSON_TYPE)
         .body(error.body());
+    // A rate-limit refusal tells the client when to come back, as OpenAI's and OpenRouter's do.
+    if (error.metadata().get("retry_after_seconds") instanceof Number seconds) {
+      response.header(HttpHeaders.RETRY_AFTER, String.valueOf(seconds.longValue()));
+    }
+    if (error.metadata().get("headers") instanceof java.util.Map<?, ?> headers) {
+      headers.forEach((name, value) -> response.header(String.valueOf(name), String.valueOf(value)));
+    }
+    return response;
   }
 }

@@ -47,13 +47,14 @@ final class ChatCompletionsController {
   @Post(uris = {"/v1/chat/completions", "/api/v1/chat/completions"})
   @Consumes(MediaType.ALL)
   HttpResponse<?> create(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization,
-             @Nullable @Body byte[] body) throws InterruptedException {
+                         @Nullable @Header("X-Silkroute-Metadata") String routingMetadata,
+                         @Nullable @Body byte[] body) throws InterruptedException {
     Caller caller = authenticate(authorization);
     ChatRequest request = parser.parse(body == null ? new byte[0] : body);
-    router.resolve(request);
+    boolean withRouting = "enabled".equalsIgnoreCase(routingMetadata);
     String generationId = ChatRouter.newGenerationId();
     if (!request.stream()) {
-      ObjectNode answer = router.complete(generationId, caller, request);
+      ObjectNode answer = router.complete(generationId, caller, request, withRouting);
       return HttpResponse.ok(answer.toString())
           .contentType(MediaType.APPLICATION_JSON_TYPE)
           .header("X-Generation-Id", generationId);
@@ -61,7 +62,7 @@ final class ChatCompletionsController {
     SseStream stream = new SseStream();
     streams.execute(() -> {
       try {
-        router.stream(generationId, caller, request, stream, stream::cancelled);
+        router.stream(generationId, caller, request, stream, stream::cancelled, withRouting);
       } catch (ApiException e) {
         stream.failed(e, errorChunk(generationId, e.error()));
       } catch (RuntimeException e) {

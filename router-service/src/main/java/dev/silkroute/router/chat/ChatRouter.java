@@ -6,7 +6,6 @@ import dev.silkroute.proto.v1.UsageStatus;
 import dev.silkroute.router.api.ApiError;
 import dev.silkroute.router.api.ApiException;
 import dev.silkroute.router.auth.Caller;
-import dev.silkroute.router.catalog.Catalog;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.catalog.Model;
 import dev.silkroute.router.provider.Completion;
@@ -14,8 +13,13 @@ import dev.silkroute.router.provider.ProviderAdapter;
 import dev.silkroute.router.provider.ProviderAdapters;
 import dev.silkroute.router.provider.StreamEnd;
 import dev.silkroute.router.provider.UpstreamException;
-import dev.silkroute.router.routing.CandidateOrder;
+import dev.silkroute.router.limits.Admission;
+import dev.silkroute.router.provider.TokenUsage;
+import dev.silkroute.router.routing.Attempt;
 import dev.silkroute.router.routing.EndpointSource;
+import dev.silkroute.router.routing.MarketOrder;
+import dev.silkroute.router.routing.Outcome;
+import dev.silkroute.router.routing.RouteDecision;
 import dev.silkroute.router.usage.UsagePublisher;
 import java.math.BigDecimal;
 import java.security.SecureRandom;
@@ -25,53 +29,42 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
- * Serves one chat request: resolves the model, tries its endpoints in order until one answers
- * (moving on only while nothing has reached the client), shapes the answer as OpenAI's with
- * OpenRouter's additions ({@code gen-} id, {@code provider}, {@code usage.cost}), and publishes
- * exactly one usage event whatever happened.
+ * Serves one chat request: plans where it may go (the model, its {@code models[]} fallbacks, each
+ * one's endpoints in routing order), admits it against the key's limits and the customer's credit,
+ * tries the endpoints in order until one answers (moving on only while nothing has reached the
+ * client), shapes the answer as OpenAI's with OpenRouter's additions ({@code gen-} id,
+ * {@code provider}, {@code usage.cost}), and publishes exactly one usage event whatever happened.
  */
 public final class ChatRouter {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final Catalog catalog;
-  private final CandidateOrder order;
-  private final ProviderAdapters adapters;
+  private final MarketOrder order;
   private final List<EndpointSource> sources;
+  private final ProviderAdapters adapters;
+  private final Admission admission;
   private final UsagePublisher usage;
   private final ObjectMapper json;
   private final Clock clock;
   private final LongSupplier nanos;
   private final String routerInstance;
 
-  public ChatRouter(Catalog catalog, CandidateOrder order, List<EndpointSource> sources, ProviderAdapters adapters,
+  public ChatRouter(MarketOrder order, List<EndpointSource> sources, ProviderAdapters adapters, Admission admission,
                     UsagePublisher usage, ObjectMapper json, Clock clock, LongSupplier nanos, String routerInstance) {
-    this.catalog = catalog;
     this.order = order;
     this.sources = List.copyOf(sources);
     this.adapters = adapters;
+    this.admission = admission;
     this.usage = usage;
     this.json = json;
     this.clock = clock;
     this.nanos = nanos;
     this.routerInstance = routerInstance;
-  }
-
-  /**
-   * Fails with 404 before anything is spent when the model is unknown, and with 503 while usage
-   * could not be recorded (Kafka away and the spool full): nothing is served unbilled.
-   */
-  public Model resolve(ChatRequest request) {
-    if (!usage.acceptsRequests()) {
-      throw new ApiException(new ApiError(503, "service_unavailable",
-          "Usage cannot be recorded right now; try again shortly", null, "usage_spool_full", Map.of()));
-    }
-    return catalog.model(request.model())
-        .orElseThrow(() -> new ApiException(ApiError.modelNotFound(request.model())));
   }
 
   public static String newGenerationId() {
@@ -82,114 +75,194 @@ public final class ChatRouter {
 
   /** A non-streamed answer: the {@code chat.completion} object the client receives. */
   public ObjectNode complete(String generationId, Caller caller, ChatRequest request) {
-    Model model = resolve(request);
-    Generation generation = new Generation(generationId, caller, model, false, clock.instant(), nanos.getAsLong());
+    return complete(generationId, caller, request, false);
+  }
+
+  /**
+   * A non-streamed answer. With {@code withRouting}, the answer carries a {@code routing} block:
+   * the candidates with their scores and every attempt with its outcome.
+   */
+  public ObjectNode complete(String generationId, Caller caller, ChatRequest request, boolean withRouting) {
+    Plan plan = plan(request);
+    Admission.Ticket ticket = admit(caller, request, plan);
+    Generation generation = new Generation(generationId, caller, plan.decisions().get(0).model(), false,
+        clock.instant(), nanos.getAsLong());
     UpstreamException last = null;
     try {
-      for (Endpoint endpoint : candidates(model, request)) {
-        generation.attempt(endpoint);
-        try {
-          Completion completion = adapter(endpoint).complete(endpoint, request);
-          generation.firstToken(nanos.getAsLong());
-          generation.finish(UsageStatus.USAGE_STATUS_OK, completion.usage(),
-              FinishReason.normalise(completion.finishReason()));
-          return answer(completion.body(), generation, model);
-        } catch (UpstreamException e) {
-          last = e;
+      for (RouteDecision decision : plan.decisions()) {
+        for (Endpoint endpoint : decision.endpoints()) {
+          Optional<Attempt> attempt = begin(decision, endpoint);
+          if (attempt.isEmpty()) {
+            continue;
+          }
+          generation.attempt(decision.model(), endpoint);
+          try {
+            Completion completion = adapter(endpoint).complete(endpoint, request);
+            attempt.get().firstToken();
+            generation.firstToken(nanos.getAsLong());
+            generation.finish(UsageStatus.USAGE_STATUS_OK, completion.usage(),
+                FinishReason.normalise(completion.finishReason()));
+            attempt.get().succeeded(completion.usage().completionTokens());
+            ObjectNode answer = answer(completion.body(), generation);
+            if (withRouting) {
+              answer.set("routing", RouteDecision.metadata(plan.decisions()));
+            }
+            return answer;
+          } catch (UpstreamException e) {
+            attempt.get().failed(e, e.retryAfter().orElse(null));
+            last = e;
+          }
         }
       }
       throw new ApiException(allFailed(last));
     } finally {
-      settle(generation);
+      settle(generation, ticket);
     }
+  }
+
+  /** A streamed answer; see {@link #stream(String, Caller, ChatRequest, SseOut, BooleanSupplier, boolean)}. */
+  public void stream(String generationId, Caller caller, ChatRequest request, SseOut out, BooleanSupplier cancelled) {
+    stream(generationId, caller, request, out, cancelled, false);
   }
 
   /**
    * A streamed answer. Every chunk goes to {@code out}; the stream always ends with the usage
-   * chunk and {@code [DONE]}. Fails with {@link ApiException} only while nothing was sent, so the
-   * caller can still answer an HTTP error status.
+   * chunk (carrying the {@code routing} block when asked for) and {@code [DONE]}. Fails with
+   * {@link ApiException} only while nothing was sent, so the caller can still answer an HTTP error.
    */
-  public void stream(String generationId, Caller caller, ChatRequest request, SseOut out,
-           BooleanSupplier cancelled) {
-    Model model = resolve(request);
-    Generation generation = new Generation(generationId, caller, model, true, clock.instant(), nanos.getAsLong());
+  public void stream(String generationId, Caller caller, ChatRequest request, SseOut out, BooleanSupplier cancelled,
+                     boolean withRouting) {
+    Plan plan = plan(request);
+    Admission.Ticket ticket = admit(caller, request, plan);
+    Generation generation = new Generation(generationId, caller, plan.decisions().get(0).model(), true,
+        clock.instant(), nanos.getAsLong());
     long created = clock.instant().getEpochSecond();
     UpstreamException last = null;
     try {
-      for (Endpoint endpoint : candidates(model, request)) {
-        generation.attempt(endpoint);
-        try {
-          StreamEnd end = adapter(endpoint).stream(endpoint, request, chunk -> {
-            generation.firstToken(nanos.getAsLong());
-            chunk.put("id", generation.id()).put("model", model.id()).put("provider", endpoint.provider());
-            out.data(chunk.toString());
-          }, cancelled);
-          if (cancelled.getAsBoolean()) {
-            generation.finish(UsageStatus.USAGE_STATUS_CANCELLED, end.usage(), FinishReason.normalise(end.finishReason()));
-            return;
+      for (RouteDecision decision : plan.decisions()) {
+        Model model = decision.model();
+        for (Endpoint endpoint : decision.endpoints()) {
+          Optional<Attempt> attempt = begin(decision, endpoint);
+          if (attempt.isEmpty()) {
+            continue;
           }
-          if (!end.complete()) {
-            generation.finish(UsageStatus.USAGE_STATUS_TRUNCATED, end.usage(), "error");
-            out.data(errorChunk(generation, model, created, endpoint,
-                "provider's stream ended before it finished").toString());
-          } else {
-            generation.finish(UsageStatus.USAGE_STATUS_OK, end.usage(), FinishReason.normalise(end.finishReason()));
-          }
-          out.data(usageChunk(generation, model, created).toString());
-          out.done();
-          return;
-        } catch (UpstreamException e) {
-          last = e;
-          if (generation.started()) {
-            // Past the first byte the status is sent: the failure travels in the stream.
-            // A connection that broke is a truncated generation; an error the provider sent is an error.
-            UsageStatus status = e.getCause() instanceof java.io.IOException
-                ? UsageStatus.USAGE_STATUS_TRUNCATED : UsageStatus.USAGE_STATUS_ERROR;
-            generation.finish(status, generation.usage(), "error");
-            out.data(errorChunk(generation, model, created, endpoint, e.getMessage()).toString());
-            out.data(usageChunk(generation, model, created).toString());
+          generation.attempt(model, endpoint);
+          try {
+            StreamEnd end = adapter(endpoint).stream(endpoint, request, chunk -> {
+              if (!generation.started()) {
+                attempt.get().firstToken();
+              }
+              generation.firstToken(nanos.getAsLong());
+              chunk.put("id", generation.id()).put("model", model.id()).put("provider", endpoint.provider());
+              out.data(chunk.toString());
+            }, cancelled);
+            if (cancelled.getAsBoolean()) {
+              generation.finish(UsageStatus.USAGE_STATUS_CANCELLED, end.usage(), FinishReason.normalise(end.finishReason()));
+              attempt.get().cancelled();
+              return;
+            }
+            if (!end.complete()) {
+              generation.finish(UsageStatus.USAGE_STATUS_TRUNCATED, end.usage(), "error");
+              attempt.get().end(Outcome.PROVIDER_ERROR, 0, end.usage().completionTokens(), null);
+              out.data(errorChunk(generation, created, endpoint, "provider's stream ended before it finished").toString());
+            } else {
+              generation.finish(UsageStatus.USAGE_STATUS_OK, end.usage(), FinishReason.normalise(end.finishReason()));
+              attempt.get().succeeded(end.usage().completionTokens());
+            }
+            out.data(usageChunk(generation, created, withRouting ? plan : null).toString());
             out.done();
             return;
+          } catch (UpstreamException e) {
+            attempt.get().failed(e, e.retryAfter().orElse(null));
+            last = e;
+            if (generation.started()) {
+              // Past the first byte the status is sent: the failure travels in the stream.
+              // A connection that broke is a truncated generation; an error the provider sent is an error.
+              UsageStatus status = e.getCause() instanceof java.io.IOException
+                  ? UsageStatus.USAGE_STATUS_TRUNCATED : UsageStatus.USAGE_STATUS_ERROR;
+              generation.finish(status, generation.usage(), "error");
+              out.data(errorChunk(generation, created, endpoint, e.getMessage()).toString());
+              out.data(usageChunk(generation, created, withRouting ? plan : null).toString());
+              out.done();
+              return;
+            }
           }
         }
       }
       throw new ApiException(allFailed(last));
     } finally {
-      settle(generation);
+      settle(generation, ticket);
     }
   }
 
-  private List<Endpoint> candidates(Model model, ChatRequest request) {
-    // An endpoint whose protocol no adapter speaks cannot be tried; it is left out, not failed.
-    List<Endpoint> available = new ArrayList<>(model.endpoints());
-    sources.forEach(source -> available.addAll(source.endpoints(model)));
-    return order.order(model, available, request).stream()
-        .filter(endpoint -> adapters.forEndpoint(endpoint).isPresent())
-        .toList();
+  /** Where the request may go, and the most it can cost there. */
+  private record Plan(List<RouteDecision> decisions, long worstCaseMicros, long promptTokenEstimate) {
+  }
+
+  /**
+   * Fails before anything is spent: 503 while usage could not be recorded (Kafka away and the spool
+   * full, so nothing is served unbilled), 404 for an unknown model, 400 for bad routing options,
+   * 503 when no endpoint fits them.
+   */
+  private Plan plan(ChatRequest request) {
+    if (!usage.acceptsRequests()) {
+      throw new ApiException(new ApiError(503, "service_unavailable",
+          "Usage cannot be recorded right now; try again shortly", null, "usage_spool_full", Map.of()));
+    }
+    List<RouteDecision> decisions = order.plan(request, model -> {
+      List<Endpoint> available = new ArrayList<>(model.endpoints());
+      sources.forEach(source -> available.addAll(source.endpoints(model)));
+      // An endpoint whose protocol no adapter speaks cannot be tried; it is left out, not failed.
+      available.removeIf(endpoint -> adapters.forEndpoint(endpoint).isEmpty());
+      return available;
+    });
+    // Upper bounds: a token is at least one character, and the completion is capped by max_tokens
+    // or else by what the model's context leaves.
+    long promptBound = request.promptChars() + 16L * Math.max(1, request.body().path("messages").size());
+    long worst = 0;
+    for (RouteDecision decision : decisions) {
+      long completionBound = request.maxTokens().orElse(Math.max(1, decision.model().contextLength()));
+      for (Endpoint endpoint : decision.endpoints()) {
+        worst = Math.max(worst, endpoint.price().costMicros(promptBound, completionBound));
+      }
+    }
+    return new Plan(decisions, worst, Math.max(1, request.promptChars() / 4));
+  }
+
+  private Admission.Ticket admit(Caller caller, ChatRequest request, Plan plan) {
+    return admission.admit(caller, plan.decisions().get(0).model().id(), plan.promptTokenEstimate(),
+        plan.worstCaseMicros());
+  }
+
+  private static Optional<Attempt> begin(RouteDecision decision, Endpoint endpoint) {
+    return decision.begin(endpoint);
   }
 
   private ProviderAdapter adapter(Endpoint endpoint) {
     return adapters.forEndpoint(endpoint).orElseThrow();
   }
 
-  private ObjectNode answer(ObjectNode upstream, Generation generation, Model model) {
+  private ObjectNode answer(ObjectNode upstream, Generation generation) {
     ObjectNode body = upstream.deepCopy();
     body.put("id", generation.id());
-    body.put("model", model.id());
+    body.put("model", generation.model().id());
     body.put("provider", generation.endpoint().provider());
     body.set("usage", usageJson(generation));
     return body;
   }
 
-  private ObjectNode usageChunk(Generation generation, Model model, long created) {
-    ObjectNode chunk = chunkHeader(generation, model, created);
+  private ObjectNode usageChunk(Generation generation, long created, Plan withRouting) {
+    ObjectNode chunk = chunkHeader(generation, created);
     chunk.putArray("choices");
     chunk.set("usage", usageJson(generation));
+    if (withRouting != null) {
+      chunk.set("routing", RouteDecision.metadata(withRouting.decisions()));
+    }
     return chunk;
   }
 
-  private ObjectNode errorChunk(Generation generation, Model model, long created, Endpoint endpoint, String message) {
-    ObjectNode chunk = chunkHeader(generation, model, created);
+  private ObjectNode errorChunk(Generation generation, long created, Endpoint endpoint, String message) {
+    ObjectNode chunk = chunkHeader(generation, created);
     ObjectNode error = chunk.putObject("error");
     error.put("message", message).put("type", "upstream_error").put("code", "provider_error");
     error.putObject("metadata").put("provider_name", endpoint.provider());
@@ -198,10 +271,10 @@ public final class ChatRouter {
     return chunk;
   }
 
-  private ObjectNode chunkHeader(Generation generation, Model model, long created) {
+  private ObjectNode chunkHeader(Generation generation, long created) {
     ObjectNode chunk = json.createObjectNode();
     chunk.put("id", generation.id()).put("object", "chat.completion.chunk").put("created", created)
-        .put("model", model.id());
+        .put("model", generation.model().id());
     if (generation.endpoint() != null) {
       chunk.put("provider", generation.endpoint().provider());
     }
@@ -223,8 +296,9 @@ public final class ChatRouter {
 
   private static ApiError allFailed(UpstreamException last) {
     if (last == null) {
-      return new ApiError(503, "service_unavailable", "No endpoint can serve this model", null,
-          "no_endpoint", Map.of());
+      return new ApiError(503, "service_unavailable",
+          "No endpoint can take this request now (circuits open, capacity full or rate limits pending)", null,
+          "no_endpoint_available", Map.of());
     }
     Map<String, Object> metadata = new LinkedHashMap<>();
     metadata.put("provider_name", last.provider());
@@ -234,11 +308,18 @@ public final class ChatRouter {
     if (last.upstreamBody() != null) {
       metadata.put("raw", last.upstreamBody());
     }
+    if (last.getCause() instanceof java.net.http.HttpTimeoutException) {
+      return new ApiError(408, "timeout", "The provider did not answer in time; last: " + last.provider(), null,
+          "timeout", metadata);
+    }
     return ApiError.upstreamFailed("Every provider failed; last: " + last.provider() + ": " + last.getMessage(),
         metadata);
   }
 
-  private void settle(Generation generation) {
+  /** Exactly once per admitted request: the usage event, then the credit reservation turned into the cost. */
+  private void settle(Generation generation, Admission.Ticket ticket) {
     usage.publish(generation.toUsageEvent(routerInstance, clock.instant(), nanos.getAsLong()));
+    TokenUsage tokens = generation.usage();
+    ticket.settle(generation.priceMicros(), tokens.promptTokens() + tokens.completionTokens());
   }
 }

@@ -18,7 +18,7 @@ final class Generation {
 
   private final String id;
   private final Caller caller;
-  private final Model model;
+  private Model model;
   private final boolean streamed;
   private final Instant startedAt;
   private final long startNanos;
@@ -42,9 +42,15 @@ final class Generation {
     return id;
   }
 
-  void attempt(Endpoint endpoint) {
+  /** An attempt at {@code endpoint}, serving {@code model} (a {@code models[]} fallback may differ). */
+  void attempt(Model model, Endpoint endpoint) {
+    this.model = model;
     this.endpoint = endpoint;
     attempts++;
+  }
+
+  Model model() {
+    return model;
   }
 
   Endpoint endpoint() {
@@ -101,9 +107,12 @@ final class Generation {
         .setFinishedAt(timestamp(finishedAt))
         .setRouterInstance(routerInstance);
     if (endpoint != null) {
+      dev.silkroute.router.workers.WorkerEndpoints.workerId(endpoint).ifPresent(event::setWorkerId);
       event.setProvider(endpoint.provider())
           .setEndpoint(endpoint.id())
-          .setProviderCostMicros(endpoint.cost().costMicros(usage.promptTokens(), usage.completionTokens()));
+          // A worker measures what it cost (GPU time); a provider's cost follows from its list prices.
+          .setProviderCostMicros(usage.providerCostMicros()
+              .orElseGet(() -> endpoint.cost().costMicros(usage.promptTokens(), usage.completionTokens())));
     }
     return event.build();
   }

@@ -3,15 +3,17 @@ package dev.silkroute.router.config;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.silkroute.router.auth.ApiKeys;
 import dev.silkroute.router.catalog.Catalog;
-import dev.silkroute.router.catalog.CatalogLoader;
+import dev.silkroute.router.catalog.CatalogHolder;
 import dev.silkroute.router.chat.ChatRequestParser;
 import dev.silkroute.router.chat.ChatRouter;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.provider.OpenAiCompatibleAdapter;
 import dev.silkroute.router.provider.ProviderAdapter;
 import dev.silkroute.router.provider.ProviderAdapters;
-import dev.silkroute.router.routing.CandidateOrder;
-import dev.silkroute.router.routing.CheapestFirst;
+import dev.silkroute.router.limits.Admission;
+import dev.silkroute.router.limits.Credit;
+import dev.silkroute.router.limits.RateLimits;
+import dev.silkroute.router.routing.MarketOrder;
 import dev.silkroute.router.routing.EndpointSource;
 import dev.silkroute.router.usage.UsagePublisher;
 import dev.silkroute.router.usage.UsageSpool;
@@ -19,7 +21,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
-import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Prototype;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.net.InetAddress;
@@ -43,9 +45,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 @Factory
 final class RouterBeans {
 
-  @Singleton
-  Catalog catalog(RouterSettings settings) {
-    return new CatalogLoader(System::getenv).load(settings.catalog());
+  /** The catalog in force now; it reloads when deploy/catalog.yaml changes, so inject a Provider of it. */
+  @Prototype
+  Catalog catalog(CatalogHolder holder) {
+    return holder.get();
   }
 
   @Singleton
@@ -117,17 +120,16 @@ final class RouterBeans {
         new OpenAiCompatibleAdapter(http, json, settings.firstByteTimeout()));
   }
 
-  /** Cheapest first until the routing feature provides its own {@link CandidateOrder}. */
   @Singleton
-  @Requires(missingBeans = CandidateOrder.class)
-  CandidateOrder cheapestFirst() {
-    return new CheapestFirst();
+  Admission admission(StatefulRedisConnection<String, String> redis, RedisSettings settings) {
+    return new Admission(new RateLimits(redis.sync(), settings.keyPrefix()), new Credit(redis.sync(),
+        settings.keyPrefix()), Clock.systemUTC());
   }
 
   @Singleton
-  ChatRouter chatRouter(Catalog catalog, CandidateOrder order, List<EndpointSource> sources,
-                        ProviderAdapters adapters, UsagePublisher usage, ObjectMapper json, RouterSettings settings) {
-    return new ChatRouter(catalog, order, sources, adapters, usage, json, Clock.systemUTC(), System::nanoTime,
+  ChatRouter chatRouter(MarketOrder order, List<EndpointSource> sources, ProviderAdapters adapters,
+                        Admission admission, UsagePublisher usage, ObjectMapper json, RouterSettings settings) {
+    return new ChatRouter(order, sources, adapters, admission, usage, json, Clock.systemUTC(), System::nanoTime,
         instance(settings));
   }
 

@@ -129,9 +129,19 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
     if (response.statusCode() / 100 != 2) {
       String errorBody = readQuietly(response.body());
       throw new UpstreamException(endpoint.provider(), response.statusCode(),
-          "provider answered HTTP " + response.statusCode(), errorBody, null);
+          "provider answered HTTP " + response.statusCode(), errorBody, null,
+          response.headers().firstValue("Retry-After").flatMap(OpenAiCompatibleAdapter::seconds).orElse(null));
     }
     return response;
+  }
+
+  /** Retry-After in its delta-seconds form; the HTTP-date form is rare for APIs and read as absent. */
+  private static java.util.Optional<Duration> seconds(String retryAfter) {
+    try {
+      return java.util.Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(retryAfter.trim()))));
+    } catch (NumberFormatException e) {
+      return java.util.Optional.empty();
+    }
   }
 
   private byte[] serialize(ObjectNode body) {

@@ -1,11 +1,29 @@
 package dev.silkroute.router.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.OptionalLong;
 
-/** Tokens an upstream reports for one generation. Cached and reasoning tokens are subsets. */
-public record TokenUsage(long promptTokens, long completionTokens, long cachedTokens, long reasoningTokens) {
+/**
+ * Tokens an upstream reports for one generation. Cached and reasoning tokens are subsets.
+ *
+ * @param providerCostMicros what serving it cost us, micro-USD, when the upstream states it (a
+ *     self-hosted worker measures its GPU time); empty means the endpoint's list cost applies
+ */
+public record TokenUsage(long promptTokens, long completionTokens, long cachedTokens, long reasoningTokens,
+                         OptionalLong providerCostMicros) {
 
   public static final TokenUsage NONE = new TokenUsage(0, 0, 0, 0);
+
+  public TokenUsage {
+    if (providerCostMicros == null) {
+      providerCostMicros = OptionalLong.empty();
+    }
+  }
+
+  /** Usage whose cost follows from the endpoint's list prices. */
+  public TokenUsage(long promptTokens, long completionTokens, long cachedTokens, long reasoningTokens) {
+    this(promptTokens, completionTokens, cachedTokens, reasoningTokens, OptionalLong.empty());
+  }
 
   /** Reads OpenAI's usage object (absent fields count as zero). */
   public static TokenUsage fromOpenAi(JsonNode usage) {

@@ -9,12 +9,24 @@ public final class UpstreamException extends Exception {
   private final String provider;
   private final int status;
   private final String upstreamBody;
+  private final java.time.Duration retryAfter;
 
   public UpstreamException(String provider, int status, String message, String upstreamBody, Throwable cause) {
+    this(provider, status, message, upstreamBody, cause, null);
+  }
+
+  /** @param retryAfter how long the upstream asked us to wait (its 429's Retry-After), or null */
+  public UpstreamException(String provider, int status, String message, String upstreamBody, Throwable cause,
+                           java.time.Duration retryAfter) {
     super(message, cause);
     this.provider = provider;
     this.status = status;
     this.upstreamBody = upstreamBody;
+    this.retryAfter = retryAfter;
+  }
+
+  public java.util.Optional<java.time.Duration> retryAfter() {
+    return java.util.Optional.ofNullable(retryAfter);
   }
 
   public String provider() {

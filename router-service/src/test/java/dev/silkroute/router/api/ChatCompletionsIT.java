@@ -95,20 +95,24 @@ class ChatCompletionsIT {
     try (StatefulRedisConnection<String, String> redis = redisClient.connect()) {
       redis.sync().hset(prefix + "apikey:" + ApiKeys.sha256Hex(key),
           Map.of("customer_id", "cus_routerit", "key_id", "key_routerit", "status", "active"));
+      redis.sync().set(prefix + "balance:cus_routerit", "1000000000"); // $1,000 of credit
     }
 
     String topic = Infra.kafka().createTopic(Infra.uniqueName("usage"), 1);
-    EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, Map.of(
-        "micronaut.server.port", -1,
-        "silkroute.router.catalog", catalog.toString(),
-        "silkroute.router.spool-file", dir.resolve("spool").toString(),
-        "silkroute.router.stream-commit-after", "200ms",
-        "silkroute.router.keep-alive-interval", "100ms",
-        "silkroute.router.first-byte-timeout", "3s",
-        "silkroute.redis.uri", Infra.redis().uri(),
-        "silkroute.redis.key-prefix", prefix,
-        "silkroute.kafka.bootstrap-servers", Infra.kafka().bootstrapServers(),
-        "silkroute.kafka.usage-topic", topic));
+    EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, Map.ofEntries(
+        // Circuits stay closed: these tests make providers fail on purpose, one test after another.
+        Map.entry("silkroute.routing.sliding-window-calls", "10000"),
+        Map.entry("silkroute.routing.minimum-calls", "10000"),
+        Map.entry("micronaut.server.port", -1),
+        Map.entry("silkroute.router.catalog", catalog.toString()),
+        Map.entry("silkroute.router.spool-file", dir.resolve("spool").toString()),
+        Map.entry("silkroute.router.stream-commit-after", "200ms"),
+        Map.entry("silkroute.router.keep-alive-interval", "100ms"),
+        Map.entry("silkroute.router.first-byte-timeout", "3s"),
+        Map.entry("silkroute.redis.uri", Infra.redis().uri()),
+        Map.entry("silkroute.redis.key-prefix", prefix),
+        Map.entry("silkroute.kafka.bootstrap-servers", Infra.kafka().bootstrapServers()),
+        Map.entry("silkroute.kafka.usage-topic", topic)));
     router = server.getApplicationContext();
     baseUrl = "http://127.0.0.1:" + server.getPort();
     openAi = OpenAIOkHttpClient.builder().baseUrl(baseUrl + "/v1").apiKey(key).maxRetries(0).build();
@@ -285,12 +289,15 @@ class ChatCompletionsIT {
     assertThat(response.headers().firstValue("X-Generation-Id")).hasValue(JSON.readTree(response.body()).get("id").asText());
   }
 
+  /** Strict price order, so that which provider serves is deterministic (the default draws at random). */
   private static ChatCompletionCreateParams.Builder params(String prompt) {
-    return ChatCompletionCreateParams.builder().model(MODEL).addUserMessage(prompt);
+    return ChatCompletionCreateParams.builder().model(MODEL).addUserMessage(prompt)
+        .putAdditionalBodyProperty("provider", com.openai.core.JsonValue.from(Map.of("sort", "price")));
   }
 
   private static String chat(String prompt, boolean stream) {
-    return "{\"model\":\"" + MODEL + "\",\"stream\":" + stream + ",\"messages\":[{\"role\":\"user\",\"content\":\""
+    return "{\"model\":\"" + MODEL + "\",\"provider\":{\"sort\":\"price\"},\"stream\":" + stream
+        + ",\"messages\":[{\"role\":\"user\",\"content\":\""
         + prompt + "\"}]}";
   }
 

@@ -20,7 +20,7 @@ class CatalogLoaderTest {
     assertThat(v3.author()).isEqualTo("deepseek");
     Endpoint deepseek = v3.endpoints().get(0);
     assertThat(deepseek.provider()).isEqualTo("deepseek");
-    assertThat(deepseek.price()).isEqualTo(new Pricing(270_000, 1_100_000));
+    assertThat(deepseek.price()).isEqualTo(new Pricing(270_000, 1_100_000, 70_000));
     assertThat(deepseek.baseUrl().toString()).isEqualTo("http://127.0.0.1:8090/deepseek/v1");
     assertThat(deepseek.id()).isEqualTo("deepseek/deepseek/deepseek-chat-v3");
   }
@@ -46,6 +46,61 @@ class CatalogLoaderTest {
         "endpoints", List.of(Map.of("provider", "ghost", "price", Map.of("prompt", "1", "completion", "1"))))));
 
     assertThatThrownBy(() -> loader.parse(root)).hasMessageContaining("providers.ghost");
+  }
+
+  @Test
+  void theShippedCatalogOffersEveryFamilyWithTraitsAndWorkerPools() {
+    Catalog catalog = new CatalogLoader(name -> null).load(Path.of("../deploy/catalog.yaml"));
+
+    assertThat(catalog.models()).extracting(Model::author).contains("deepseek", "qwen", "baidu", "z-ai",
+        "moonshotai", "minimax", "meta-llama", "google", "openai", "anthropic");
+    assertThat(catalog.model("deepseek/deepseek-r1")).isPresent();
+    Model v3 = catalog.model("deepseek/deepseek-chat-v3").orElseThrow();
+    assertThat(v3.details().openWeights()).isTrue();
+    assertThat(v3.details().licence()).contains("MIT");
+    assertThat(v3.details().supportedParameters()).contains("tools");
+    Endpoint deepseek = v3.endpoints().get(0);
+    assertThat(deepseek.price().cachedPromptMicrosPerMillion()).isEqualTo(70_000);
+    assertThat(deepseek.traits().quantization()).isEqualTo("fp8");
+    assertThat(deepseek.traits().maxOutputTokens()).isEqualTo(8192);
+    assertThat(deepseek.traits().dataPolicy().collects()).isTrue();
+    assertThat(v3.endpoints().get(1).provider()).isEqualTo("together");
+    assertThat(v3.endpoints()).allSatisfy(e -> assertThat(e.price().blendedMicrosPerMillion())
+        .isGreaterThanOrEqualTo(deepseek.price().blendedMicrosPerMillion()));
+    assertThat(catalog.model("qwen/qwen3-32b").orElseThrow().endpoints().get(0).provider()).isEqualTo("alibaba");
+    assertThat(catalog.model("anthropic/claude-sonnet-4").orElseThrow().endpoints().get(0).protocol())
+        .isEqualTo(Endpoint.Protocol.ANTHROPIC);
+    assertThat(catalog.provider("fireworks").orElseThrow().dataPolicy().collects()).isFalse();
+    assertThat(catalog.workerPool("qwen/qwen3-32b").orElseThrow().maxTtftMs()).hasValue(2000);
+  }
+
+  @Test
+  void resolvesVariantIdsToTheirBaseModel() {
+    Catalog catalog = loader.parse(catalog(Map.of("prompt", "1", "completion", "1")));
+
+    assertThat(catalog.model("a/b:floor")).map(Model::id).contains("a/b");
+    assertThat(catalog.model("a/b:nitro")).map(Model::id).contains("a/b");
+    assertThat(catalog.model("a/b:free")).map(Model::id).contains("a/b");
+    assertThat(catalog.model("a/b:other")).isEmpty();
+  }
+
+  @Test
+  void namesAnUnknownKey() {
+    Map<String, Object> root = Map.of(
+        "providers", Map.of("p", Map.of("protocol", "openai", "base_url", "http://p/v1", "colour", "red")),
+        "models", List.of(Map.of("id", "a/b", "endpoints", List.of(Map.of("provider", "p",
+            "price", Map.of("prompt", "1", "completion", "1"))))));
+
+    assertThatThrownBy(() -> loader.parse(root)).hasMessageContaining("providers.p.colour is not a known key");
+  }
+
+  @Test
+  void namesAWorkerPoolForAModelThatDoesNotExist() {
+    Map<String, Object> root = new java.util.HashMap<>(catalog(Map.of("prompt", "1", "completion", "1")));
+    root.put("worker_pools", List.of(Map.of("name", "own", "model", "x/y",
+        "price", Map.of("prompt", "1", "completion", "1"))));
+
+    assertThatThrownBy(() -> loader.parse(root)).hasMessageContaining("worker_pools[own]").hasMessageContaining("x/y");
   }
 
   private static Map<String, Object> catalog(Map<String, Object> price) {

@@ -17,6 +17,16 @@ class PricingTest {
   }
 
   @Test
+  void chargesCachedPromptTokensAtTheCachedPrice() {
+    Pricing deepseek = new Pricing(270_000, 1_100_000, 70_000);
+
+    assertThat(deepseek.costMicros(1_000_000, 1_000_000, 0)).isEqualTo(70_000);
+    assertThat(deepseek.costMicros(1_000_000, 500_000, 0)).isEqualTo(170_000);
+    assertThat(deepseek.discountsCachedPrompts()).isTrue();
+    assertThat(new Pricing(1, 1).discountsCachedPrompts()).isFalse();
+  }
+
+  @Test
   void rejectsNegativePrices() {
     assertThatThrownBy(() -> new Pricing(-1, 0)).hasMessageContaining("prompt=-1");
   }

@@ -188,6 +188,8 @@ public final class SimulatedGpu implements Engine {
     boolean prefilled;
     int generated;
     long gpuNanos;
+    final StringBuilder pending = new StringBuilder();
+    int pendingTokens;
     volatile boolean cancelled;
 
     Sequence(GenerationRequest request, GenerationSink sink) {
@@ -197,18 +199,62 @@ public final class SimulatedGpu implements Engine {
       this.promptTokens = request.estimatedPromptTokens();
     }
 
-    /** Emits one token; true when that ended the sequence. */
+    /**
+     * Generates one token; true when that ended the sequence. Text that may be the start of a stop
+     * sequence is held back until the next tokens show it is not; a stop sequence ends the sequence
+     * with STOP and is not sent (as OpenAI does), though its tokens count as generated.
+     */
     boolean emitToken() {
       generated++;
-      sink.onTokens(text.next(generated == 1), 1);
-      String finish = generated >= text.naturalLength()
+      pending.append(text.next(generated == 1));
+      pendingTokens++;
+      int stopAt = stopIndex();
+      String finish = stopAt >= 0 || generated >= text.naturalLength()
           ? Completion.STOP
           : generated >= request.maxTokens() ? Completion.LENGTH : null;
       if (finish == null) {
+        flush(pending.length() - heldBack());
         return false;
       }
+      flush(stopAt >= 0 ? stopAt : pending.length());
       sink.onFinish(new Completion(finish, promptTokens, generated, gpuNanos));
       return true;
+    }
+
+    /** Sends the first {@code length} pending characters with the tokens generated since the last send. */
+    private void flush(int length) {
+      if (length <= 0) {
+        return;
+      }
+      sink.onTokens(pending.substring(0, length), pendingTokens);
+      pending.delete(0, length);
+      pendingTokens = 0;
+    }
+
+    private int stopIndex() {
+      int first = -1;
+      for (String stop : request.stop()) {
+        int at = stop.isEmpty() ? -1 : pending.indexOf(stop);
+        if (at >= 0 && (first < 0 || at < first)) {
+          first = at;
+        }
+      }
+      return first;
+    }
+
+    /** Length of the longest end of the pending text that begins some stop sequence. */
+    private int heldBack() {
+      int longest = 0;
+      String text = pending.toString();
+      for (String stop : request.stop()) {
+        for (int n = Math.min(stop.length() - 1, text.length()); n > longest; n--) {
+          if (text.regionMatches(text.length() - n, stop, 0, n)) {
+            longest = n;
+            break;
+          }
+        }
+      }
+      return longest;
     }
 
     void cancel() {

@@ -125,4 +125,23 @@ class SimulatedGpuTest {
     assertThat(steps).isNotEmpty();
     return sink;
   }
+
+  @Test
+  void aStopSequenceEndsTheTextBeforeItEvenWhenItSpansTokens() {
+    RecordingSink free = run(new GenerationRequest("gen-a", MODEL, List.of(new ChatMessage("user", "tell me")), 200,
+        null, null, java.util.OptionalLong.of(7), List.of()));
+    String text = free.text();
+    String[] words = text.split(" ");
+    // Two words from the middle, cut inside both: held back across tokens, then found.
+    String stop = words[4].substring(1) + " " + words[5].substring(0, 1);
+    int expectedEnd = text.indexOf(stop);
+
+    RecordingSink stopped = run(new GenerationRequest("gen-b", MODEL, List.of(new ChatMessage("user", "tell me")),
+        200, null, null, java.util.OptionalLong.of(7), List.of("never-there", stop)));
+
+    assertThat(stopped.text()).isEqualTo(text.substring(0, expectedEnd));
+    assertThat(stopped.completion.finishReason()).isEqualTo(Completion.STOP);
+    assertThat(stopped.completion.completionTokens()).isLessThan(free.completion.completionTokens());
+    assertThat(stopped.tokens()).isLessThanOrEqualTo((int) stopped.completion.completionTokens());
+  }
 }

@@ -1,0 +1,212 @@
+package dev.silkroute.router.models;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.silkroute.router.catalog.Catalog;
+import dev.silkroute.router.catalog.Endpoint;
+import dev.silkroute.router.catalog.Model;
+import dev.silkroute.router.catalog.Pricing;
+import dev.silkroute.router.routing.EndpointSource;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The catalog as OpenRouter publishes its models: one object per model (id, name, created,
+ * context_length, per-token USD prices as strings, architecture, supported_parameters), also
+ * readable by OpenAI clients ({@code object: "model"}, {@code owned_by}), and the endpoints of each.
+ * Routing statistics (uptime, latency, throughput) are null until the router keeps them.
+ */
+public final class ModelListing {
+
+  /** What the router passes on to each protocol's upstreams when the catalog states nothing. */
+  static final List<String> OPENAI_PARAMETERS = List.of("max_tokens", "temperature", "top_p", "stop", "seed",
+      "frequency_penalty", "presence_penalty", "logit_bias", "logprobs", "top_logprobs", "response_format",
+      "structured_outputs", "tools", "tool_choice", "parallel_tool_calls");
+  static final List<String> ANTHROPIC_PARAMETERS = List.of("max_tokens", "temperature", "top_p", "top_k",
+      "stop", "tools", "tool_choice", "parallel_tool_calls");
+  static final List<String> WORKER_PARAMETERS = List.of("max_tokens", "temperature", "top_p", "stop", "seed");
+
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final BigDecimal MICROS_PER_USD_TIMES_TOKENS = BigDecimal.TEN.pow(12);
+
+  private final Supplier<Catalog> catalog;
+  private final List<EndpointSource> sources;
+  private final long created;
+
+  /**
+   * @param created seconds since the epoch reported as every model's {@code created}, until the
+   *                catalog records when each model was added
+   */
+  public ModelListing(Supplier<Catalog> catalog, List<EndpointSource> sources, long created) {
+    this.catalog = catalog;
+    this.sources = List.copyOf(sources);
+    this.created = created;
+  }
+
+  public List<Model> models() {
+    return List.copyOf(catalog.get().models());
+  }
+
+  public Optional<Model> model(String id) {
+    return catalog.get().model(id).filter(model -> model.id().equals(id));
+  }
+
+  public long created() {
+    return created;
+  }
+
+  /** {@code {"object": "list", "data": [model, ...]}}. */
+  public ObjectNode list() {
+    ObjectNode list = NODES.objectNode().put("object", "list");
+    ArrayNode data = list.putArray("data");
+    models().forEach(model -> data.add(modelObject(model)));
+    return list;
+  }
+
+  public ObjectNode modelObject(Model model) {
+    List<Endpoint> endpoints = endpoints(model);
+    ObjectNode node = NODES.objectNode()
+        .put("id", model.id())
+        .put("canonical_slug", model.id())
+        .put("object", "model")
+        .put("owned_by", model.author())
+        .put("name", model.name())
+        .put("created", created)
+        .put("description", "")
+        .put("context_length", model.contextLength());
+    node.set("architecture", architecture(model));
+    node.set("pricing", pricing(lowestPrice(model)));
+    ObjectNode top = node.putObject("top_provider").put("context_length", model.contextLength());
+    top.putNull("max_completion_tokens");
+    top.put("is_moderated", false);
+    node.putNull("per_request_limits");
+    ArrayNode parameters = node.putArray("supported_parameters");
+    supportedParameters(model, endpoints).forEach(parameters::add);
+    return node;
+  }
+
+  /** {@code {"data": {id, name, ..., "endpoints": [...]}}}, OpenRouter's endpoints answer. */
+  public Optional<ObjectNode> endpointsObject(String modelId) {
+    return model(modelId).map(model -> {
+      ObjectNode data = NODES.objectNode()
+          .put("id", model.id())
+          .put("name", model.name())
+          .put("created", created)
+          .put("description", "");
+      data.set("architecture", architecture(model));
+      ArrayNode list = data.putArray("endpoints");
+      for (Endpoint endpoint : endpoints(model)) {
+        list.add(endpointObject(model, endpoint));
+      }
+      ObjectNode answer = NODES.objectNode();
+      answer.set("data", data);
+      return answer;
+    });
+  }
+
+  private ObjectNode endpointObject(Model model, Endpoint endpoint) {
+    Endpoint.Traits traits = endpoint.traits();
+    long context = traits.maxContextTokens() > 0 ? traits.maxContextTokens() : model.contextLength();
+    ObjectNode node = NODES.objectNode()
+        .put("name", endpoint.provider() + " | " + model.id())
+        .put("model_name", model.name())
+        .put("provider_name", endpoint.provider())
+        .put("tag", endpoint.provider())
+        .put("context_length", context)
+        .put("quantization", traits.quantization());
+    node.set("pricing", pricing(endpoint.price()));
+    if (traits.maxOutputTokens() > 0) {
+      node.put("max_completion_tokens", traits.maxOutputTokens());
+    } else {
+      node.putNull("max_completion_tokens");
+    }
+    node.putNull("max_prompt_tokens");
+    ArrayNode parameters = node.putArray("supported_parameters");
+    endpointParameters(model, endpoint).forEach(parameters::add);
+    node.putNull("status");
+    node.putNull("uptime_last_30m");
+    node.putNull("latency_last_30m");
+    node.putNull("throughput_last_30m");
+    node.put("supports_implicit_caching", endpoint.price().discountsCachedPrompts());
+    return node;
+  }
+
+  /** The catalog's endpoints and the run-time ones (self-hosted workers) serving the model now. */
+  public List<Endpoint> endpoints(Model model) {
+    List<Endpoint> all = new ArrayList<>(model.endpoints());
+    sources.forEach(source -> all.addAll(source.endpoints(model)));
+    return all;
+  }
+
+  /** The cheapest endpoint's prices (prompt plus completion), as routing's default prefers it. */
+  public Pricing lowestPrice(Model model) {
+    return endpoints(model).stream().map(Endpoint::price)
+        .min(Comparator.comparingLong(Pricing::blendedMicrosPerMillion))
+        .orElse(Pricing.FREE);
+  }
+
+  /** The union over its endpoints, as OpenRouter lists a model's parameters. */
+  public List<String> supportedParameters(Model model) {
+    return supportedParameters(model, endpoints(model));
+  }
+
+  private static List<String> supportedParameters(Model model, List<Endpoint> endpoints) {
+    Set<String> union = new LinkedHashSet<>();
+    endpoints.forEach(endpoint -> union.addAll(endpointParameters(model, endpoint)));
+    return union.stream().sorted().toList();
+  }
+
+  private static List<String> endpointParameters(Model model, Endpoint endpoint) {
+    if (!endpoint.traits().supportedParameters().isEmpty()) {
+      return endpoint.traits().supportedParameters().stream().sorted().toList();
+    }
+    if (!model.details().supportedParameters().isEmpty()) {
+      return model.details().supportedParameters().stream().sorted().toList();
+    }
+    return switch (endpoint.protocol()) {
+      case OPENAI -> OPENAI_PARAMETERS;
+      case ANTHROPIC -> ANTHROPIC_PARAMETERS;
+      case WORKER -> WORKER_PARAMETERS;
+    };
+  }
+
+  private static ObjectNode architecture(Model model) {
+    List<String> input = model.details().inputModalities();
+    List<String> output = model.details().outputModalities();
+    ObjectNode node = NODES.objectNode()
+        .put("modality", String.join("+", input) + "->" + String.join("+", output));
+    input.forEach(node.putArray("input_modalities")::add);
+    output.forEach(node.putArray("output_modalities")::add);
+    node.put("tokenizer", "Other");
+    node.putNull("instruct_type");
+    return node;
+  }
+
+  /** Prices per token in USD as decimal strings ("0.00000027"), as OpenRouter writes them. */
+  static ObjectNode pricing(Pricing price) {
+    ObjectNode node = NODES.objectNode()
+        .put("prompt", perToken(price.promptMicrosPerMillion()))
+        .put("completion", perToken(price.completionMicrosPerMillion()))
+        .put("request", "0")
+        .put("image", "0")
+        .put("web_search", "0")
+        .put("internal_reasoning", "0");
+    if (price.discountsCachedPrompts()) {
+      node.put("input_cache_read", perToken(price.cachedPromptMicrosPerMillion()));
+    }
+    return node;
+  }
+
+  /** Micro-USD per million tokens to USD per token: exactly, by moving the decimal point 12 places. */
+  static String perToken(long microsPerMillion) {
+    BigDecimal usd = BigDecimal.valueOf(microsPerMillion).divide(MICROS_PER_USD_TIMES_TOKENS);
+    return usd.signum() == 0 ? "0" : usd.stripTrailingZeros().toPlainString();
+  }
+}

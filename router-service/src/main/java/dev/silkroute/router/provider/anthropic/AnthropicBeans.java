@@ -1,0 +1,22 @@
+package dev.silkroute.router.provider.anthropic;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.silkroute.router.catalog.Endpoint;
+import dev.silkroute.router.config.ProtocolAdapter;
+import dev.silkroute.router.config.RouterSettings;
+import io.micronaut.context.annotation.Factory;
+import jakarta.inject.Singleton;
+import java.net.http.HttpClient;
+import java.time.Clock;
+
+/** Registers the Anthropic adapter for catalog providers with {@code protocol: anthropic}. */
+@Factory
+final class AnthropicBeans {
+
+  @Singleton
+  ProtocolAdapter anthropicAdapter(HttpClient http, ObjectMapper json, AnthropicSettings anthropic,
+                                   RouterSettings router) {
+    return new ProtocolAdapter(Endpoint.Protocol.ANTHROPIC,
+        new AnthropicAdapter(http, json, Clock.systemUTC(), anthropic, router.firstByteTimeout()));
+  }
+}

@@ -1,0 +1,89 @@
+package dev.silkroute.router.routing;
+
+import dev.silkroute.router.catalog.Endpoint;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What routing knows about every endpoint right now: its guard (circuit, bulkhead, back-off) and its
+ * traffic statistics, and from both its {@link Health}.
+ */
+public final class EndpointBoard {
+
+  /** Uptime under this is degraded. */
+  static final double DEGRADED_BELOW = 0.95;
+  /** Uptime under this is down. */
+  static final double DOWN_BELOW = 0.80;
+
+  private final GuardSettings settings;
+  private final TrafficStats stats;
+  private final Clock clock;
+  private final CircuitBreakerConfig breakerConfig;
+  private final BulkheadConfig bulkheadConfig;
+  private final Map<String, EndpointGuard> guards = new ConcurrentHashMap<>();
+
+  public EndpointBoard(GuardSettings settings, TrafficStats stats, Clock clock) {
+    this.settings = settings;
+    this.stats = stats;
+    this.clock = clock;
+    this.breakerConfig = CircuitBreakerConfig.custom()
+        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+        .slidingWindowSize(settings.slidingWindowCalls())
+        .minimumNumberOfCalls(settings.minimumCalls())
+        .failureRateThreshold(settings.failureRatePercent())
+        .waitDurationInOpenState(settings.openFor())
+        .permittedNumberOfCallsInHalfOpenState(settings.probesWhenHalfOpen())
+        .clock(clock)
+        .build();
+    // No waiting for a place: a full endpoint is passed over for the next candidate at once.
+    this.bulkheadConfig = BulkheadConfig.custom().maxConcurrentCalls(settings.maxConcurrent())
+        .maxWaitDuration(Duration.ZERO).build();
+  }
+
+  public EndpointGuard guard(Endpoint endpoint) {
+    EndpointGuard guard = guards.get(endpoint.id());
+    return guard != null ? guard : guards.computeIfAbsent(endpoint.id(), id -> newGuard(endpoint));
+  }
+
+  public EndpointStats stats(Endpoint endpoint) {
+    return stats.stats(endpoint.id());
+  }
+
+  public Health health(Endpoint endpoint) {
+    EndpointGuard guard = guard(endpoint);
+    if (guard.circuitOpen()) {
+      return Health.DOWN;
+    }
+    double uptime = stats(endpoint).uptime();
+    Health byUptime = Double.isNaN(uptime) || uptime >= DEGRADED_BELOW ? Health.HEALTHY
+        : uptime >= DOWN_BELOW ? Health.DEGRADED : Health.DOWN;
+    if (byUptime == Health.HEALTHY && guard.circuit() == CircuitBreaker.State.HALF_OPEN) {
+      return Health.DEGRADED;
+    }
+    return byUptime;
+  }
+
+  TrafficStats traffic() {
+    return stats;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  GuardSettings settings() {
+    return settings;
+  }
+
+  private EndpointGuard newGuard(Endpoint endpoint) {
+    stats.track(endpoint.id());
+    return new EndpointGuard(CircuitBreaker.of(endpoint.id(), breakerConfig),
+        Bulkhead.of(endpoint.id(), bulkheadConfig), clock, endpoint.traits().requestsPerMinute());
+  }
+}

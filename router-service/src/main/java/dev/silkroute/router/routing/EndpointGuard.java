@@ -1,0 +1,119 @@
+package dev.silkroute.router.routing;
+
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One endpoint's protection: its circuit breaker and bulkhead (Resilience4j), the time until which a
+ * 429's Retry-After holds it back, and the provider's own request rate limit (a fixed one-minute
+ * window, counted per router replica).
+ */
+public final class EndpointGuard {
+
+  /** Why an endpoint was passed over without being tried. */
+  public enum Refusal { RETRY_AFTER, RATE_LIMIT, BULKHEAD_FULL, CIRCUIT_OPEN }
+
+  private final CircuitBreaker breaker;
+  private final Bulkhead bulkhead;
+  private final Clock clock;
+  private final int requestsPerMinute;
+  private volatile long heldBackUntilMillis;
+  private long windowMinute;
+  private int windowCount;
+
+  EndpointGuard(CircuitBreaker breaker, Bulkhead bulkhead, Clock clock, int requestsPerMinute) {
+    this.breaker = breaker;
+    this.bulkhead = bulkhead;
+    this.clock = clock;
+    this.requestsPerMinute = requestsPerMinute;
+  }
+
+  /**
+   * Takes a place for one call, or says why not.
+   *
+   * @param ignoreCircuit call even through an open circuit (a last resort when nothing else is left)
+   */
+  Optional<Refusal> acquire(boolean ignoreCircuit) {
+    long now = clock.millis();
+    if (now < heldBackUntilMillis) {
+      return Optional.of(Refusal.RETRY_AFTER);
+    }
+    if (!takeRate(now)) {
+      return Optional.of(Refusal.RATE_LIMIT);
+    }
+    if (!bulkhead.tryAcquirePermission()) {
+      return Optional.of(Refusal.BULKHEAD_FULL);
+    }
+    if (!breaker.tryAcquirePermission() && !ignoreCircuit) {
+      bulkhead.onComplete();
+      return Optional.of(Refusal.CIRCUIT_OPEN);
+    }
+    return Optional.empty();
+  }
+
+  /** Ends a call taken with {@link #acquire}: frees its place and tells the breaker how it went. */
+  void release(Outcome outcome, long latencyMs, long retryAfterMillis) {
+    bulkhead.onComplete();
+    switch (outcome) {
+      case OK -> breaker.onSuccess(latencyMs, TimeUnit.MILLISECONDS);
+      case PROVIDER_ERROR -> breaker.onError(latencyMs, TimeUnit.MILLISECONDS, new EndpointFailure());
+      default -> breaker.releasePermission(); // busy, caller's fault or cancelled: no verdict on health
+    }
+    if (outcome == Outcome.RATE_LIMITED) {
+      holdBack(retryAfterMillis);
+    }
+  }
+
+  /** Passes the endpoint over until {@code millis} from now. */
+  public void holdBack(long millis) {
+    heldBackUntilMillis = Math.max(heldBackUntilMillis, clock.millis() + millis);
+  }
+
+  public CircuitBreaker.State circuit() {
+    return breaker.getState();
+  }
+
+  /** Whether the circuit lets calls through now (an open circuit past its wait lets probes through). */
+  boolean circuitOpen() {
+    CircuitBreaker.State state = breaker.getState();
+    if (state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.FORCED_OPEN) {
+      // Resilience4j moves to half-open only when asked for a permission; ask without spending it.
+      if (state == CircuitBreaker.State.OPEN && breaker.tryAcquirePermission()) {
+        breaker.releasePermission();
+        return false;
+      }
+      return true;
+    }
+    return false;
+  }
+
+  boolean heldBack() {
+    return clock.millis() < heldBackUntilMillis;
+  }
+
+  private synchronized boolean takeRate(long now) {
+    if (requestsPerMinute <= 0) {
+      return true;
+    }
+    long minute = now / 60_000;
+    if (minute != windowMinute) {
+      windowMinute = minute;
+      windowCount = 0;
+    }
+    if (windowCount >= requestsPerMinute) {
+      return false;
+    }
+    windowCount++;
+    return true;
+  }
+
+  /** What the breaker records for a failed call (no stack trace: it is an expected outcome). */
+  private static final class EndpointFailure extends RuntimeException {
+    EndpointFailure() {
+      super("endpoint failed", null, false, false);
+    }
+  }
+}

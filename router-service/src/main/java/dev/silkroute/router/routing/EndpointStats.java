@@ -1,0 +1,31 @@
+package dev.silkroute.router.routing;
+
+/**
+ * An endpoint's recent record, from real traffic. Uptime is ok / (ok + provider errors), caller
+ * errors excluded; NaN where a window saw no counted request. Times are milliseconds (-1 = no
+ * measurement), throughput is completion tokens per second of generation (-1 = none).
+ */
+public record EndpointStats(long requests5m, double uptime5m, long requests30m, double uptime30m,
+                            long requests1d, double uptime1d, long latencyP50Ms, long latencyP90Ms,
+                            long ttftP50Ms, long ttftP90Ms, long ttftP99Ms, long throughputP50) {
+
+  public static final EndpointStats NONE = new EndpointStats(0, Double.NaN, 0, Double.NaN, 0, Double.NaN,
+      -1, -1, -1, -1, -1, -1);
+
+  /** Fewer requests than this in a window say nothing about uptime; the next longer window is used. */
+  static final int MIN_REQUESTS = 5;
+
+  /** Uptime over the shortest window with enough requests; NaN when none has. */
+  public double uptime() {
+    if (requests5m >= MIN_REQUESTS) {
+      return uptime5m;
+    }
+    if (requests30m >= MIN_REQUESTS) {
+      return uptime30m;
+    }
+    if (requests1d >= MIN_REQUESTS) {
+      return uptime1d;
+    }
+    return Double.NaN;
+  }
+}

@@ -1,0 +1,133 @@
+package dev.silkroute.router.workers;
+
+import io.lettuce.core.RedisException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Requests sent to each worker, counted in Redis across every router replica, so that a burst
+ * spreads over workers instead of piling onto the one every replica thinks is idle. A charge is
+ * taken when a router picks a worker (before the gRPC call) and released when the call ends.
+ *
+ * <p>Each charge is a member of the ZSET {@code <prefix>worker:<id>:inflight} scored by its lease
+ * expiry, rather than an INCR/DECR counter: a router that dies between the two would leave a counter
+ * wrong forever, while its charges here simply expire after {@code lease}. Claims are atomic (one Lua
+ * script: prune expired, count, add if below capacity), so replicas never oversubscribe a worker
+ * between them. Redis being down never fails a request: the claim is then untracked and the worker's
+ * own admission still answers RESOURCE_EXHAUSTED when it is full. (The scripts touch one key each
+ * for claims and several for counts: fine on one Redis, not on Redis Cluster across slots.)
+ */
+final class InflightCharges {
+
+  private static final Logger LOG = LoggerFactory.getLogger(InflightCharges.class);
+
+  /** KEYS[1] inflight zset; ARGV: now ms, lease expiry ms, capacity, member, key ttl ms. -1 = full. */
+  private static final String CLAIM = """
+      redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+      local n = redis.call('ZCARD', KEYS[1])
+      if n >= tonumber(ARGV[3]) then return -1 end
+      redis.call('ZADD', KEYS[1], ARGV[2], ARGV[4])
+      redis.call('PEXPIRE', KEYS[1], ARGV[5])
+      return n + 1
+      """;
+
+  /** KEYS: inflight zsets; ARGV[1] now ms. The live charges of each. */
+  private static final String COUNT = """
+      local out = {}
+      for i, key in ipairs(KEYS) do out[i] = redis.call('ZCOUNT', key, '(' .. ARGV[1], '+inf') end
+      return out
+      """;
+
+  private final StatefulRedisConnection<String, String> redis;
+  private final WorkerKeys keys;
+  private final Duration lease;
+  private final Clock clock;
+  private final String owner = UUID.randomUUID().toString().substring(0, 8);
+  private final AtomicLong sequence = new AtomicLong();
+
+  /** @param lease how long a charge lasts if its router never releases it; longer than any request */
+  InflightCharges(StatefulRedisConnection<String, String> redis, WorkerKeys keys, Duration lease, Clock clock) {
+    if (lease.isNegative() || lease.isZero()) {
+      throw new IllegalArgumentException("lease must be positive, got " + lease);
+    }
+    this.redis = redis;
+    this.keys = keys;
+    this.lease = lease;
+    this.clock = clock;
+  }
+
+  /**
+   * Charges one request to the worker unless every router together already sent it {@code capacity}.
+   *
+   * @return the charge to close when the call ends; empty when the worker is full
+   */
+  Optional<Charge> claim(String workerId, long capacity) {
+    String key = keys.inflight(workerId);
+    String member = owner + ":" + sequence.incrementAndGet();
+    long now = clock.millis();
+    try {
+      Long taken = redis.sync().eval(CLAIM, ScriptOutputType.INTEGER, new String[] {key},
+          Long.toString(now), Long.toString(now + lease.toMillis()), Long.toString(capacity), member,
+          Long.toString(lease.toMillis()));
+      if (taken == null || taken < 0) {
+        return Optional.empty();
+      }
+      return Optional.of(new Charge(key, member));
+    } catch (RedisException e) {
+      LOG.debug("charging worker {} failed, sending uncharged: {}", workerId, e.getMessage());
+      return Optional.of(new Charge(null, null));
+    }
+  }
+
+  /** Live charges per worker, all routers together; empty when Redis cannot say. */
+  Optional<Map<String, Long>> counts(List<String> workerIds) {
+    if (workerIds.isEmpty()) {
+      return Optional.of(Map.of());
+    }
+    try {
+      List<Long> counts = redis.sync().eval(COUNT, ScriptOutputType.MULTI,
+          workerIds.stream().map(keys::inflight).toArray(String[]::new), Long.toString(clock.millis()));
+      Map<String, Long> byWorker = new HashMap<>();
+      for (int i = 0; i < workerIds.size(); i++) {
+        byWorker.put(workerIds.get(i), counts.get(i));
+      }
+      return Optional.of(byWorker);
+    } catch (RedisException e) {
+      LOG.debug("cannot read in-flight charges: {}", e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** One request charged to a worker. Closing it more than once releases it once. */
+  final class Charge implements AutoCloseable {
+
+    private final String key;
+    private final String member;
+    private boolean released;
+
+    private Charge(String key, String member) {
+      this.key = key;
+      this.member = member;
+    }
+
+    @Override
+    public synchronized void close() {
+      if (released || key == null) {
+        return;
+      }
+      released = true;
+      // Fire and forget: if it is lost, the lease expires the charge.
+      redis.async().zrem(key, member);
+    }
+  }
+}

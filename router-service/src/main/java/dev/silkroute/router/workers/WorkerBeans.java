@@ -1,0 +1,57 @@
+package dev.silkroute.router.workers;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.silkroute.router.catalog.CatalogHolder;
+import dev.silkroute.router.catalog.Endpoint;
+import dev.silkroute.router.config.ProtocolAdapter;
+import dev.silkroute.router.config.RedisSettings;
+import dev.silkroute.router.config.RouterSettings;
+import dev.silkroute.router.routing.EndpointSource;
+import io.grpc.ManagedChannelBuilder;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Wires the workers feature: registry (started with the context), endpoint source and WORKER adapter. */
+@Factory
+@Requires(property = "silkroute.workers.enabled", notEquals = "false")
+final class WorkerBeans {
+
+  /** Started with the context, so that workers are known before the first request. */
+  @Context
+  @Bean(preDestroy = "close")
+  WorkerRegistry workerRegistry(RedisClient redis, RedisSettings redisSettings, WorkerSettings settings,
+                                ObjectMapper json) {
+    return new WorkerRegistry(redis, new WorkerKeys(redisSettings.keyPrefix()), new WorkerReports(json),
+        settings.resyncInterval(),
+        address -> ManagedChannelBuilder.forTarget(address).usePlaintext().build()).start();
+  }
+
+  @Singleton
+  InflightCharges inflightCharges(StatefulRedisConnection<String, String> redis, RedisSettings redisSettings,
+                                  WorkerSettings settings) {
+    return new InflightCharges(redis, new WorkerKeys(redisSettings.keyPrefix()), settings.chargeLease(),
+        Clock.systemUTC());
+  }
+
+  @Singleton
+  EndpointSource workerEndpoints(WorkerRegistry registry, InflightCharges charges, CatalogHolder catalog,
+                                 WorkerSettings settings) {
+    return new WorkerEndpoints(registry, charges,
+        new WorkerPricing(settings.marginPercent(), settings.defaultTokensPerSecond(), settings.prefillSpeedup()),
+        modelId -> catalog.get().workerPool(modelId), settings.maxPredictedTtft(), () -> ThreadLocalRandom.current().nextDouble());
+  }
+
+  @Singleton
+  ProtocolAdapter workerAdapter(WorkerRegistry registry, InflightCharges charges, ObjectMapper json,
+                                RouterSettings router, WorkerSettings settings) {
+    return new ProtocolAdapter(Endpoint.Protocol.WORKER, new WorkerAdapter(registry::worker, charges, json,
+        router.firstByteTimeout(), settings.requestTimeout(), Clock.systemUTC()));
+  }
+}

@@ -1,0 +1,121 @@
+package dev.silkroute.router.workers;
+
+import dev.silkroute.router.catalog.DataPolicy;
+import dev.silkroute.router.catalog.Endpoint;
+import dev.silkroute.router.catalog.Model;
+import dev.silkroute.router.catalog.Pricing;
+import dev.silkroute.router.catalog.WorkerPool;
+import dev.silkroute.router.routing.EndpointSource;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.DoubleSupplier;
+import java.util.function.Function;
+
+/**
+ * The live workers serving a model, as endpoints ({@link Endpoint.Protocol#WORKER}), for every
+ * request. Left out: workers predicted to start the request later than the latency target (the pool's
+ * {@code max_ttft_ms}, else {@code maxPredictedTtft}), so the router spills over to external
+ * providers, and workers every router together has already filled.
+ *
+ * <p>Order: a weighted random permutation with weights = each worker's free capacity (capacity minus
+ * the requests all routers have in flight there). Requests arriving together then spread over the
+ * workers in proportion to what each can still take, instead of all choosing the least loaded one.
+ * Every worker of a model has the same customer price, so a price-ordered routing
+ * keeps this order among them (a stable sort).
+ */
+public final class WorkerEndpoints implements EndpointSource {
+
+  /** The provider name of workers when the catalog has no pool for the model. */
+  public static final String PROVIDER = "self-hosted";
+
+  private final WorkerRegistry registry;
+  private final InflightCharges charges;
+  private final WorkerPricing pricing;
+  private final Function<String, Optional<WorkerPool>> pools;
+  private final Duration maxPredictedTtft;
+  private final DoubleSupplier random;
+
+  /**
+   * @param pools   the catalog's worker pool for a model id, if any
+   * @param random  uniform in [0, 1)
+   */
+  WorkerEndpoints(WorkerRegistry registry, InflightCharges charges, WorkerPricing pricing,
+                  Function<String, Optional<WorkerPool>> pools, Duration maxPredictedTtft, DoubleSupplier random) {
+    this.registry = registry;
+    this.charges = charges;
+    this.pricing = pricing;
+    this.pools = pools;
+    this.maxPredictedTtft = maxPredictedTtft;
+    this.random = random;
+  }
+
+  /** The worker id inside an endpoint id {@code <provider>/<worker-id>/<author>/<slug>}, for WORKER endpoints. */
+  public static Optional<String> workerId(Endpoint endpoint) {
+    if (endpoint.protocol() != Endpoint.Protocol.WORKER) {
+      return Optional.empty();
+    }
+    String[] parts = endpoint.id().split("/", 3);
+    return parts.length == 3 ? Optional.of(parts[1]) : Optional.empty();
+  }
+
+  @Override
+  public List<Endpoint> endpoints(Model model) {
+    Optional<WorkerPool> pool = pools.apply(model.id());
+    String served = pool.map(WorkerPool::upstreamModel).orElse(model.id());
+    long ttftLimit = pool.flatMap(p -> p.maxTtftMs().isPresent()
+        ? Optional.of(p.maxTtftMs().getAsLong()) : Optional.empty()).orElse(maxPredictedTtft.toMillis());
+    List<LiveWorker> fast = registry.serving(served).stream()
+        .filter(w -> w.status().getEstimatedTtftMs() <= ttftLimit)
+        .toList();
+    if (fast.isEmpty()) {
+      return List.of();
+    }
+    Map<String, Long> inflight = charges.counts(fast.stream().map(LiveWorker::id).toList())
+        .orElseGet(() -> reported(fast));
+    List<Ranked> ranked = new ArrayList<>();
+    for (LiveWorker worker : fast) {
+      long free = worker.capacity() - inflight.getOrDefault(worker.id(), 0L);
+      if (free > 0) {
+        // Efraimidis-Spirakis: sorting by u^(1/w) descending draws workers with probability ~ w.
+        ranked.add(new Ranked(worker, Math.pow(random.getAsDouble(), 1.0 / free)));
+      }
+    }
+    if (ranked.isEmpty()) {
+      return List.of();
+    }
+    ranked.sort(Comparator.comparingDouble(Ranked::key).reversed());
+    Pricing highestCost = ranked.stream().map(r -> pricing.cost(r.worker()))
+        .max(Comparator.comparingLong(Pricing::blendedMicrosPerMillion)).orElseThrow();
+    Pricing price = pricing.price(pool.map(WorkerPool::price), highestCost);
+    String provider = pool.map(WorkerPool::name).orElse(PROVIDER);
+    String quantization = pool.flatMap(WorkerPool::quantization).orElse("unknown");
+    return ranked.stream().map(r -> endpoint(r.worker(), model, served, provider, price, quantization)).toList();
+  }
+
+  private Endpoint endpoint(LiveWorker worker, Model model, String served, String provider, Pricing price,
+                            String quantization) {
+    // Self-hosted: prompts never leave our machines.
+    Endpoint.Traits traits = new Endpoint.Traits(quantization, 0, 0, 0, DataPolicy.NONE, Set.of(),
+        worker.status().getEstimatedTtftMs());
+    return new Endpoint(provider + "/" + worker.id() + "/" + model.id(), provider, Endpoint.Protocol.WORKER,
+        URI.create("grpc://" + worker.status().getAddress()), served, Optional.empty(), price,
+        pricing.cost(worker), traits);
+  }
+
+  /** Without Redis counts, the workers' own reports (at most a heartbeat old) stand in. */
+  private static Map<String, Long> reported(List<LiveWorker> workers) {
+    Map<String, Long> load = new HashMap<>();
+    workers.forEach(w -> load.put(w.id(), (long) w.status().getRunning() + w.status().getQueued()));
+    return load;
+  }
+
+  private record Ranked(LiveWorker worker, double key) {
+  }
+}

@@ -1,0 +1,295 @@
+package dev.silkroute.router.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.rpc.ErrorInfo;
+import dev.silkroute.proto.v1.ChatChunk;
+import dev.silkroute.proto.v1.ChatMessage;
+import dev.silkroute.proto.v1.ChatRequest;
+import dev.silkroute.proto.v1.ChatResponse;
+import dev.silkroute.proto.v1.ListModelsRequest;
+import dev.silkroute.proto.v1.ListModelsResponse;
+import dev.silkroute.proto.v1.RouterGrpc;
+import dev.silkroute.proto.v1.Tool;
+import dev.silkroute.proto.v1.ToolCall;
+import dev.silkroute.providersim.Knobs;
+import dev.silkroute.providersim.ProviderConfig;
+import dev.silkroute.providersim.ProviderSim;
+import dev.silkroute.router.auth.ApiKeys;
+import dev.silkroute.router.chat.ChatRequestParser;
+import dev.silkroute.router.chat.ChatRouter;
+import dev.silkroute.router.models.ModelListing;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.MetadataUtils;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Router gRPC service on a whole router (real Redis keys, real Kafka usage, provider-sim
+ * upstreams), called through real stubs: in-process for most cases, over Netty for the transport.
+ */
+class RouterGrpcIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Tool WEATHER = Tool.newBuilder().setName("get_weather").setDescription("Weather for a city")
+      .setParametersJson("""
+          {"type": "object", "properties": {"city": {"type": "string", "minLength": 3}},
+           "required": ["city"]}""").build();
+
+  @TempDir
+  static Path dir;
+
+  private static ProviderSim sim;
+  private static RunningRouter router;
+  private static RouterGrpcServer inProcess;
+  private static ManagedChannel channel;
+  private static RouterGrpc.RouterBlockingStub stub;
+  private static RouterGrpc.RouterBlockingStub anonymous;
+
+  @BeforeAll
+  static void start() {
+    sim = ProviderSim.start(0, List.of(ProviderConfig.openai("deepseek"), ProviderConfig.openai("together"),
+        ProviderConfig.anthropic("anthropic")));
+    router = RunningRouter.start(sim, dir);
+    var beans = router.context();
+    String name = InProcessServerBuilder.generateName();
+    inProcess = RouterGrpcServer.serving(InProcessServerBuilder.forName(name), beans.getBean(ApiKeys.class),
+        beans.getBean(ChatRequestParser.class), beans.getBean(ChatRouter.class), beans.getBean(ModelListing.class),
+        beans.getBean(ObjectMapper.class)).start();
+    channel = InProcessChannelBuilder.forName(name).build();
+    anonymous = RouterGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+    stub = withKey(anonymous, router.key());
+  }
+
+  @AfterAll
+  static void stop() throws InterruptedException {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    inProcess.close();
+    router.close();
+    sim.close();
+  }
+
+  @AfterEach
+  void resetProviders() {
+    List.of("deepseek", "together", "anthropic").forEach(p -> sim.update(p, Knobs.defaults()));
+  }
+
+  private static RouterGrpc.RouterBlockingStub withKey(RouterGrpc.RouterBlockingStub stub, String key) {
+    Metadata headers = new Metadata();
+    headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + key);
+    return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+  }
+
+  private static ChatRequest.Builder ask(String model, String prompt) {
+    return ChatRequest.newBuilder().setModel(model)
+        .addMessages(ChatMessage.newBuilder().setRole("user").setContent(prompt));
+  }
+
+  @Test
+  void answersAChatWithTheServingProviderAndItsCost() {
+    ChatResponse response = stub.chat(ask(RunningRouter.DEEPSEEK, "Tell me about the silk road").build());
+
+    assertThat(response.getId()).matches("gen-[0-9a-f]{32}");
+    assertThat(response.getModel()).isEqualTo(RunningRouter.DEEPSEEK);
+    assertThat(response.getProvider()).isEqualTo("deepseek");
+    assertThat(response.getChoices(0).getMessage().getContent()).isNotBlank();
+    assertThat(response.getChoices(0).getFinishReason()).isEqualTo("stop");
+    var usage = response.getUsage();
+    assertThat(usage.getTotalTokens()).isEqualTo(usage.getPromptTokens() + usage.getCompletionTokens());
+    long expected = -Math.floorDiv(-(usage.getPromptTokens() * 270_000 + usage.getCompletionTokens() * 1_100_000),
+        1_000_000);
+    assertThat(usage.getCostMicros()).isEqualTo(expected).isPositive();
+  }
+
+  @Test
+  void streamsChunksThenOneUsageChunk() {
+    List<ChatChunk> chunks = new ArrayList<>();
+    stub.chatStream(ask(RunningRouter.DEEPSEEK, "Count to five").build()).forEachRemaining(chunks::add);
+
+    StringBuilder text = new StringBuilder();
+    chunks.forEach(c -> c.getChoicesList().forEach(d -> text.append(d.getContent())));
+    assertThat(text).isNotEmpty();
+    ChatChunk last = chunks.get(chunks.size() - 1);
+    assertThat(last.getChoicesList()).isEmpty();
+    assertThat(last.getUsage().getCompletionTokens()).isPositive();
+    assertThat(last.getUsage().getCostMicros()).isPositive();
+    assertThat(chunks).allSatisfy(c -> assertThat(c.getId()).isEqualTo(last.getId()));
+    assertThat(chunks.stream().filter(ChatChunk::hasUsage)).hasSize(1);
+  }
+
+  @Test
+  void roundTripsAToolCallThroughTheAnthropicAdapter() throws Exception {
+    ChatRequest forced = ask(RunningRouter.CLAUDE, "Weather in Paris?").addTools(WEATHER)
+        .setToolChoice("get_weather").build();
+
+    ChatResponse call = stub.chat(forced);
+
+    assertThat(call.getProvider()).isEqualTo("anthropic");
+    assertThat(call.getChoices(0).getFinishReason()).isEqualTo("tool_calls");
+    assertThat(call.getChoices(0).getNativeFinishReason()).isEqualTo("tool_use");
+    ToolCall toolCall = call.getChoices(0).getMessage().getToolCalls(0);
+    assertThat(toolCall.getName()).isEqualTo("get_weather");
+    assertThat(JSON.readTree(toolCall.getArgumentsJson()).path("city").asText()).hasSizeGreaterThanOrEqualTo(3);
+
+    ChatResponse answer = stub.chat(ask(RunningRouter.CLAUDE, "Weather in Paris?").addTools(WEATHER)
+        .addMessages(ChatMessage.newBuilder().setRole("assistant").addToolCalls(toolCall))
+        .addMessages(ChatMessage.newBuilder().setRole("tool").setToolCallId(toolCall.getId()).setContent("sunny"))
+        .build());
+
+    assertThat(answer.getChoices(0).getFinishReason()).isEqualTo("stop");
+    assertThat(answer.getChoices(0).getMessage().getContent()).isNotBlank();
+  }
+
+  @Test
+  void streamsToolCallArgumentsAsFragments() throws Exception {
+    List<ChatChunk> chunks = new ArrayList<>();
+    stub.chatStream(ask(RunningRouter.CLAUDE, "Weather in Rome?").addTools(WEATHER).setToolChoice("required").build())
+        .forEachRemaining(chunks::add);
+
+    List<ToolCall> calls = chunks.stream().flatMap(c -> c.getChoicesList().stream())
+        .flatMap(d -> d.getToolCallsList().stream()).toList();
+    assertThat(calls.get(0).getName()).isEqualTo("get_weather");
+    assertThat(calls.get(0).getId()).isNotEmpty();
+    assertThat(calls).allSatisfy(c -> assertThat(c.getIndex()).isZero());
+    assertThat(calls.stream().filter(c -> !c.getArgumentsJson().isEmpty())).hasSizeGreaterThan(1);
+    StringBuilder arguments = new StringBuilder();
+    calls.forEach(c -> arguments.append(c.getArgumentsJson()));
+    assertThat(JSON.readTree(arguments.toString()).path("city").isTextual()).isTrue();
+    assertThat(chunks.stream().flatMap(c -> c.getChoicesList().stream()).map(d -> d.getFinishReason()))
+        .contains("tool_calls");
+  }
+
+  @Test
+  void refusesACallWithoutAValidKeyAsUnauthenticated() throws Exception {
+    StatusRuntimeException none = catchThrowableOfType(() -> anonymous.chat(ask(RunningRouter.DEEPSEEK, "hi").build()),
+        StatusRuntimeException.class);
+    StatusRuntimeException wrong = catchThrowableOfType(
+        () -> withKey(anonymous, "sk-sr-v1-" + "0".repeat(64)).chatStream(ask(RunningRouter.DEEPSEEK, "hi").build())
+            .hasNext(), StatusRuntimeException.class);
+
+    assertThat(none.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+    assertThat(openAiError(none).path("type").asText()).isEqualTo("authentication_error");
+    assertThat(wrong.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+  }
+
+  @Test
+  void answersAnUnknownModelAsNotFoundWithTheErrorDetails() throws Exception {
+    StatusRuntimeException e = catchThrowableOfType(() -> stub.chat(ask("nobody/nothing", "hi").build()),
+        StatusRuntimeException.class);
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+    assertThat(e.getStatus().getDescription()).contains("nobody/nothing");
+    ErrorInfo info = StatusProto.fromThrowable(e).getDetails(0).unpack(ErrorInfo.class);
+    assertThat(info.getReason()).isEqualTo("model_not_found");
+    assertThat(info.getMetadataMap()).containsEntry("http_status", "404").containsEntry("param", "model");
+    assertThat(openAiError(e).path("code").asText()).isEqualTo("model_not_found");
+  }
+
+  @Test
+  void validatesLikeTheHttpApiNamingTheField() throws Exception {
+    StatusRuntimeException temperature = catchThrowableOfType(
+        () -> stub.chat(ask(RunningRouter.DEEPSEEK, "hi").setTemperature(5).build()), StatusRuntimeException.class);
+    StatusRuntimeException role = catchThrowableOfType(() -> stub.chat(ChatRequest.newBuilder()
+        .setModel(RunningRouter.DEEPSEEK).addMessages(ChatMessage.newBuilder().setRole("robot").setContent("x"))
+        .build()), StatusRuntimeException.class);
+    StatusRuntimeException schema = catchThrowableOfType(() -> stub.chat(ask(RunningRouter.DEEPSEEK, "hi")
+        .addTools(Tool.newBuilder().setName("t").setParametersJson("{not json")).build()),
+        StatusRuntimeException.class);
+
+    assertThat(temperature.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(openAiError(temperature).path("param").asText()).isEqualTo("temperature");
+    assertThat(openAiError(role).path("param").asText()).isEqualTo("messages[0].role");
+    assertThat(openAiError(schema).path("param").asText()).isEqualTo("tools[0].parameters_json");
+  }
+
+  @Test
+  void answersUnavailableWithTheProvidersErrorWhenEveryProviderFails() throws Exception {
+    Knobs failing = Knobs.builder().errorRate(1.0).build();
+    sim.update("deepseek", failing);
+    sim.update("together", failing);
+
+    StatusRuntimeException chat = catchThrowableOfType(() -> stub.chat(ask(RunningRouter.DEEPSEEK, "hi").build()),
+        StatusRuntimeException.class);
+    StatusRuntimeException stream = catchThrowableOfType(
+        () -> stub.chatStream(ask(RunningRouter.DEEPSEEK, "hi").build()).hasNext(), StatusRuntimeException.class);
+
+    assertThat(chat.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    JsonNode error = openAiError(chat);
+    assertThat(error.path("type").asText()).isEqualTo("upstream_error");
+    assertThat(error.at("/metadata/raw").asText()).isNotBlank();
+    assertThat(StatusProto.fromThrowable(chat).getDetails(0).unpack(ErrorInfo.class).getMetadataMap())
+        .containsEntry("provider_name", "together");
+    assertThat(stream.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+  }
+
+  @Test
+  void endsACutStreamWithAnErrorChunkAndUsage() {
+    // Paced, so the tokens before the cut reach the router before the drop does: a cut before the
+    // first token would rightly move on to the next provider instead.
+    sim.update("deepseek", Knobs.builder().completionTokens(30).tokensPerSecond(50).streamCutAfterTokens(3).build());
+
+    List<ChatChunk> chunks = new ArrayList<>();
+    stub.chatStream(ask(RunningRouter.DEEPSEEK, "a long answer please").build()).forEachRemaining(chunks::add);
+
+    ChatChunk error = chunks.stream().filter(ChatChunk::hasError).findFirst().orElseThrow();
+    assertThat(error.getError().getCode()).isEqualTo(502);
+    assertThat(error.getChoices(0).getFinishReason()).isEqualTo("error");
+    assertThat(chunks.get(chunks.size() - 1).hasUsage()).isTrue();
+  }
+
+  @Test
+  void listsTheCatalogWithoutAKey() {
+    ListModelsResponse models = anonymous.listModels(ListModelsRequest.getDefaultInstance());
+
+    assertThat(models.getModelsList()).extracting(m -> m.getId())
+        .containsExactly(RunningRouter.DEEPSEEK, RunningRouter.CLAUDE);
+    var deepseek = models.getModels(0);
+    assertThat(deepseek.getPromptPricePerMillion()).isEqualTo(0.27);
+    assertThat(deepseek.getCompletionPricePerMillion()).isEqualTo(1.10);
+    assertThat(deepseek.getContextLength()).isEqualTo(163_840);
+    assertThat(deepseek.getSupportedParametersList()).contains("tools", "max_tokens");
+    assertThat(models.getModels(1).getSupportedParametersList()).contains("top_k").doesNotContain("seed");
+  }
+
+  @Test
+  void servesOverARealNettySocket() throws Exception {
+    ManagedChannel netty = ManagedChannelBuilder.forAddress("127.0.0.1", router.grpcPort()).usePlaintext().build();
+    try {
+      RouterGrpc.RouterBlockingStub remote = RouterGrpc.newBlockingStub(netty).withDeadlineAfter(30, TimeUnit.SECONDS);
+
+      ChatResponse response = withKey(remote, router.key()).chat(ask(RunningRouter.DEEPSEEK, "hello").build());
+      StatusRuntimeException refused = catchThrowableOfType(() -> remote.chat(ask(RunningRouter.DEEPSEEK, "hi").build()),
+          StatusRuntimeException.class);
+
+      assertThat(router.grpcPort()).isPositive().isNotEqualTo(9090);
+      assertThat(response.getChoices(0).getMessage().getContent()).isNotBlank();
+      assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+      assertThat(openAiError(refused).path("message").asText()).contains("API key");
+    } finally {
+      netty.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static JsonNode openAiError(StatusRuntimeException e) throws Exception {
+    String trailer = e.getTrailers().get(ErrorStatus.OPENAI_ERROR);
+    assertThat(trailer).isNotNull();
+    return JSON.readTree(trailer).path("error");
+  }
+}

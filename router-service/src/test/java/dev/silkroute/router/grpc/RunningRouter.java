@@ -1,0 +1,111 @@
+package dev.silkroute.router.grpc;
+
+import dev.silkroute.providersim.ProviderSim;
+import dev.silkroute.router.auth.ApiKeys;
+import dev.silkroute.testkit.Infra;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A whole router for integration tests: its HTTP and gRPC servers on free ports (gRPC by the test
+ * environment's application-test.yml, as for every test context), real Redis holding
+ * one active API key, real Kafka for usage events, and provider-sim serving three providers
+ * (deepseek and together speak OpenAI, anthropic speaks Anthropic Messages).
+ */
+public final class RunningRouter implements AutoCloseable {
+
+  public static final String DEEPSEEK = "deepseek/deepseek-chat-v3";
+  public static final String CLAUDE = "anthropic/claude-sonnet-4";
+
+  private final ApplicationContext context;
+  private final String baseUrl;
+  private final String key;
+
+  private RunningRouter(ApplicationContext context, String baseUrl, String key) {
+    this.context = context;
+    this.baseUrl = baseUrl;
+    this.key = key;
+  }
+
+  public static RunningRouter start(ProviderSim sim, Path dir) {
+    try {
+      Path catalog = dir.resolve("catalog.yaml");
+      Files.writeString(catalog, """
+          providers:
+            deepseek: {protocol: openai, base_url: "%s"}
+            together: {protocol: openai, base_url: "%s"}
+            anthropic: {protocol: anthropic, base_url: "%s"}
+          models:
+            - id: deepseek/deepseek-chat-v3
+              name: "DeepSeek: DeepSeek V3"
+              context_length: 163840
+              endpoints:
+                - {provider: deepseek, upstream_model: deepseek-chat, price: {prompt: "0.27", completion: "1.10"}}
+                - {provider: together, upstream_model: deepseek-ai/DeepSeek-V3, price: {prompt: "1.25", completion: "1.25"}}
+            - id: anthropic/claude-sonnet-4
+              name: "Anthropic: Claude Sonnet 4"
+              context_length: 200000
+              endpoints:
+                - {provider: anthropic, upstream_model: claude-sonnet-4, price: {prompt: "3", completion: "15"}}
+          """.formatted(sim.baseUrl("deepseek"), sim.baseUrl("together"), sim.baseUrl("anthropic")));
+      String prefix = Infra.uniqueName("grpcit") + ":";
+      byte[] secret = new byte[32];
+      ThreadLocalRandom.current().nextBytes(secret);
+      String key = "sk-sr-v1-" + HexFormat.of().formatHex(secret);
+      RedisClient redis = RedisClient.create(Infra.redis().uri());
+      try (StatefulRedisConnection<String, String> connection = redis.connect()) {
+        connection.sync().hset(prefix + "apikey:" + ApiKeys.sha256Hex(key),
+            Map.of("customer_id", "cus_grpcit", "key_id", "key_grpcit", "status", "active"));
+        connection.sync().set(prefix + "balance:cus_grpcit", "1000000000"); // $1,000 of credit
+      } finally {
+        redis.shutdown();
+      }
+      EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, Map.ofEntries(
+          // Circuits stay closed: these tests make providers fail on purpose, one test after another.
+          Map.entry("silkroute.routing.sliding-window-calls", "10000"),
+          Map.entry("silkroute.routing.minimum-calls", "10000"),
+          Map.entry("micronaut.server.port", -1),
+          Map.entry("silkroute.router.catalog", catalog.toString()),
+          Map.entry("silkroute.router.spool-file", dir.resolve("spool").toString()),
+          Map.entry("silkroute.router.stream-commit-after", "200ms"),
+          Map.entry("silkroute.router.first-byte-timeout", "3s"),
+          Map.entry("silkroute.redis.uri", Infra.redis().uri()),
+          Map.entry("silkroute.redis.key-prefix", prefix),
+          Map.entry("silkroute.kafka.bootstrap-servers", Infra.kafka().bootstrapServers()),
+          Map.entry("silkroute.kafka.usage-topic", Infra.kafka().createTopic(Infra.uniqueName("usage"), 1))));
+      return new RunningRouter(server.getApplicationContext(), "http://127.0.0.1:" + server.getPort(), key);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public ApplicationContext context() {
+    return context;
+  }
+
+  public String baseUrl() {
+    return baseUrl;
+  }
+
+  public String key() {
+    return key;
+  }
+
+  public int grpcPort() {
+    return context.getBean(RouterGrpcServer.class).port();
+  }
+
+  @Override
+  public void close() {
+    context.close();
+  }
+}
