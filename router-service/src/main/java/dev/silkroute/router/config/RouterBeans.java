@@ -15,6 +15,7 @@ import dev.silkroute.router.limits.Credit;
 import dev.silkroute.router.limits.RateLimits;
 import dev.silkroute.router.routing.MarketOrder;
 import dev.silkroute.router.routing.EndpointSource;
+import dev.silkroute.router.usage.UsageObserver;
 import dev.silkroute.router.usage.UsagePublisher;
 import dev.silkroute.router.usage.UsageSpool;
 import io.lettuce.core.RedisClient;
@@ -75,7 +76,7 @@ final class RouterBeans {
 
   @Singleton
   @Bean(preDestroy = "close")
-  UsagePublisher usagePublisher(KafkaSettings kafka, RouterSettings settings) {
+  UsagePublisher usagePublisher(KafkaSettings kafka, RouterSettings settings, List<UsageObserver> observers) {
     Properties config = new Properties();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     config.put(ProducerConfig.CLIENT_ID_CONFIG, "silkroute-router-" + instance(settings));
@@ -89,7 +90,8 @@ final class RouterBeans {
     config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
         new ByteArraySerializer());
-    UsagePublisher publisher = new UsagePublisher(producer, kafka.usageTopic(), new UsageSpool(settings.spoolFile(), settings.spoolMaxBytes()));
+    UsagePublisher publisher = new UsagePublisher(producer, kafka.usageTopic(),
+        new UsageSpool(settings.spoolFile(), settings.spoolMaxBytes()), observers);
     publisher.replaySpool();
     return publisher;
   }

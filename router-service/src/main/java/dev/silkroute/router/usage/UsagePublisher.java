@@ -22,18 +22,34 @@ public final class UsagePublisher implements AutoCloseable {
   private final String topic;
   private final UsageSpool spool;
   private final AtomicLong spooled = new AtomicLong();
+  private final List<UsageObserver> observers;
 
   public UsagePublisher(Producer<String, byte[]> producer, String topic, UsageSpool spool) {
+    this(producer, topic, spool, List.of());
+  }
+
+  public UsagePublisher(Producer<String, byte[]> producer, String topic, UsageSpool spool,
+                        List<UsageObserver> observers) {
     this.producer = producer;
     this.topic = topic;
     this.spool = spool;
+    this.observers = List.copyOf(observers);
   }
 
   public void publish(UsageEvent event) {
+    observers.forEach(observer -> observer.published(event));
+    send(event);
+  }
+
+  private void send(UsageEvent event) {
+    long handedOver = System.nanoTime();
     try {
       producer.send(new ProducerRecord<>(topic, event.getCustomerId(), event.toByteArray()), (meta, error) -> {
         if (error != null) {
           toSpool(event, error);
+        } else {
+          long nanos = System.nanoTime() - handedOver;
+          observers.forEach(observer -> observer.delivered(nanos));
         }
       });
     } catch (KafkaException e) {
@@ -44,7 +60,7 @@ public final class UsagePublisher implements AutoCloseable {
   /** Sends every spooled event again; returns how many were taken from the spool. */
   public int replaySpool() {
     List<UsageEvent> events = spool.drain();
-    events.forEach(this::publish);
+    events.forEach(this::send); // already observed when first published
     if (!events.isEmpty()) {
       LOG.info("replayed {} spooled usage events", events.size());
     }
@@ -63,8 +79,14 @@ public final class UsagePublisher implements AutoCloseable {
     return spooled.get();
   }
 
+  /** Bytes waiting in the spool for Kafka. */
+  public long spoolBytes() {
+    return spool.bytes();
+  }
+
   private void toSpool(UsageEvent event, Exception cause) {
     spooled.incrementAndGet();
+    observers.forEach(observer -> observer.spooled(event));
     LOG.warn("Kafka did not take usage event {} ({}); spooled to {}", event.getEventId(), cause.toString(),
         spool.file());
     spool.append(event);

@@ -66,6 +66,15 @@ public final class UsageSpool {
     }
   }
 
+  /** Bytes in the spool now (0 when it is empty). */
+  public synchronized long bytes() {
+    try {
+      return Files.exists(file) ? Files.size(file) : 0;
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
   /** True when the spool holds as much as it may. */
   public synchronized boolean full() {
     try {
