@@ -35,7 +35,7 @@ final class BillingConfiguration {
         settings.text("silkroute.usage.group-id", UsageConsumerConfig.DEFAULT_GROUP_ID),
         settings.integer("silkroute.usage.partitions", 3, 1, 1000),
         (short) settings.integer("silkroute.usage.replication-factor", 1, 1, 7),
-        settings.integer("silkroute.usage.max-poll-records", 500, 1, 10_000),
+        settings.integer("silkroute.usage.max-poll-records", 5000, 1, 10_000),
         settings.duration("silkroute.usage.poll-timeout", Duration.ofMillis(500),
             Duration.ofMillis(10), Duration.ofMinutes(1)),
         settings.duration("silkroute.usage.retry-backoff", Duration.ofMillis(500),

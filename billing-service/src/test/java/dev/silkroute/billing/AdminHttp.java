@@ -39,6 +39,16 @@ public final class AdminHttp {
         .POST(HttpRequest.BodyPublishers.ofString(json)), token);
   }
 
+  public Reply patch(String path, String json) {
+    return send(request(path).header("Content-Type", "application/json")
+        .method("PATCH", HttpRequest.BodyPublishers.ofString(json)), TOKEN);
+  }
+
+  /** GET with another bearer token, e.g. a customer's API key. */
+  public Reply get(String path, String token) {
+    return send(request(path).GET(), token);
+  }
+
   public Reply getWithoutToken(String path) {
     return send(request(path).GET(), null);
   }

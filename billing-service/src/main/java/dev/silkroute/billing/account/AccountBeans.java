@@ -41,7 +41,13 @@ final class AccountBeans {
   }
 
   @Singleton
-  Customers customers(DataSource dataSource, Clock clock, RandomIds ids) {
-    return new Customers(dataSource, clock, ids);
+  Balances balances(StatefulRedisConnection<String, String> redis, RedisConfig config,
+      DataSource dataSource) {
+    return new Balances(redis, config, dataSource);
+  }
+
+  @Singleton
+  Customers customers(DataSource dataSource, Clock clock, RandomIds ids, Balances balances) {
+    return new Customers(dataSource, clock, ids, balances);
   }
 }

@@ -5,11 +5,13 @@ import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,7 +19,9 @@ import java.util.function.Consumer;
 
 /**
  * The router's copy of the API keys: one Redis HASH {@code <prefix>apikey:<sha256hex>} with
- * fields customer_id, key_id and status per key. PostgreSQL is the truth; this is rebuilt from it.
+ * fields customer_id, key_id, status and the limits that are set ({@link KeyLimits}). PostgreSQL
+ * is the truth; this is rebuilt from it. A hash is replaced in one script, so the router never
+ * sees a removed limit's field next to a new one's.
  */
 public final class ApiKeyMirror {
 
@@ -32,8 +36,14 @@ public final class ApiKeyMirror {
     this.config = config;
   }
 
+  // ARGV: n, n field names to delete, then field/value pairs to set.
+  private static final String REPLACE = "local n = tonumber(ARGV[1])"
+      + " if n > 0 then redis.call('HDEL', KEYS[1], unpack(ARGV, 2, n + 1)) end"
+      + " return redis.call('HSET', KEYS[1], unpack(ARGV, n + 2))";
+
   void put(ApiKey key) {
-    redis.sync().hset(config.apiKey(key.keyHash()), fields(key));
+    redis.sync().eval(REPLACE, ScriptOutputType.INTEGER, new String[] {config.apiKey(key.keyHash())},
+        arguments(key));
   }
 
   /** Summary of a rebuild: hashes written, and stale hashes (keys not in PostgreSQL) removed. */
@@ -52,7 +62,8 @@ public final class ApiKeyMirror {
       String name = config.apiKey(key.keyHash());
       known.add(name);
       // Lettuce pipelines commands on one connection; wait in chunks to bound memory.
-      pending.add(async.hset(name, fields(key)));
+      pending.add(async.eval(REPLACE, ScriptOutputType.INTEGER, new String[] {name},
+          arguments(key)));
       if (pending.size() >= PIPELINE) {
         await(pending);
       }
@@ -80,8 +91,20 @@ public final class ApiKeyMirror {
     pending.clear();
   }
 
-  private static Map<String, String> fields(ApiKey key) {
-    return Map.of("customer_id", key.customerId(), "key_id", key.id(),
-        "status", key.status().wire());
+  private static String[] arguments(ApiKey key) {
+    List<String> absent = key.limits().absentRedisFields();
+    List<String> args = new ArrayList<>();
+    args.add(String.valueOf(absent.size()));
+    args.addAll(absent);
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("customer_id", key.customerId());
+    fields.put("key_id", key.id());
+    fields.put("status", key.status().wire());
+    fields.putAll(key.limits().redisFields());
+    fields.forEach((name, value) -> {
+      args.add(name);
+      args.add(value);
+    });
+    return args.toArray(String[]::new);
   }
 }

@@ -17,11 +17,13 @@ public final class Customers {
   private final DataSource dataSource;
   private final Clock clock;
   private final RandomIds ids;
+  private final Balances balances;
 
-  Customers(DataSource dataSource, Clock clock, RandomIds ids) {
+  Customers(DataSource dataSource, Clock clock, RandomIds ids, Balances balances) {
     this.dataSource = dataSource;
     this.clock = clock;
     this.ids = ids;
+    this.balances = balances;
   }
 
   public Customer create(String name) {
@@ -77,7 +79,11 @@ public final class Customers {
     }
   }
 
-  /** Adds credit; empty when the customer does not exist. Grant and balance change together. */
+  /**
+   * Adds credit; empty when the customer does not exist. The grant, the PostgreSQL balance and
+   * the router's Redis balance change together: Redis is credited before the commit, so a Redis
+   * failure rolls the grant back, and a failed commit takes the Redis credit back.
+   */
   public Optional<CreditGrant> grant(String customerId, long amountMicros, String note) {
     if (amountMicros <= 0) {
       throw new IllegalArgumentException("amount_micros must be positive, was " + amountMicros);
@@ -106,13 +112,24 @@ public final class Customers {
             + " (customer_id, credit_granted_micros, updated_at) VALUES (?, ?, ?)"
             + " ON CONFLICT (customer_id) DO UPDATE SET credit_granted_micros ="
             + " customer_balances.credit_granted_micros + EXCLUDED.credit_granted_micros,"
-            + " updated_at = EXCLUDED.updated_at")) {
+            + " updated_at = EXCLUDED.updated_at"
+            + " RETURNING credit_granted_micros - spent_micros")) {
           ps.setString(1, customerId);
           ps.setLong(2, amountMicros);
           ps.setTimestamp(3, Timestamp.from(now));
-          ps.executeUpdate();
+          long balanceAfter;
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            balanceAfter = rs.getLong(1);
+          }
+          balances.credit(customerId, amountMicros, balanceAfter);
         }
-        c.commit();
+        try {
+          c.commit();
+        } catch (SQLException e) {
+          balances.undoCredit(customerId, amountMicros);
+          throw e;
+        }
         return Optional.of(new CreditGrant(id, customerId, amountMicros, note, now));
       } catch (SQLException | RuntimeException e) {
         c.rollback();

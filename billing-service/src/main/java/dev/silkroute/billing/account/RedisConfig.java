@@ -26,6 +26,16 @@ public record RedisConfig(String uri, String keyPrefix) {
     return keyPrefix + "apikey:" + sha256Hex;
   }
 
+  /** STRING: micro-USD the customer may still spend; the router reserves and settles against it. */
+  public String balance(String customerId) {
+    return keyPrefix + "balance:" + customerId;
+  }
+
+  /** STRING: micro-USD spent through one key, against its credit_limit_micros; router-maintained. */
+  public String keySpend(String keyId) {
+    return keyPrefix + "keyspend:" + keyId;
+  }
+
   String apiKeyPattern() {
     return keyPrefix + "apikey:*";
   }

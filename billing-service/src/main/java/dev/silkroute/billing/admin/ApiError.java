@@ -9,7 +9,7 @@ public record ApiError(Body error) {
   public record Body(String message, String type, String param, String code) {
   }
 
-  static ApiError invalidRequest(String message, String param, String code) {
+  public static ApiError invalidRequest(String message, String param, String code) {
     return new ApiError(new Body(message, "invalid_request_error", param, code));
   }
 

@@ -3,7 +3,7 @@ package dev.silkroute.billing.admin;
 import io.micronaut.http.HttpStatus;
 
 /** A client-facing failure with its status and OpenAI-shaped body. */
-final class ApiException extends RuntimeException {
+public final class ApiException extends RuntimeException {
 
   private final HttpStatus status;
   private final ApiError error;
@@ -14,14 +14,18 @@ final class ApiException extends RuntimeException {
     this.error = error;
   }
 
-  static ApiException badRequest(String message, String param) {
+  public static ApiException badRequest(String message, String param) {
     return new ApiException(HttpStatus.BAD_REQUEST,
         ApiError.invalidRequest(message, param, "invalid_value"));
   }
 
-  static ApiException notFound(String message, String param) {
+  public static ApiException notFound(String message, String param) {
     return new ApiException(HttpStatus.NOT_FOUND,
         ApiError.invalidRequest(message, param, "not_found"));
+  }
+
+  public static ApiException unauthorized(String message, String code) {
+    return new ApiException(HttpStatus.UNAUTHORIZED, ApiError.invalidRequest(message, null, code));
   }
 
   HttpStatus status() {

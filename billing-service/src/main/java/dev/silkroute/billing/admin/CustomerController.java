@@ -5,6 +5,7 @@ import dev.silkroute.billing.account.ApiKeys;
 import dev.silkroute.billing.account.CreditGrant;
 import dev.silkroute.billing.account.Customer;
 import dev.silkroute.billing.account.Customers;
+import dev.silkroute.billing.account.KeyLimits;
 import dev.silkroute.billing.ledger.Ledger;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
@@ -60,8 +61,11 @@ final class CustomerController {
 
   @Post("/{id}/keys")
   HttpResponse<Views.CreatedKeyView> createKey(String id, @Nullable @Body String body) {
-    String label = JsonBody.parse(body).optionalText("label", 200);
-    ApiKeys.CreatedKey created = apiKeys.create(id, label).orElseThrow(() -> unknownCustomer(id));
+    JsonBody json = JsonBody.parse(body);
+    String label = json.optionalText("label", 200);
+    KeyLimits limits = KeyLimitsJson.apply(json, KeyLimits.NONE);
+    ApiKeys.CreatedKey created =
+        apiKeys.create(id, label, limits).orElseThrow(() -> unknownCustomer(id));
     return HttpResponse.created(Views.CreatedKeyView.of(created));
   }
 

@@ -1,6 +1,7 @@
 package dev.silkroute.billing.admin;
 
 import dev.silkroute.billing.ledger.LedgerUnavailableException;
+import io.lettuce.core.RedisException;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -36,6 +37,21 @@ final class ErrorHandlers {
       return HttpResponse.<ApiError>status(HttpStatus.SERVICE_UNAVAILABLE)
           .body(ApiError.server("The billing database is unavailable; retry later.",
               "database_unavailable"));
+    }
+  }
+
+  /** Redis refused or timed out a mirror write; the change was rolled back and can be retried. */
+  @Singleton
+  static final class RedisUnavailableHandler
+      implements ExceptionHandler<RedisException, HttpResponse<ApiError>> {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisUnavailableHandler.class);
+
+    @Override
+    public HttpResponse<ApiError> handle(HttpRequest request, RedisException e) {
+      LOG.warn("{} {} failed on Redis: {}", request.getMethod(), request.getPath(), e.getMessage());
+      return HttpResponse.<ApiError>status(HttpStatus.SERVICE_UNAVAILABLE)
+          .body(ApiError.server("The router's Redis could not be updated; nothing was changed."
+              + " Retry later.", "redis_unavailable"));
     }
   }
 }

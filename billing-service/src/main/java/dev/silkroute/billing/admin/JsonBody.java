@@ -3,12 +3,14 @@ package dev.silkroute.billing.admin;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A request body read as a JSON tree, so that every problem is answered with a 400 that names the
  * field. Binding straight to a record would silently turn {@code 1.5} into {@code 1} micro-USD.
  */
-final class JsonBody {
+public final class JsonBody {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -19,7 +21,7 @@ final class JsonBody {
   }
 
   /** An absent or empty body counts as {@code {}}. */
-  static JsonBody parse(String body) {
+  public static JsonBody parse(String body) {
     if (body == null || body.isBlank()) {
       return new JsonBody(MAPPER.createObjectNode());
     }
@@ -64,6 +66,44 @@ final class JsonBody {
       throw ApiException.badRequest(field + " must not contain NUL characters.", field);
     }
     return value;
+  }
+
+  /** True when the field is present, even as {@code null}: PATCH tells "remove" from "keep". */
+  boolean has(String field) {
+    return root.has(field);
+  }
+
+  /** {@code null} when absent or null; otherwise a positive integer up to {@code max}. */
+  Long nullablePositiveLong(String field, long max) {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isIntegralNumber() || !node.canConvertToLong() || node.longValue() <= 0
+        || node.longValue() > max) {
+      throw ApiException.badRequest(field + " must be a positive integer up to " + max
+          + ", or null for no limit.", field);
+    }
+    return node.longValue();
+  }
+
+  /** {@code null} when absent or null; otherwise an array of strings. */
+  List<String> nullableTextList(String field) {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isArray()) {
+      throw ApiException.badRequest(field + " must be an array of strings, or null.", field);
+    }
+    List<String> values = new ArrayList<>();
+    for (JsonNode item : node) {
+      if (!item.isTextual()) {
+        throw ApiException.badRequest(field + " must be an array of strings, or null.", field);
+      }
+      values.add(item.asText().trim());
+    }
+    return values;
   }
 
   long requiredPositiveLong(String field) {

@@ -5,7 +5,9 @@ import dev.silkroute.billing.account.ApiKey;
 import dev.silkroute.billing.account.ApiKeys;
 import dev.silkroute.billing.account.CreditGrant;
 import dev.silkroute.billing.account.Customer;
+import dev.silkroute.billing.account.KeyLimits;
 import java.time.Instant;
+import java.util.List;
 
 /** JSON bodies of the admin API (snake_case through the global Jackson naming strategy). */
 final class Views {
@@ -39,19 +41,28 @@ final class Views {
 
   /** The only response that carries the clear-text key. */
   record CreatedKeyView(String id, String object, String key, String keyPrefix,
-      String customerId, String label, String status, Instant createdAt) {
+      String customerId, String label, String status, Instant createdAt, LimitsView limits) {
     static CreatedKeyView of(ApiKeys.CreatedKey created) {
       ApiKey k = created.key();
       return new CreatedKeyView(k.id(), "api_key", created.secret(), k.keyPrefix(),
-          k.customerId(), k.label(), k.status().wire(), k.createdAt());
+          k.customerId(), k.label(), k.status().wire(), k.createdAt(), LimitsView.of(k.limits()));
     }
   }
 
   record KeyView(String id, String object, String keyPrefix, String customerId, String label,
-      String status, Instant createdAt, Instant revokedAt) {
+      String status, Instant createdAt, Instant revokedAt, LimitsView limits) {
     static KeyView of(ApiKey k) {
       return new KeyView(k.id(), "api_key", k.keyPrefix(), k.customerId(), k.label(),
-          k.status().wire(), k.createdAt(), k.revokedAt());
+          k.status().wire(), k.createdAt(), k.revokedAt(), LimitsView.of(k.limits()));
+    }
+  }
+
+  /** {@code null} = no limit. */
+  record LimitsView(Long creditLimitMicros, Integer requestsPerMinute, Long tokensPerMinute,
+      List<String> allowedModels) {
+    static LimitsView of(KeyLimits l) {
+      return new LimitsView(l.creditLimitMicros(), l.requestsPerMinute(), l.tokensPerMinute(),
+          l.allowedModels());
     }
   }
 }

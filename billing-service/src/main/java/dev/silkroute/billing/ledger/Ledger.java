@@ -1,49 +1,101 @@
 package dev.silkroute.billing.ledger;
 
+import java.io.IOException;
+import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
-import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.SortedMap;
 import javax.sql.DataSource;
+import org.postgresql.PGConnection;
 
 /**
- * The usage ledger in PostgreSQL. A batch is written in one transaction: rows are inserted with
- * {@code ON CONFLICT (event_id) DO NOTHING}, and only the rows that were actually inserted are
- * added to {@code customer_balances}, so replaying any batch changes nothing.
+ * The usage ledger in PostgreSQL. A batch is written in one transaction: the entries are COPied
+ * into a temporary staging table, then one statement inserts them with {@code ON CONFLICT
+ * (event_id) DO NOTHING} and adds only the rows it actually inserted (its {@code RETURNING}) to
+ * the customer balances, the per-key totals and the daily and hourly aggregates. Replaying any
+ * batch therefore changes nothing.
  */
 public final class Ledger {
 
-  static final String COLUMNS = "event_id, customer_id, key_id, model, model_author, provider,"
-      + " endpoint, worker_id, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens,"
-      + " provider_cost_micros, price_micros, latency_ms, time_to_first_token_ms, generation_ms,"
-      + " status, finish_reason, attempts, streamed, started_at, finished_at, router_instance,"
-      + " kafka_topic, kafka_partition, kafka_offset, recorded_at";
-  private static final int COLUMN_COUNT = COLUMNS.split(",").length;
-  // 28 parameters a row; PostgreSQL allows 65535 per statement.
-  private static final int ROWS_PER_STATEMENT = 500;
+  static final String COLUMNS = CopyText.COLUMNS + ", recorded_at";
 
-  private static final String CHARGE = "INSERT INTO customer_balances"
-      + " (customer_id, spent_micros, requests, prompt_tokens, completion_tokens, updated_at)"
-      + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (customer_id) DO UPDATE SET"
-      + " spent_micros = customer_balances.spent_micros + EXCLUDED.spent_micros,"
-      + " requests = customer_balances.requests + EXCLUDED.requests,"
-      + " prompt_tokens = customer_balances.prompt_tokens + EXCLUDED.prompt_tokens,"
-      + " completion_tokens = customer_balances.completion_tokens + EXCLUDED.completion_tokens,"
-      + " updated_at = EXCLUDED.updated_at";
+  private static final String STAGING = "CREATE TEMP TABLE IF NOT EXISTS ledger_in ("
+      + "event_id text, customer_id text, key_id text, model text, model_author text,"
+      + " provider text, endpoint text, worker_id text, prompt_tokens bigint,"
+      + " completion_tokens bigint, cached_tokens bigint, reasoning_tokens bigint,"
+      + " provider_cost_micros bigint, price_micros bigint, latency_ms bigint,"
+      + " time_to_first_token_ms bigint, generation_ms bigint, status text, finish_reason text,"
+      + " attempts integer, streamed boolean, started_at timestamptz, finished_at timestamptz,"
+      + " router_instance text, kafka_topic text, kafka_partition integer, kafka_offset bigint)"
+      + " ON COMMIT DELETE ROWS";
+
+  // Upserts are ordered by their keys so that concurrent billing instances lock aggregate rows
+  // in the same order and cannot deadlock. Parameters: 1 recorded_at, 2 and 3 updated_at.
+  private static final String RECORD = "WITH ins AS ("
+      + " INSERT INTO ledger (" + COLUMNS + ") SELECT " + CopyText.COLUMNS + ", ? FROM ledger_in"
+      + " ON CONFLICT (event_id) DO NOTHING"
+      + " RETURNING customer_id, key_id, model_author, model, provider, prompt_tokens,"
+      + " completion_tokens, price_micros, provider_cost_micros,"
+      + " coalesce(finished_at, recorded_at) AS used_at),"
+      + " balances AS (INSERT INTO customer_balances AS b (customer_id, spent_micros, requests,"
+      + " prompt_tokens, completion_tokens, updated_at)"
+      + " SELECT customer_id, sum(price_micros), count(*), sum(prompt_tokens),"
+      + " sum(completion_tokens), ? FROM ins GROUP BY customer_id ORDER BY customer_id"
+      + " ON CONFLICT (customer_id) DO UPDATE SET"
+      + " spent_micros = b.spent_micros + EXCLUDED.spent_micros,"
+      + " requests = b.requests + EXCLUDED.requests,"
+      + " prompt_tokens = b.prompt_tokens + EXCLUDED.prompt_tokens,"
+      + " completion_tokens = b.completion_tokens + EXCLUDED.completion_tokens,"
+      + " updated_at = EXCLUDED.updated_at),"
+      + " keys AS (INSERT INTO key_usage AS k (key_id, spent_micros, requests, prompt_tokens,"
+      + " completion_tokens, updated_at)"
+      + " SELECT key_id, sum(price_micros), count(*), sum(prompt_tokens), sum(completion_tokens),"
+      + " ? FROM ins WHERE key_id IS NOT NULL GROUP BY key_id ORDER BY key_id"
+      + " ON CONFLICT (key_id) DO UPDATE SET"
+      + " spent_micros = k.spent_micros + EXCLUDED.spent_micros,"
+      + " requests = k.requests + EXCLUDED.requests,"
+      + " prompt_tokens = k.prompt_tokens + EXCLUDED.prompt_tokens,"
+      + " completion_tokens = k.completion_tokens + EXCLUDED.completion_tokens,"
+      + " updated_at = EXCLUDED.updated_at),"
+      + " daily AS (INSERT INTO usage_daily AS d (customer_id, day, model, provider,"
+      + " model_author, requests, prompt_tokens, completion_tokens, price_micros,"
+      + " provider_cost_micros)"
+      + " SELECT customer_id, (used_at AT TIME ZONE 'UTC')::date, coalesce(model, ''),"
+      + " coalesce(provider, ''), coalesce(model_author, ''), count(*), sum(prompt_tokens),"
+      + " sum(completion_tokens), sum(price_micros), sum(provider_cost_micros)"
+      + " FROM ins GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
+      + " ON CONFLICT (customer_id, day, model, provider, model_author) DO UPDATE SET"
+      + " requests = d.requests + EXCLUDED.requests,"
+      + " prompt_tokens = d.prompt_tokens + EXCLUDED.prompt_tokens,"
+      + " completion_tokens = d.completion_tokens + EXCLUDED.completion_tokens,"
+      + " price_micros = d.price_micros + EXCLUDED.price_micros,"
+      + " provider_cost_micros = d.provider_cost_micros + EXCLUDED.provider_cost_micros),"
+      + " hourly AS (INSERT INTO usage_hourly AS h (dimension, hour, value, requests, tokens,"
+      + " price_micros, provider_cost_micros)"
+      + " SELECT x.dimension, date_trunc('hour', i.used_at, 'UTC'),"
+      + " CASE x.dimension WHEN 'author' THEN coalesce(i.model_author, '')"
+      + " WHEN 'model' THEN coalesce(i.model, '') WHEN 'provider' THEN coalesce(i.provider, '')"
+      + " ELSE i.customer_id END,"
+      + " count(*), sum(i.prompt_tokens + i.completion_tokens), sum(i.price_micros),"
+      + " sum(i.provider_cost_micros)"
+      + " FROM ins i CROSS JOIN (VALUES ('author'), ('model'), ('provider'), ('customer'))"
+      + " AS x (dimension) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+      + " ON CONFLICT (dimension, hour, value) DO UPDATE SET"
+      + " requests = h.requests + EXCLUDED.requests, tokens = h.tokens + EXCLUDED.tokens,"
+      + " price_micros = h.price_micros + EXCLUDED.price_micros,"
+      + " provider_cost_micros = h.provider_cost_micros + EXCLUDED.provider_cost_micros)"
+      + " SELECT count(*) FROM ins";
 
   private final DataSource dataSource;
   private final Clock clock;
@@ -53,117 +105,45 @@ public final class Ledger {
     this.clock = clock;
   }
 
-  /** Records the entries and charges their customers, all or nothing. */
+  /** Records the entries and adds them to balances and aggregates, all or nothing. */
   public LedgerWrite record(List<LedgerEntry> entries) {
     if (entries.isEmpty()) {
       return new LedgerWrite(0, 0);
     }
-    Map<String, LedgerEntry> unique = new LinkedHashMap<>();
+    StringBuilder rows = new StringBuilder(entries.size() * 320);
     for (LedgerEntry e : entries) {
-      unique.putIfAbsent(e.eventId(), e);
+      CopyText.append(rows, e);
     }
-    List<LedgerEntry> candidates = new ArrayList<>(unique.values());
-    Instant now = clock.instant();
+    Timestamp now = Timestamp.from(clock.instant());
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        List<LedgerEntry> inserted = new ArrayList<>();
-        for (int from = 0; from < candidates.size(); from += ROWS_PER_STATEMENT) {
-          List<LedgerEntry> chunk =
-              candidates.subList(from, Math.min(candidates.size(), from + ROWS_PER_STATEMENT));
-          Set<String> ids = insert(c, chunk, now);
-          for (LedgerEntry e : chunk) {
-            if (ids.contains(e.eventId())) {
-              inserted.add(e);
-            }
+        try (Statement s = c.createStatement()) {
+          s.execute(STAGING);
+        }
+        c.unwrap(PGConnection.class).getCopyAPI().copyIn(
+            "COPY ledger_in (" + CopyText.COLUMNS + ") FROM STDIN", new StringReader(rows.toString()));
+        int inserted;
+        try (PreparedStatement ps = c.prepareStatement(RECORD)) {
+          ps.setTimestamp(1, now);
+          ps.setTimestamp(2, now);
+          ps.setTimestamp(3, now);
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            inserted = rs.getInt(1);
           }
         }
-        charge(c, BalanceDelta.byCustomer(inserted), now);
         c.commit();
-        return new LedgerWrite(inserted.size(), entries.size() - inserted.size());
-      } catch (SQLException | RuntimeException e) {
+        return new LedgerWrite(inserted, entries.size() - inserted);
+      } catch (SQLException | IOException | RuntimeException e) {
         c.rollback();
         throw e;
       }
     } catch (SQLException e) {
       throw new LedgerUnavailableException("could not record " + entries.size() + " usage events", e);
-    }
-  }
-
-  private static Set<String> insert(Connection c, List<LedgerEntry> chunk, Instant now)
-      throws SQLException {
-    String row = "(" + String.join(", ", Collections.nCopies(COLUMN_COUNT, "?")) + ")";
-    String sql = "INSERT INTO ledger (" + COLUMNS + ") VALUES "
-        + String.join(", ", Collections.nCopies(chunk.size(), row))
-        + " ON CONFLICT (event_id) DO NOTHING RETURNING event_id";
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      int i = 1;
-      Timestamp recordedAt = Timestamp.from(now);
-      for (LedgerEntry e : chunk) {
-        ps.setString(i++, e.eventId());
-        ps.setString(i++, e.customerId());
-        ps.setString(i++, e.keyId());
-        ps.setString(i++, e.model());
-        ps.setString(i++, e.modelAuthor());
-        ps.setString(i++, e.provider());
-        ps.setString(i++, e.endpoint());
-        ps.setString(i++, e.workerId());
-        ps.setLong(i++, e.promptTokens());
-        ps.setLong(i++, e.completionTokens());
-        ps.setLong(i++, e.cachedTokens());
-        ps.setLong(i++, e.reasoningTokens());
-        ps.setLong(i++, e.providerCostMicros());
-        ps.setLong(i++, e.priceMicros());
-        ps.setLong(i++, e.latencyMs());
-        ps.setLong(i++, e.timeToFirstTokenMs());
-        ps.setLong(i++, e.generationMs());
-        ps.setString(i++, e.status());
-        ps.setString(i++, e.finishReason());
-        ps.setInt(i++, e.attempts());
-        ps.setBoolean(i++, e.streamed());
-        setInstant(ps, i++, e.startedAt());
-        setInstant(ps, i++, e.finishedAt());
-        ps.setString(i++, e.routerInstance());
-        ps.setString(i++, e.source().topic());
-        ps.setInt(i++, e.source().partition());
-        ps.setLong(i++, e.source().offset());
-        ps.setTimestamp(i++, recordedAt);
-      }
-      Set<String> inserted = new HashSet<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          inserted.add(rs.getString(1));
-        }
-      }
-      return inserted;
-    }
-  }
-
-  private static void charge(Connection c, SortedMap<String, BalanceDelta> deltas, Instant now)
-      throws SQLException {
-    if (deltas.isEmpty()) {
-      return;
-    }
-    try (PreparedStatement ps = c.prepareStatement(CHARGE)) {
-      for (Map.Entry<String, BalanceDelta> d : deltas.entrySet()) {
-        ps.setString(1, d.getKey());
-        ps.setLong(2, d.getValue().spentMicros());
-        ps.setLong(3, d.getValue().requests());
-        ps.setLong(4, d.getValue().promptTokens());
-        ps.setLong(5, d.getValue().completionTokens());
-        ps.setTimestamp(6, Timestamp.from(now));
-        ps.addBatch();
-      }
-      ps.executeBatch();
-    }
-  }
-
-  private static void setInstant(PreparedStatement ps, int index, Instant instant)
-      throws SQLException {
-    if (instant == null) {
-      ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
-    } else {
-      ps.setTimestamp(index, Timestamp.from(instant));
+    } catch (IOException e) {
+      throw new LedgerUnavailableException("could not record " + entries.size() + " usage events",
+          new SQLException(e.getMessage(), "08006", e));
     }
   }
 

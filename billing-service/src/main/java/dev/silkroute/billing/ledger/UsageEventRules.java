@@ -19,6 +19,8 @@ import java.time.Instant;
 public final class UsageEventRules {
 
   static final int MAX_ID_LENGTH = 128;
+  /** 10^15: a billion USD in micros, or a quadrillion tokens; far above any real request. */
+  static final long MAX_AMOUNT = 1_000_000_000_000_000L;
   // Timestamp's documented range, 0001-01-01 to 9999-12-31, which PostgreSQL can hold.
   private static final long MIN_SECONDS = -62_135_596_800L;
   private static final long MAX_SECONDS = 253_402_300_799L;
@@ -102,6 +104,10 @@ public final class UsageEventRules {
     for (int i = 0; i < amounts.length; i++) {
       if (amounts[i] < 0) {
         return names[i] + " is negative (" + amounts[i] + ")";
+      }
+      // Sums of such values in the aggregates would overflow bigint and fail every batch after.
+      if (amounts[i] > MAX_AMOUNT) {
+        return names[i] + " is implausibly large (" + amounts[i] + ")";
       }
     }
     if (e.hasStartedAt() && !isStorable(e.getStartedAt())) {
