@@ -39,9 +39,11 @@ public final class Credit {
       return {0, balance - worst}
       """;
 
+  // A balance that vanished meanwhile (Redis emptied) is left to billing's rebuild from the ledger:
+  // adding to a missing key would create a balance that forgets every earlier grant.
   private static final String SETTLE = """
-      redis.call('INCRBY', KEYS[1], ARGV[1])
-      redis.call('INCRBY', KEYS[2], ARGV[2])
+      if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('INCRBY', KEYS[1], ARGV[1]) end
+      if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('INCRBY', KEYS[2], ARGV[2]) end
       return 0
       """;
 
