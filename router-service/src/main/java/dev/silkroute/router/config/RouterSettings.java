@@ -16,6 +16,7 @@ import java.time.Duration;
  * @param streamCommitAfter how long a stream may wait for its first token before the router commits to
  *                          HTTP 200 and starts sending keep-alive comments; errors before then keep their status
  * @param keepAliveInterval the period of {@code : keep-alive} comments while a stream waits
+ * @param generationRetention how long a generation's summary can be looked up after it ended
  */
 @ConfigurationProperties("silkroute.router")
 public record RouterSettings(
@@ -25,12 +26,14 @@ public record RouterSettings(
     @Bindable(defaultValue = "268435456") long spoolMaxBytes,
     @Bindable(defaultValue = "60s") Duration firstByteTimeout,
     @Bindable(defaultValue = "2s") Duration streamCommitAfter,
-    @Bindable(defaultValue = "5s") Duration keepAliveInterval) {
+    @Bindable(defaultValue = "5s") Duration keepAliveInterval,
+    @Bindable(defaultValue = "24h") Duration generationRetention) {
 
   public RouterSettings {
     positive(firstByteTimeout, "silkroute.router.first-byte-timeout");
     positive(streamCommitAfter, "silkroute.router.stream-commit-after");
     positive(keepAliveInterval, "silkroute.router.keep-alive-interval");
+    positive(generationRetention, "silkroute.router.generation-retention");
   }
 
   private static void positive(Duration value, String property) {

@@ -69,6 +69,7 @@ class ChatCompletionsIT {
   private static ApplicationContext router;
   private static String baseUrl;
   private static String key;
+  private static String prefix;
   private static OpenAIClient openAi;
   private static RedisClient redisClient;
   private static KafkaConsumer<String, byte[]> usageConsumer;
@@ -89,7 +90,7 @@ class ChatCompletionsIT {
               - {provider: together, upstream_model: deepseek-ai/DeepSeek-V3, price: {prompt: "1.25", completion: "1.25"}}
         """.formatted(sim.baseUrl("deepseek"), sim.baseUrl("together")));
 
-    String prefix = Infra.uniqueName("routerit") + ":";
+    prefix = Infra.uniqueName("routerit") + ":";
     key = "sk-sr-v1-" + UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", "");
     redisClient = RedisClient.create(Infra.redis().uri());
     try (StatefulRedisConnection<String, String> redis = redisClient.connect()) {
@@ -103,12 +104,15 @@ class ChatCompletionsIT {
         // Circuits stay closed: these tests make providers fail on purpose, one test after another.
         Map.entry("silkroute.routing.sliding-window-calls", "10000"),
         Map.entry("silkroute.routing.minimum-calls", "10000"),
+        // ... and measured health never demotes an endpoint mid-class: which provider serves stays predictable.
+        Map.entry("silkroute.routing.stats-refresh", "1h"),
         Map.entry("micronaut.server.port", -1),
         Map.entry("silkroute.router.catalog", catalog.toString()),
         Map.entry("silkroute.router.spool-file", dir.resolve("spool").toString()),
         Map.entry("silkroute.router.stream-commit-after", "200ms"),
         Map.entry("silkroute.router.keep-alive-interval", "100ms"),
-        Map.entry("silkroute.router.first-byte-timeout", "3s"),
+        Map.entry("silkroute.router.first-byte-timeout", "2s"),
+        Map.entry("micronaut.server.max-request-size", "1MB"),
         Map.entry("silkroute.redis.uri", Infra.redis().uri()),
         Map.entry("silkroute.redis.key-prefix", prefix),
         Map.entry("silkroute.kafka.bootstrap-servers", Infra.kafka().bootstrapServers()),
@@ -287,6 +291,160 @@ class ChatCompletionsIT {
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("X-Generation-Id")).hasValue(JSON.readTree(response.body()).get("id").asText());
+  }
+
+  @Test
+  void answers413ForABodyOverTheLimit() throws Exception {
+    String huge = "x".repeat(2 * 1024 * 1024);
+
+    HttpResponse<String> response = post(chat(huge, false), key);
+
+    assertThat(response.statusCode()).isEqualTo(413);
+    assertThat(JSON.readTree(response.body()).at("/error/type").asText()).isEqualTo("invalid_request_error");
+  }
+
+  @Test
+  void answers402WhenTheCreditCannotCoverTheWorstCase() throws Exception {
+    String poorKey = keyFor("cus_poor", Map.of());
+    setBalance("cus_poor", 10); // ten micro-USD: far below the worst case of a request
+
+    HttpResponse<String> response = post(chat("hi", false), poorKey);
+
+    assertThat(response.statusCode()).isEqualTo(402);
+    JsonNode error = JSON.readTree(response.body()).get("error");
+    assertThat(error.get("code").asText()).isEqualTo("insufficient_credit");
+    assertThat(error.get("message").asText()).contains("$0.00001 remains");
+  }
+
+  @Test
+  void answers429WithRetryAfterAndRateLimitHeadersOverTheKeysLimit() throws Exception {
+    String limitedKey = keyFor("cus_limited", Map.of("rpm", "1"));
+    setBalance("cus_limited", 1_000_000_000);
+
+    assertThat(post(chat("one", false), limitedKey).statusCode()).isEqualTo(200);
+    HttpResponse<String> second = post(chat("two", false), limitedKey);
+
+    assertThat(second.statusCode()).isEqualTo(429);
+    assertThat(second.headers().firstValue("Retry-After")).isPresent();
+    assertThat(second.headers().firstValue("X-RateLimit-Limit")).hasValue("1");
+    assertThat(second.headers().firstValue("X-RateLimit-Remaining")).hasValue("0");
+  }
+
+  @Test
+  void answers403ForAModelTheKeyMayNotUse() throws Exception {
+    String narrowKey = keyFor("cus_narrow", Map.of("allowed_models", "qwen/qwen3-32b"));
+    setBalance("cus_narrow", 1_000_000_000);
+
+    HttpResponse<String> response = post(chat("hi", false), narrowKey);
+
+    assertThat(response.statusCode()).isEqualTo(403);
+    assertThat(JSON.readTree(response.body()).at("/error/param").asText()).isEqualTo("model");
+  }
+
+  @Test
+  void answers408WhenNoProviderAnswersInTime() throws Exception {
+    Knobs silent = new Knobs(0, 0, 0, 0, 0, 1, -1, true, null, 0);
+    sim.update("deepseek", silent);
+    sim.update("together", silent);
+
+    HttpResponse<String> response = post(chat("anyone there?", false), key);
+
+    assertThat(response.statusCode()).isEqualTo(408);
+    assertThat(JSON.readTree(response.body()).at("/error/metadata/provider_name").asText()).isNotBlank();
+  }
+
+  @Test
+  void answers503WhenNoEndpointMeetsTheRequestsConstraints() throws Exception {
+    String body = "{\"model\":\"" + MODEL + "\",\"provider\":{\"only\":[\"nobody\"]},"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+    HttpResponse<String> response = post(body, key);
+
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(JSON.readTree(response.body()).at("/error/param").asText()).startsWith("provider");
+  }
+
+  @Test
+  void attachesTheRoutingBlockOnRequest() throws Exception {
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/chat/completions"))
+        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+        .header("X-Silkroute-Metadata", "enabled")
+        .POST(HttpRequest.BodyPublishers.ofString(chat("hi", false))).build(), HttpResponse.BodyHandlers.ofString());
+
+    JsonNode routing = JSON.readTree(response.body()).get("routing");
+    assertThat(routing.get("requested_model").asText()).isEqualTo(MODEL);
+    assertThat(routing.get("candidates")).hasSize(2);
+    assertThat(routing.at("/attempts/0/outcome").asText()).isNotBlank();
+  }
+
+  private static String keyFor(String customerId, Map<String, String> limits) {
+    String newKey = "sk-sr-v1-" + UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", "");
+    Map<String, String> fields = new java.util.HashMap<>(limits);
+    fields.putAll(Map.of("customer_id", customerId, "key_id", "key_" + customerId, "status", "active"));
+    try (StatefulRedisConnection<String, String> redis = redisClient.connect()) {
+      redis.sync().hset(prefix + "apikey:" + ApiKeys.sha256Hex(newKey), fields);
+    }
+    return newKey;
+  }
+
+  private static void setBalance(String customerId, long micros) {
+    try (StatefulRedisConnection<String, String> redis = redisClient.connect()) {
+      redis.sync().set(prefix + "balance:" + customerId, String.valueOf(micros));
+    }
+  }
+
+  @Test
+  void neverAnswersA5xxToAMangledBody() throws Exception {
+    java.util.Random random = new java.util.Random(7);
+    String valid = chat("hello there", false);
+    for (int i = 0; i < 300; i++) {
+      StringBuilder body = new StringBuilder(valid);
+      for (int e = 0; e < 1 + random.nextInt(3); e++) {
+        int at = random.nextInt(body.length());
+        if (random.nextBoolean()) {
+          body.setCharAt(at, (char) (32 + random.nextInt(95)));
+        } else {
+          body.delete(at, Math.min(body.length(), at + 1 + random.nextInt(12)));
+        }
+        if (body.length() == 0) {
+          break;
+        }
+      }
+      HttpResponse<String> response = post(body.toString(), key);
+
+      assertThat(response.statusCode()).as(body.toString()).isLessThan(500);
+      if (response.statusCode() >= 400) {
+        assertThat(JSON.readTree(response.body()).at("/error/message").asText()).as(body.toString()).isNotBlank();
+      }
+    }
+  }
+
+  @Test
+  void letsTheCallerLookUpItsGenerationButNobodyElse() throws Exception {
+    HttpResponse<String> answer = post(chat("what did this cost?", false), key);
+    JsonNode completion = JSON.readTree(answer.body());
+    String id = completion.get("id").asText();
+
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      HttpResponse<String> lookup = get("/v1/generation?id=" + id, key);
+      assertThat(lookup.statusCode()).isEqualTo(200);
+      JsonNode data = JSON.readTree(lookup.body()).get("data");
+      assertThat(data.get("id").asText()).isEqualTo(id);
+      assertThat(data.get("provider_name").asText()).isEqualTo("deepseek");
+      assertThat(data.get("total_cost").decimalValue()).isEqualByComparingTo(completion.at("/usage/cost").decimalValue());
+      assertThat(data.get("tokens_completion").asLong()).isEqualTo(completion.at("/usage/completion_tokens").asLong());
+    });
+    assertThat(get("/v1/generation?id=" + id, keyFor("cus_stranger", Map.of())).statusCode()).isEqualTo(404);
+    assertThat(get("/api/v1/generation", key).statusCode()).isEqualTo(400);
+    assertThat(get("/v1/generation?id=" + id, null).statusCode()).isEqualTo(401);
+  }
+
+  private static HttpResponse<String> get(String path, String bearer) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(10));
+    if (bearer != null) {
+      request.header("Authorization", "Bearer " + bearer);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** Strict price order, so that which provider serves is deterministic (the default draws at random). */

@@ -73,6 +73,8 @@ public final class RunningRouter implements AutoCloseable {
           // Circuits stay closed: these tests make providers fail on purpose, one test after another.
           Map.entry("silkroute.routing.sliding-window-calls", "10000"),
           Map.entry("silkroute.routing.minimum-calls", "10000"),
+          // ... and measured health never demotes an endpoint: which provider serves stays predictable.
+          Map.entry("silkroute.routing.stats-refresh", "1h"),
           Map.entry("micronaut.server.port", -1),
           Map.entry("silkroute.router.catalog", catalog.toString()),
           Map.entry("silkroute.router.spool-file", dir.resolve("spool").toString()),
