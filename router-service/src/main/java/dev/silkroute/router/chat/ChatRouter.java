@@ -153,16 +153,26 @@ public final class ChatRouter {
                 attempt.get().firstToken();
               }
               generation.firstToken(nanos.getAsLong());
+              generation.streamed(chunk);
               chunk.put("id", generation.id()).put("model", model.id()).put("provider", endpoint.provider());
               out.data(chunk.toString());
             }, cancelled);
             if (cancelled.getAsBoolean()) {
               generation.finish(UsageStatus.USAGE_STATUS_CANCELLED, end.usage(), FinishReason.normalise(end.finishReason()));
+              generation.estimateUsageIfMissing(request.body());
               attempt.get().cancelled();
               return;
             }
+            if (!end.complete() && !generation.started()) {
+              // Cut before anything reached the client: as good as a refusal, so the next endpoint may try.
+              attempt.get().end(Outcome.PROVIDER_ERROR, 0, 0, null);
+              last = new UpstreamException(endpoint.provider(), 0, "provider's stream ended before its first token",
+                  null, null);
+              continue;
+            }
             if (!end.complete()) {
               generation.finish(UsageStatus.USAGE_STATUS_TRUNCATED, end.usage(), "error");
+              generation.estimateUsageIfMissing(request.body());
               attempt.get().end(Outcome.PROVIDER_ERROR, 0, end.usage().completionTokens(), null);
               out.data(errorChunk(generation, created, endpoint, "provider's stream ended before it finished").toString());
             } else {
@@ -181,6 +191,7 @@ public final class ChatRouter {
               UsageStatus status = e.getCause() instanceof java.io.IOException
                   ? UsageStatus.USAGE_STATUS_TRUNCATED : UsageStatus.USAGE_STATUS_ERROR;
               generation.finish(status, generation.usage(), "error");
+              generation.estimateUsageIfMissing(request.body());
               out.data(errorChunk(generation, created, endpoint, e.getMessage()).toString());
               out.data(usageChunk(generation, created, withRouting ? plan : null).toString());
               out.done();

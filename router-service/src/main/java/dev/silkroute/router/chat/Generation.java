@@ -1,5 +1,6 @@
 package dev.silkroute.router.chat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.Timestamp;
 import dev.silkroute.proto.v1.UsageEvent;
 import dev.silkroute.proto.v1.UsageStatus;
@@ -28,6 +29,8 @@ final class Generation {
   private TokenUsage usage = TokenUsage.NONE;
   private String finishReason;
   private UsageStatus status = UsageStatus.USAGE_STATUS_ERROR;
+  private final StringBuilder generated = new StringBuilder();
+  private boolean usageEstimated;
 
   Generation(String id, Caller caller, Model model, boolean streamed, Instant startedAt, long startNanos) {
     this.id = id;
@@ -67,10 +70,32 @@ final class Generation {
     return firstTokenNanos >= 0;
   }
 
+  /** Keeps the text of a streamed chunk (content and tool-call arguments), to count it if need be. */
+  void streamed(JsonNode chunk) {
+    for (JsonNode choice : chunk.path("choices")) {
+      JsonNode delta = choice.path("delta");
+      generated.append(delta.path("content").asText(""));
+      for (JsonNode call : delta.path("tool_calls")) {
+        generated.append(call.path("function").path("arguments").asText(""));
+      }
+    }
+  }
+
   void finish(UsageStatus status, TokenUsage usage, String finishReason) {
     this.status = status;
     this.usage = usage;
     this.finishReason = finishReason;
+  }
+
+  /**
+   * When the provider reported no usage but tokens did reach the client (a cut or cancelled
+   * stream), counts them so that what was generated is billed.
+   */
+  void estimateUsageIfMissing(JsonNode request) {
+    if (started() && usage.promptTokens() == 0 && usage.completionTokens() == 0) {
+      usage = TokenEstimator.estimate(request, generated.toString());
+      usageEstimated = true;
+    }
   }
 
   /** What the customer pays, micro-USD. */
@@ -105,7 +130,8 @@ final class Generation {
         .setStreamed(streamed)
         .setStartedAt(timestamp(startedAt))
         .setFinishedAt(timestamp(finishedAt))
-        .setRouterInstance(routerInstance);
+        .setRouterInstance(routerInstance)
+        .setUsageEstimated(usageEstimated);
     if (endpoint != null) {
       dev.silkroute.router.workers.WorkerEndpoints.workerId(endpoint).ifPresent(event::setWorkerId);
       event.setProvider(endpoint.provider())

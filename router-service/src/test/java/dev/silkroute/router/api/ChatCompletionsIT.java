@@ -223,17 +223,27 @@ class ChatCompletionsIT {
 
   @Test
   void endsACutStreamWithAnErrorChunkNotACleanFinish() throws Exception {
-    sim.update("deepseek", new Knobs(0, 0, 20, 0, 0, 1, 3, false, null, 0));
+    // Paced, so the tokens before the cut reach the router before the drop does: a cut before the
+    // first token rightly moves on to the next provider instead.
+    sim.update("deepseek", new Knobs(0, 50, 40, 0, 0, 1, 10, false, null, 0));
 
     HttpResponse<String> response = post(chat("a long answer please", true), key);
 
     assertThat(response.statusCode()).isEqualTo(200);
     List<JsonNode> events = dataEvents(response.body());
-    JsonNode errorChunk = events.stream().filter(e -> e.has("error")).findFirst().orElseThrow();
+    JsonNode errorChunk = events.stream().filter(e -> e.has("error")).findFirst()
+        .orElseThrow(() -> new AssertionError("no error chunk in " + response.body()));
     assertThat(errorChunk.at("/choices/0/finish_reason").asText()).isEqualTo("error");
     assertThat(response.body()).endsWith("data: [DONE]\n\n");
     UsageEvent event = usageEvent(errorChunk.get("id").asText());
     assertThat(event.getStatus()).isEqualTo(UsageStatus.USAGE_STATUS_TRUNCATED);
+    // The provider never sent its usage: what did reach the client is counted and billed anyway.
+    assertThat(event.getUsageEstimated()).isTrue();
+    assertThat(event.getCompletionTokens()).isPositive();
+    assertThat(event.getPromptTokens()).isPositive();
+    assertThat(event.getPriceMicros()).isPositive();
+    JsonNode usage = events.get(events.size() - 1).get("usage");
+    assertThat(usage.get("completion_tokens").asLong()).isEqualTo(event.getCompletionTokens());
   }
 
   @Test
