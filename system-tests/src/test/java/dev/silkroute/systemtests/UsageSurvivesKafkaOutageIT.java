@@ -59,6 +59,7 @@ class UsageSurvivesKafkaOutageIT {
         "silkroute.redis.key-prefix", redisPrefix);
     Map<String, String> routerProperties = new HashMap<>(Map.of(
         "silkroute.router.catalog", System.getProperty("silkroute.catalog"),
+            "silkroute.router.grpc-port", "0",
         "silkroute.router.spool-file", spool.toString(),
         "silkroute.kafka.bootstrap-servers", kafka.bootstrapServers(),
         "silkroute.redis.uri", Infra.redis().uri(),

@@ -81,6 +81,7 @@ class WalkingSkeletonIT {
     router = ServiceProcess.start("router", Path.of(System.getProperty("silkroute.router.jar")),
         ServiceProcess.freePort(), Map.of(
             "silkroute.router.catalog", System.getProperty("silkroute.catalog"),
+            "silkroute.router.grpc-port", "0",
             "silkroute.router.spool-file", Path.of("target", "e2e-router.spool").toAbsolutePath().toString(),
             "silkroute.kafka.bootstrap-servers", kafka,
             "silkroute.kafka.usage-topic", topic,
