@@ -457,6 +457,32 @@ class ChatCompletionsIT {
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  @Test
+  void aClientThatGoesAwayCancelsTheUpstreamAndIsBilledForWhatWasGenerated() throws Exception {
+    sim.update("deepseek", new Knobs(0, 20, 200, 0, 0, 1, -1, false, null, 0)); // 200 tokens at 20/s: 10 s
+
+    HttpResponse<java.io.InputStream> response = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/chat/completions"))
+        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(chat("tell me a long story", true))).build(),
+        HttpResponse.BodyHandlers.ofInputStream());
+    String id;
+    try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(response.body()))) {
+      String first = lines.readLine();
+      while (!first.startsWith("data: {")) {
+        first = lines.readLine();
+      }
+      id = JSON.readTree(first.substring(6)).get("id").asText();
+      for (int read = 0; read < 6; read++) {
+        lines.readLine(); // a few tokens, then hang up
+      }
+    }
+
+    UsageEvent event = usageEvent(id);
+    assertThat(event.getStatus()).isEqualTo(UsageStatus.USAGE_STATUS_CANCELLED);
+    assertThat(event.getCompletionTokens()).isBetween(1L, 150L);
+    assertThat(event.getLatencyMs()).isLessThan(8_000);
+  }
+
   /** Strict price order, so that which provider serves is deterministic (the default draws at random). */
   private static ChatCompletionCreateParams.Builder params(String prompt) {
     return ChatCompletionCreateParams.builder().model(MODEL).addUserMessage(prompt)
