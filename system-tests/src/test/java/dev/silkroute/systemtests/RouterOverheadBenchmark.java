@@ -1,0 +1,158 @@
+package dev.silkroute.systemtests;
+
+import dev.silkroute.providersim.ProviderConfig;
+import dev.silkroute.providersim.ProviderSim;
+import dev.silkroute.testkit.Infra;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The latency the router adds: the same requests sent at a fixed rate (open loop) to provider-sim
+ * directly and through the router (its runnable jar, with auth, limits and credit on, usage to
+ * real Kafka), side by side in one run. Non-stream latency and streamed time to first token;
+ * p50 and p99 per rate. Not a test: run it by hand (docs/benchmarks/router.md).
+ *
+ * <p>Arguments: rates (requests/s, comma-separated, default 200,500,1000) and seconds per step
+ * (default 15).
+ */
+public final class RouterOverheadBenchmark {
+
+  private static final String MODEL = "deepseek/deepseek-chat-v3";
+
+  public static void main(String[] args) throws Exception {
+    int[] rates = java.util.Arrays.stream((args.length > 0 ? args[0] : "200,500,1000").split(","))
+        .mapToInt(Integer::parseInt).toArray();
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 15;
+    ProviderSim sim = ProviderSim.start(0, List.of(ProviderConfig.openai("deepseek"), ProviderConfig.openai("together"),
+        ProviderConfig.openai("alibaba"), ProviderConfig.openai("fireworks")));
+    String prefix = Infra.uniqueName("bench") + ":";
+    String key = "sk-sr-v1-" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(prefix.getBytes()));
+    RedisClient redis = RedisClient.create(Infra.redis().uri());
+    try (StatefulRedisConnection<String, String> connection = redis.connect()) {
+      String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(key.getBytes(StandardCharsets.UTF_8)));
+      connection.sync().hset(prefix + "apikey:" + hash, Map.of("customer_id", "cus_bench", "key_id", "key_bench",
+          "status", "active", "rpm", "1000000"));
+      connection.sync().set(prefix + "balance:cus_bench", String.valueOf(1_000_000_000_000L));
+    }
+    int routerPort = ServiceProcess.freePort();
+    try (ServiceProcess router = ServiceProcess.start("bench-router",
+        Path.of(System.getProperty("silkroute.router.jar",
+            "../router-service/target/silkroute-router-service-0.1.0-SNAPSHOT-all.jar")),
+        routerPort, Map.of(
+            "silkroute.router.catalog", System.getProperty("silkroute.catalog", "../deploy/catalog.yaml"),
+            "silkroute.router.grpc-port", "0",
+            "silkroute.router.spool-file", Path.of("target", "bench-router.spool").toAbsolutePath().toString(),
+            "silkroute.kafka.bootstrap-servers", Infra.kafka().bootstrapServers(),
+            "silkroute.kafka.usage-topic", Infra.kafka().createTopic(Infra.uniqueName("bench-usage"), 3),
+            "silkroute.redis.uri", Infra.redis().uri(),
+            "silkroute.redis.key-prefix", prefix),
+        Map.of("SILKROUTE_PROVIDER_SIM_URL", sim.url()))) {
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+          .executor(Executors.newFixedThreadPool(4)).build();
+      URI direct = URI.create(sim.baseUrl("deepseek") + "/chat/completions");
+      URI routed = URI.create("http://127.0.0.1:" + routerPort + "/v1/chat/completions");
+      String upstreamBody = "{\"model\":\"deepseek-chat\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+      String routerBody = "{\"model\":\"" + MODEL + "\",\"provider\":{\"sort\":\"price\"},\"max_tokens\":16,"
+          + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+      // Warm both paths (JIT, connection pools) before measuring.
+      run(http, direct, upstreamBody, null, 200, 5, false);
+      run(http, routed, routerBody, key, 200, 5, false);
+      System.out.printf("%-8s %-10s %10s %10s %10s %10s %10s %10s%n", "rate/s", "mode", "direct p50", "direct p99",
+          "router p50", "router p99", "added p50", "added p99");
+      for (int rate : rates) {
+        for (boolean stream : new boolean[] {false, true}) {
+          String suffix = stream ? ",\"stream\":true}" : "}";
+          long[] d = run(http, direct, upstreamBody.substring(0, upstreamBody.length() - 1) + suffix, null, rate, seconds, stream);
+          long[] r = run(http, routed, routerBody.substring(0, routerBody.length() - 1) + suffix, key, rate, seconds, stream);
+          System.out.printf("%-8d %-10s %10s %10s %10s %10s %10s %10s%n", rate, stream ? "ttft" : "complete",
+              ms(d[0]), ms(d[1]), ms(r[0]), ms(r[1]), ms(r[0] - d[0]), ms(r[1] - d[1]));
+        }
+      }
+    } finally {
+      redis.shutdown();
+      sim.close();
+    }
+    System.exit(0);
+  }
+
+  /** Sends at {@code rate}/s for {@code seconds}; returns p50 and p99 latency (or time to first data line), nanos. */
+  private static long[] run(HttpClient http, URI uri, String body, String key, int rate, int seconds, boolean stream)
+      throws Exception {
+    ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+    List<CompletableFuture<?>> pending = new ArrayList<>();
+    long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+    long start = System.nanoTime();
+    long total = (long) rate * seconds;
+    for (long i = 0; i < total; i++) {
+      long due = start + i * interval;
+      long wait;
+      while ((wait = due - System.nanoTime()) > 0) {
+        if (wait > 200_000) {
+          Thread.sleep(0, 100_000);
+        } else {
+          Thread.onSpinWait();
+        }
+      }
+      HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+      if (key != null) {
+        request.header("Authorization", "Bearer " + key);
+      }
+      // Latency counts from when the request was due, so a stalled sender cannot hide queueing.
+      pending.add(http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofInputStream()).thenAccept(response -> {
+        try (InputStream in = response.body()) {
+          if (stream) {
+            byte[] buffer = new byte[8192];
+            StringBuilder seen = new StringBuilder();
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+              seen.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+              if (seen.indexOf("data: {") >= 0) {
+                latencies.add(System.nanoTime() - due);
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+                return;
+              }
+            }
+          } else {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            if (response.statusCode() == 200) {
+              latencies.add(System.nanoTime() - due);
+            }
+          }
+        } catch (java.io.IOException e) {
+          // counted as missing
+        }
+      }));
+    }
+    CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    List<Long> sorted = new ArrayList<>(latencies);
+    Collections.sort(sorted);
+    if (sorted.size() < total * 0.99) {
+      System.out.printf("  (only %d of %d requests answered at %d/s)%n", sorted.size(), total, rate);
+    }
+    return new long[] {sorted.get(sorted.size() / 2), sorted.get((int) (sorted.size() * 0.99))};
+  }
+
+  private static String ms(long nanos) {
+    return String.format("%.2f ms", nanos / 1e6);
+  }
+}
