@@ -61,7 +61,7 @@ class WorkerAdapterIT {
         Clock.systemUTC());
     // $3600 per GPU-hour = 1 micro-USD per GPU-microsecond: a short generation still costs something.
     worker = new TestWorker(prefix, TestWorker.profile("H100", 8, 3_600_000_000L), Duration.ofSeconds(5)).start();
-    await().atMost(Duration.ofSeconds(1)).until(() -> registry.worker(worker.id).isPresent());
+    await().atMost(Duration.ofSeconds(5)).until(() -> registry.worker(worker.id).isPresent());
   }
 
   @AfterEach
@@ -163,17 +163,19 @@ class WorkerAdapterIT {
     WorkerAdapter otherRouter = new WorkerAdapter(registry::worker, elsewhere, JSON, Duration.ofSeconds(30),
         Duration.ofSeconds(30), Clock.systemUTC());
     List<CompletableFuture<StreamEnd>> filling = new ArrayList<>();
+    // Long enough (10 s at 400 tokens/s) that none ends while the test looks; cancelled at the end.
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
     for (int i = 0; i < 16; i++) {
-      ChatRequest r = request("\"max_tokens\":1000,\"seed\":" + i + ",");
+      ChatRequest r = request("\"max_tokens\":4000,\"seed\":" + i + ",");
       filling.add(CompletableFuture.supplyAsync(() -> {
         try {
-          return otherRouter.stream(endpoint, r, chunk -> { }, () -> false);
+          return otherRouter.stream(endpoint, r, chunk -> { }, done::get);
         } catch (UpstreamException e) {
           throw new IllegalStateException(e);
         }
       }, calls));
     }
-    await().atMost(Duration.ofSeconds(5)).until(() -> worker.worker.dispatcher().load().queued() == 8);
+    await().atMost(Duration.ofSeconds(15)).until(() -> worker.worker.dispatcher().load().queued() == 8);
 
     assertThatThrownBy(() -> adapter.stream(endpoint, request(""), chunk -> { }, () -> false))
         .isInstanceOf(UpstreamException.class)
@@ -187,6 +189,7 @@ class WorkerAdapterIT {
     assertThatThrownBy(() -> adapter.stream(endpoint, request(""), chunk -> { }, () -> false))
         .isInstanceOf(UpstreamException.class).hasMessageContaining("is full");
     assertThat(endpoints.endpoints(MODEL)).as("a full worker is not offered").isEmpty();
+    done.set(true);
     CompletableFuture.allOf(filling.toArray(CompletableFuture[]::new)).join();
   }
 
