@@ -1,5 +1,6 @@
 package dev.silkroute.router.models;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,12 +8,15 @@ import dev.silkroute.router.catalog.Catalog;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.catalog.Model;
 import dev.silkroute.router.catalog.Pricing;
+import dev.silkroute.router.routing.EndpointBoard;
 import dev.silkroute.router.routing.EndpointSource;
+import dev.silkroute.router.routing.EndpointStats;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -20,8 +24,8 @@ import java.util.function.Supplier;
 /**
  * The catalog as OpenRouter publishes its models: one object per model (id, name, created,
  * context_length, per-token USD prices as strings, architecture, supported_parameters), also
- * readable by OpenAI clients ({@code object: "model"}, {@code owned_by}), and the endpoints of each.
- * Routing statistics (uptime, latency, throughput) are null until the router keeps them.
+ * readable by OpenAI clients ({@code object: "model"}, {@code owned_by}), and the endpoints of each
+ * with what routing measured of them (see {@link #endpointsObject}).
  */
 public final class ModelListing {
 
@@ -38,15 +42,18 @@ public final class ModelListing {
 
   private final Supplier<Catalog> catalog;
   private final List<EndpointSource> sources;
+  private final EndpointBoard board;
   private final long created;
 
   /**
+   * @param board   routing's live picture of every endpoint: statistics, health, circuit
    * @param created seconds since the epoch reported as every model's {@code created}, until the
    *                catalog records when each model was added
    */
-  public ModelListing(Supplier<Catalog> catalog, List<EndpointSource> sources, long created) {
+  public ModelListing(Supplier<Catalog> catalog, List<EndpointSource> sources, EndpointBoard board, long created) {
     this.catalog = catalog;
     this.sources = List.copyOf(sources);
+    this.board = board;
     this.created = created;
   }
 
@@ -92,7 +99,16 @@ public final class ModelListing {
     return node;
   }
 
-  /** {@code {"data": {id, name, ..., "endpoints": [...]}}}, OpenRouter's endpoints answer. */
+  /**
+   * {@code {"data": {id, name, ..., "endpoints": [...]}}}, OpenRouter's endpoints answer, with the
+   * statistics routing keeps from real traffic of all router replicas (as of its last refresh).
+   * OpenRouter's own fields: {@code uptime_last_5m/30m/1d} in percent, {@code latency_last_30m} the
+   * time to first token's p50/p90/p99 in milliseconds, {@code throughput_last_30m} the p50 of
+   * completion tokens per second; each null while the window saw no traffic. Silkroute's
+   * {@code stats} block says the same with its units in the names, adds total latency, request
+   * counts, health and the circuit state ({@code closed}, {@code open}, {@code half_open}).
+   * Percentiles are over the last 30 minutes, or the last day when those were quiet.
+   */
   public Optional<ObjectNode> endpointsObject(String modelId) {
     return model(modelId).map(model -> {
       ObjectNode data = NODES.objectNode()
@@ -131,11 +147,60 @@ public final class ModelListing {
     ArrayNode parameters = node.putArray("supported_parameters");
     endpointParameters(model, endpoint).forEach(parameters::add);
     node.putNull("status");
-    node.putNull("uptime_last_30m");
-    node.putNull("latency_last_30m");
-    node.putNull("throughput_last_30m");
+    EndpointStats stats = board.stats(endpoint);
+    node.set("uptime_last_5m", percent(stats.uptime5m()));
+    node.set("uptime_last_30m", percent(stats.uptime30m()));
+    node.set("uptime_last_1d", percent(stats.uptime1d()));
+    node.set("latency_last_30m", percentiles(stats.ttftP50Ms(), stats.ttftP90Ms(), stats.ttftP99Ms()));
+    node.set("throughput_last_30m", stats.throughputP50() < 0 ? NODES.nullNode()
+        : NODES.objectNode().put("p50", stats.throughputP50()));
     node.put("supports_implicit_caching", endpoint.price().discountsCachedPrompts());
+    node.set("stats", statsObject(endpoint, stats));
     return node;
+  }
+
+  private ObjectNode statsObject(Endpoint endpoint, EndpointStats stats) {
+    // Health first: it moves an open circuit whose wait is over to half-open, as routing would.
+    String health = board.health(endpoint).name().toLowerCase(Locale.ROOT);
+    ObjectNode node = NODES.objectNode()
+        .put("health", health)
+        .put("circuit", board.guard(endpoint).circuit().name().toLowerCase(Locale.ROOT))
+        .put("requests_5m", stats.requests5m())
+        .put("requests_30m", stats.requests30m())
+        .put("requests_1d", stats.requests1d());
+    node.set("uptime_5m", fraction(stats.uptime5m()));
+    node.set("uptime_30m", fraction(stats.uptime30m()));
+    node.set("uptime_1d", fraction(stats.uptime1d()));
+    node.set("latency_p50_ms", measured(stats.latencyP50Ms()));
+    node.set("latency_p90_ms", measured(stats.latencyP90Ms()));
+    node.set("latency_p99_ms", measured(stats.latencyP99Ms()));
+    node.set("ttft_p50_ms", measured(stats.ttftP50Ms()));
+    node.set("ttft_p90_ms", measured(stats.ttftP90Ms()));
+    node.set("ttft_p99_ms", measured(stats.ttftP99Ms()));
+    node.set("throughput_tokens_per_second", measured(stats.throughputP50()));
+    return node;
+  }
+
+  private static JsonNode percentiles(long p50, long p90, long p99) {
+    if (p50 < 0) {
+      return NODES.nullNode();
+    }
+    return NODES.objectNode().put("p50", p50).put("p90", p90).put("p99", p99);
+  }
+
+  /** Uptime as a share in [0, 1], rounded to 4 places; null for a window without traffic (NaN). */
+  private static JsonNode fraction(double uptime) {
+    return Double.isNaN(uptime) ? NODES.nullNode() : NODES.numberNode(Math.round(uptime * 10_000) / 10_000.0);
+  }
+
+  /** Uptime in percent, as OpenRouter writes it (99.5), to 2 places; null without traffic. */
+  private static JsonNode percent(double uptime) {
+    return Double.isNaN(uptime) ? NODES.nullNode() : NODES.numberNode(Math.round(uptime * 10_000) / 100.0);
+  }
+
+  /** A measured time or rate; null for -1, which means nothing was measured. */
+  private static JsonNode measured(long value) {
+    return value < 0 ? NODES.nullNode() : NODES.numberNode(value);
   }
 
   /** The catalog's endpoints and the run-time ones (self-hosted workers) serving the model now. */

@@ -2,6 +2,7 @@ package dev.silkroute.router.models;
 
 import dev.silkroute.router.catalog.Catalog;
 import dev.silkroute.router.config.RouterSettings;
+import dev.silkroute.router.routing.EndpointBoard;
 import dev.silkroute.router.routing.EndpointSource;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Provider;
@@ -11,13 +12,14 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.util.List;
 
-/** Wires the public model listing to the catalog in force. */
+/** Wires the public model listing to the catalog in force and routing's endpoint statistics. */
 @Factory
 final class ModelsBeans {
 
   @Singleton
-  ModelListing modelListing(Provider<Catalog> catalog, List<EndpointSource> sources, RouterSettings settings) {
-    return new ModelListing(catalog::get, sources, catalogModified(settings));
+  ModelListing modelListing(Provider<Catalog> catalog, List<EndpointSource> sources, EndpointBoard board,
+                            RouterSettings settings) {
+    return new ModelListing(catalog::get, sources, board, catalogModified(settings));
   }
 
   /**

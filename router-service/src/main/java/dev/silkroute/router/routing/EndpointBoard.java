@@ -8,6 +8,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -67,6 +68,16 @@ public final class EndpointBoard {
       return Health.DEGRADED;
     }
     return byUptime;
+  }
+
+  /**
+   * The circuit state of every endpoint routing has guarded so far, by endpoint id: a read-only
+   * snapshot for metrics and dashboards.
+   */
+  public Map<String, CircuitBreaker.State> circuits() {
+    Map<String, CircuitBreaker.State> states = new TreeMap<>();
+    guards.forEach((id, guard) -> states.put(id, guard.circuit()));
+    return states;
   }
 
   TrafficStats traffic() {

@@ -7,10 +7,10 @@ package dev.silkroute.router.routing;
  */
 public record EndpointStats(long requests5m, double uptime5m, long requests30m, double uptime30m,
                             long requests1d, double uptime1d, long latencyP50Ms, long latencyP90Ms,
-                            long ttftP50Ms, long ttftP90Ms, long ttftP99Ms, long throughputP50) {
+                            long latencyP99Ms, long ttftP50Ms, long ttftP90Ms, long ttftP99Ms, long throughputP50) {
 
   public static final EndpointStats NONE = new EndpointStats(0, Double.NaN, 0, Double.NaN, 0, Double.NaN,
-      -1, -1, -1, -1, -1, -1);
+      -1, -1, -1, -1, -1, -1, -1);
 
   /** Fewer requests than this in a window say nothing about uptime; the next longer window is used. */
   static final int MIN_REQUESTS = 5;

@@ -22,7 +22,9 @@ public enum Outcome {
 
   /** Classifies an upstream failure by its HTTP status (0 = no answer at all). */
   public static Outcome of(UpstreamException failure) {
-    return ofStatus(failure.status());
+    // A failure under a 2xx status broke after the headers (a body cut half-way, or not a completion
+    // at all): the provider's fault, never a success.
+    return failure.status() / 100 == 2 ? PROVIDER_ERROR : ofStatus(failure.status());
   }
 
   public static Outcome ofStatus(int status) {

@@ -106,8 +106,8 @@ public final class TrafficStats implements AttemptRecorder, AutoCloseable {
     Window timing = w30.ok > 0 ? w30 : w1d;
     return new EndpointStats(w5.requests(), w5.uptime(), w30.requests(), w30.uptime(), w1d.requests(),
         w1d.uptime(), timing.percentile("lat", 0.5), timing.percentile("lat", 0.9),
-        timing.percentile("ttft", 0.5), timing.percentile("ttft", 0.9), timing.percentile("ttft", 0.99),
-        timing.percentile("tps", 0.5));
+        timing.percentile("lat", 0.99), timing.percentile("ttft", 0.5), timing.percentile("ttft", 0.9),
+        timing.percentile("ttft", 0.99), timing.percentile("tps", 0.5));
   }
 
   /** Counters of several buckets summed. */

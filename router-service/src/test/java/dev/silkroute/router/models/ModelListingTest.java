@@ -1,17 +1,40 @@
 package dev.silkroute.router.models;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.silkroute.router.catalog.Catalog;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.catalog.Model;
 import dev.silkroute.router.catalog.Pricing;
+import dev.silkroute.router.chat.ChatRequest;
+import dev.silkroute.router.provider.UpstreamException;
+import dev.silkroute.router.routing.EndpointBoard;
+import dev.silkroute.router.routing.GuardSettings;
+import dev.silkroute.router.routing.LocalStatsBuckets;
+import dev.silkroute.router.routing.MarketOrder;
+import dev.silkroute.router.routing.Outcome;
+import dev.silkroute.router.routing.RouteDecision;
+import dev.silkroute.router.routing.StickySessions;
+import dev.silkroute.router.routing.TrafficStats;
 import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 class ModelListingTest {
+
+  private final Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+  private final TrafficStats stats = new TrafficStats(new LocalStatsBuckets(clock), clock);
+  private final EndpointBoard board = new EndpointBoard(
+      new GuardSettings(50, 4, 4, Duration.ofSeconds(30), 1, 10, Duration.ofSeconds(1)), stats, clock);
 
   private static Endpoint endpoint(String provider, Endpoint.Protocol protocol, Pricing price) {
     return new Endpoint(provider + "/a/m", provider, protocol, URI.create("http://127.0.0.1:1/v1"), "m",
@@ -31,7 +54,8 @@ class ModelListingTest {
     Model model = new Model("a/m", "A M", 8192, List.of(
         endpoint("dear", Endpoint.Protocol.ANTHROPIC, new Pricing(3_000_000, 15_000_000)),
         endpoint("cheap", Endpoint.Protocol.OPENAI, new Pricing(100_000, 300_000))));
-    ModelListing listing = new ModelListing(() -> new Catalog(List.of(model)), List.of(), 1_700_000_000L);
+    ModelListing listing = new ModelListing(() -> new Catalog(List.of(model)), List.of(), board,
+        1_700_000_000L);
 
     var node = listing.list().path("data").get(0);
 
@@ -43,5 +67,58 @@ class ModelListingTest {
     assertThat(listing.endpointsObject("a/m").orElseThrow().at("/data/endpoints/0/supported_parameters").toString())
         .doesNotContain("seed");
     assertThat(listing.endpointsObject("a/other")).isEmpty();
+  }
+
+  @Test
+  void reportsEachEndpointsMeasuredUptimeLatencyThroughputAndCircuit() {
+    Endpoint steady = endpoint("steady", Endpoint.Protocol.OPENAI, new Pricing(100_000, 300_000));
+    Endpoint flaky = endpoint("flaky", Endpoint.Protocol.OPENAI, new Pricing(100_000, 300_000));
+    Endpoint quiet = endpoint("quiet", Endpoint.Protocol.OPENAI, new Pricing(100_000, 300_000));
+    Model model = new Model("a/m", "A M", 8192, List.of(steady, flaky, quiet));
+    ModelListing listing = new ModelListing(() -> new Catalog(List.of(model)), List.of(), board, 1L);
+    for (int i = 0; i < 10; i++) {
+      stats.record(steady, Outcome.OK, 400, 100, 50, 250); // 50 tokens in 250 ms: 200 tokens/s
+    }
+    stats.record(flaky, Outcome.OK, 400, 100, 50, 250);
+    // Four failed attempts through routing itself: recorded in the statistics, and enough to open the circuit.
+    MarketOrder order = new MarketOrder(board, new StickySessions(clock, Duration.ofMinutes(10)),
+        () -> new Catalog(List.of(model)), () -> 0.5, System::nanoTime);
+    ObjectNode body = new ObjectMapper().createObjectNode().put("model", "a/m");
+    for (int i = 0; i < 4; i++) {
+      RouteDecision decision = order.decide(model, List.of(flaky),
+          new ChatRequest("a/m", false, OptionalLong.empty(), body, 5));
+      decision.begin(flaky).orElseThrow().failed(new UpstreamException("flaky", 500, "boom", null, null));
+    }
+    stats.refresh();
+
+    var endpoints = listing.endpointsObject("a/m").orElseThrow().at("/data/endpoints");
+
+    var s = endpoints.get(0);
+    assertThat(s.path("uptime_last_5m").asDouble()).isEqualTo(100.0);
+    assertThat(s.at("/stats/uptime_30m").asDouble()).isEqualTo(1.0);
+    assertThat(s.at("/stats/requests_5m").asLong()).isEqualTo(10);
+    assertThat(s.at("/stats/latency_p50_ms").asDouble()).isCloseTo(400, within(80.0));
+    assertThat(s.at("/stats/latency_p99_ms").asDouble()).isCloseTo(400, within(80.0));
+    assertThat(s.at("/stats/ttft_p50_ms").asDouble()).isCloseTo(100, within(20.0));
+    assertThat(s.at("/latency_last_30m/p99").asLong()).isEqualTo(s.at("/stats/ttft_p99_ms").asLong());
+    assertThat(s.at("/stats/throughput_tokens_per_second").asDouble())
+        .isCloseTo(200, within(40.0));
+    assertThat(s.at("/stats/circuit").asText()).isEqualTo("closed");
+    assertThat(s.at("/stats/health").asText()).isEqualTo("healthy");
+
+    var f = endpoints.get(1);
+    assertThat(f.path("uptime_last_5m").asDouble()).isEqualTo(20.0);
+    assertThat(f.at("/stats/uptime_1d").asDouble()).isEqualTo(0.2);
+    assertThat(f.at("/stats/circuit").asText()).isEqualTo("open");
+    assertThat(f.at("/stats/health").asText()).isEqualTo("down");
+
+    var q = endpoints.get(2);
+    assertThat(q.path("uptime_last_30m").isNull()).isTrue();
+    assertThat(q.path("latency_last_30m").isNull()).isTrue();
+    assertThat(q.path("throughput_last_30m").isNull()).isTrue();
+    assertThat(q.at("/stats/uptime_5m").isNull()).isTrue();
+    assertThat(q.at("/stats/ttft_p50_ms").isNull()).isTrue();
+    assertThat(q.at("/stats/requests_1d").asLong()).isZero();
+    assertThat(q.at("/stats/circuit").asText()).isEqualTo("closed");
   }
 }

@@ -95,8 +95,14 @@ class ModelsIT {
     JsonNode together = endpoints.get(1);
     assertThat(together.at("/pricing/prompt").asText()).isEqualTo("0.00000125");
     assertThat(together.path("context_length").asLong()).isEqualTo(163_840);
+    // No traffic yet: nothing measured, and the circuit closed (RoutingResilienceIT shows them filled).
     assertThat(together.path("uptime_last_30m").isNull()).isTrue();
     assertThat(together.path("latency_last_30m").isNull()).isTrue();
+    assertThat(together.path("throughput_last_30m").isNull()).isTrue();
+    assertThat(together.at("/stats/requests_1d").asLong()).isZero();
+    assertThat(together.at("/stats/uptime_5m").isNull()).isTrue();
+    assertThat(together.at("/stats/circuit").asText()).isEqualTo("closed");
+    assertThat(together.at("/stats/health").asText()).isEqualTo("healthy");
     assertThat(get("/api/v1/models/deepseek/deepseek-chat-v3/endpoints")).isEqualTo(get(
         "/v1/models/deepseek/deepseek-chat-v3/endpoints"));
   }

@@ -70,6 +70,7 @@ class TrafficStatsTest {
     assertThat((double) s.ttftP50Ms()).isCloseTo(500, within(500 * 0.2));
     assertThat((double) s.ttftP90Ms()).isCloseTo(900, within(900 * 0.2));
     assertThat((double) s.latencyP50Ms()).isCloseTo(1500, within(1500 * 0.2));
+    assertThat((double) s.latencyP99Ms()).isCloseTo(1990, within(1990 * 0.2));
     assertThat((double) s.throughputP50()).isCloseTo(50, within(50 * 0.2));
   }
 
@@ -79,7 +80,7 @@ class TrafficStatsTest {
     stats.refresh();
 
     assertThat(stats.stats("nobody")).isEqualTo(new EndpointStats(0, Double.NaN, 0, Double.NaN, 0, Double.NaN,
-        -1, -1, -1, -1, -1, -1));
+        -1, -1, -1, -1, -1, -1, -1));
   }
 
   private void record(int ok, int failed) {
