@@ -102,6 +102,11 @@ public final class WorkerRegistry implements AutoCloseable {
     return serving;
   }
 
+  /** The latest report of every live worker: a read-only snapshot for metrics and dashboards. */
+  public List<WorkerStatus> statuses() {
+    return workers.values().stream().map(LiveWorker::status).toList();
+  }
+
   private void refresh(String workerId) {
     // Replies on one connection come in command order, so a later GET never loses to an earlier one.
     redis.async().get(keys.worker(workerId)).whenComplete((json, error) -> {

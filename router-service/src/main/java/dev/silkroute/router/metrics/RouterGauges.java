@@ -1,0 +1,87 @@
+package dev.silkroute.router.metrics;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gauges read from routing's live state: the usage spool's depth, and one circuit-state gauge per
+ * endpoint routing has guarded. Endpoints appear as traffic reaches them, so the circuit rows are
+ * re-read every {@code interval} rather than fixed at start-up.
+ */
+final class RouterGauges implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RouterGauges.class);
+
+  static final String SPOOL_DEPTH = "silkroute.router.usage.spool.depth";
+  static final String CIRCUIT_STATE = "silkroute.router.circuit.state";
+
+  private final Supplier<Map<String, CircuitBreaker.State>> circuits;
+  private final MultiGauge circuitGauge;
+  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "router-gauges");
+    t.setDaemon(true);
+    return t;
+  });
+
+  RouterGauges(MeterRegistry registry, LongSupplier spoolBytes,
+               Supplier<Map<String, CircuitBreaker.State>> circuits, Duration interval) {
+    this.circuits = circuits;
+    Gauge.builder(SPOOL_DEPTH, spoolBytes, s -> s.getAsLong())
+        .description("Bytes of usage events waiting in the local spool for Kafka")
+        .baseUnit(BaseUnits.BYTES).register(registry);
+    circuitGauge = MultiGauge.builder(CIRCUIT_STATE)
+        .description("Circuit breaker state per endpoint: 0 closed, 1 half-open, 2 open")
+        .register(registry);
+    refresh();
+    long millis = Math.max(1, interval.toMillis());
+    scheduler.scheduleWithFixedDelay(this::refreshQuietly, millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Replaces the circuit rows with the endpoints and states routing knows now. */
+  void refresh() {
+    List<MultiGauge.Row<?>> rows = new ArrayList<>();
+    circuits.get().forEach((endpointId, state) -> {
+      EndpointName name = EndpointName.of(endpointId);
+      rows.add(MultiGauge.Row.of(Tags.of("endpoint", endpointId, "provider", name.provider(),
+          "model", name.model()), level(state)));
+    });
+    circuitGauge.register(rows, true);
+  }
+
+  /** Numeric state for graphs and alerts: "== 2" selects open circuits. */
+  static int level(CircuitBreaker.State state) {
+    return switch (state) {
+      case OPEN, FORCED_OPEN -> 2;
+      case HALF_OPEN -> 1;
+      default -> 0; // closed, disabled, metrics-only: calls go through
+    };
+  }
+
+  private void refreshQuietly() {
+    try {
+      refresh();
+    } catch (RuntimeException e) {
+      LOG.warn("circuit gauges not refreshed: {}", e.toString()); // next round retries
+    }
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+  }
+}

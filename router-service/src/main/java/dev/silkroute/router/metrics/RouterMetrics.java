@@ -1,0 +1,131 @@
+package dev.silkroute.router.metrics;
+
+import dev.silkroute.proto.v1.UsageEvent;
+import dev.silkroute.proto.v1.UsageStatus;
+import dev.silkroute.router.usage.UsageObserver;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Router metrics from every usage event: requests, latency and time to first token, tokens, money,
+ * fallbacks, and how publishing to Kafka went. Labels are bounded: provider, model and author come
+ * from the catalog (an unknown model never produces an event), status and finish reason are enums;
+ * never a customer, key or generation id.
+ */
+public final class RouterMetrics implements UsageObserver {
+
+  static final String REQUESTS = "silkroute.router.requests";
+  static final String LATENCY = "silkroute.router.request.duration";
+  static final String TTFT = "silkroute.router.time.to.first.token";
+  static final String TOKENS = "silkroute.router.tokens";
+  static final String PRICE = "silkroute.router.price.micro.usd";
+  static final String PROVIDER_COST = "silkroute.router.provider.cost.micro.usd";
+  static final String FALLBACKS = "silkroute.router.fallbacks";
+  static final String ATTEMPTS = "silkroute.router.attempts";
+  static final String KAFKA_PUBLISH = "silkroute.router.kafka.publish";
+  static final String SPOOLED = "silkroute.router.usage.spooled";
+
+  private final MeterRegistry registry;
+  private final Timer kafkaPublish;
+  private final Counter spooled;
+
+  public RouterMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.kafkaPublish = Timer.builder(KAFKA_PUBLISH)
+        .description("Time from handing a usage event to the Kafka producer to its acknowledgement")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry);
+    this.spooled = Counter.builder(SPOOLED)
+        .description("Usage events Kafka did not take, written to the local spool for replay")
+        .register(registry);
+  }
+
+  @Override
+  public void published(UsageEvent event) {
+    String provider = label(event.getProvider());
+    String model = label(event.getModel());
+    String author = label(event.getModelAuthor());
+    Tags served = Tags.of("provider", provider, "model", model);
+    Tags byAuthor = served.and("author", author);
+
+    Counter.builder(REQUESTS)
+        .description("Requests that reached a provider or worker, by how they ended")
+        .tags(byAuthor).tag("status", status(event.getStatus()))
+        .tag("finish_reason", label(event.getFinishReason()))
+        .register(registry).increment();
+    latencyTimer(registry, provider, model).record(event.getLatencyMs(), TimeUnit.MILLISECONDS);
+    if (event.getTimeToFirstTokenMs() > 0) { // 0 = no token was ever sent
+      Timer.builder(TTFT)
+          .description("From request received to first content token sent")
+          .tags(served).publishPercentileHistogram()
+          .minimumExpectedValue(Duration.ofMillis(5)).maximumExpectedValue(Duration.ofMinutes(2))
+          .register(registry).record(event.getTimeToFirstTokenMs(), TimeUnit.MILLISECONDS);
+    }
+    count(TOKENS, "Tokens billed, by type (prompt includes cached, completion includes reasoning)",
+        byAuthor.and("type", "prompt"), event.getPromptTokens());
+    count(TOKENS, "Tokens billed, by type (prompt includes cached, completion includes reasoning)",
+        byAuthor.and("type", "completion"), event.getCompletionTokens());
+    count(PRICE, "What customers are charged, micro-USD", byAuthor, event.getPriceMicros());
+    count(PROVIDER_COST, "What serving cost us (provider list price or GPU time), micro-USD", byAuthor,
+        event.getProviderCostMicros());
+    // attempts is 0 in events from routers before it was set; such a request was served at once.
+    int attempts = Math.max(1, event.getAttempts());
+    count(ATTEMPTS, "Endpoints tried, summed over requests (attempts / requests = tries per request)",
+        served, attempts);
+    // Registered at zero too: a provider that never needed a fallback still has a series to rate().
+    count(FALLBACKS, "Requests served by another endpoint after the first one tried failed", served,
+        attempts > 1 ? 1 : 0);
+  }
+
+  @Override
+  public void delivered(long nanos) {
+    kafkaPublish.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void spooled(UsageEvent event) {
+    spooled.increment();
+  }
+
+  /** The request latency timer of one provider and model, as {@link #published} records it. */
+  static Timer latencyTimer(MeterRegistry registry, String provider, String model) {
+    return Timer.builder(LATENCY)
+        .description("From request received to last byte sent, fallbacks included")
+        .tags("provider", provider, "model", model).publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(5)).maximumExpectedValue(Duration.ofMinutes(5))
+        .register(registry);
+  }
+
+  /** That timer if this router recorded into it, without creating it. */
+  static Optional<Timer> existingLatencyTimer(MeterRegistry registry, String provider, String model) {
+    return Optional.ofNullable(registry.find(LATENCY).tags("provider", provider, "model", model).timer());
+  }
+
+  private void count(String name, String description, Tags tags, long amount) {
+    Counter counter = Counter.builder(name).description(description).tags(tags).register(registry);
+    if (amount > 0) {
+      counter.increment(amount);
+    }
+  }
+
+  private static String status(UsageStatus status) {
+    return switch (status) {
+      case USAGE_STATUS_OK -> "ok";
+      case USAGE_STATUS_ERROR -> "error";
+      case USAGE_STATUS_CANCELLED -> "cancelled";
+      case USAGE_STATUS_TRUNCATED -> "truncated";
+      default -> "unknown";
+    };
+  }
+
+  private static String label(String value) {
+    return value == null || value.isEmpty() ? "unknown" : value;
+  }
+}
