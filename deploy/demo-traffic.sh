@@ -124,8 +124,11 @@ sender=$!
 
 width=40
 draw() {
-  local done ok
-  done=$(wc -l < "$results"); ok=$(grep -c '^200 ' "$results" || true)
+  local done ok snapshot
+  # One snapshot for both counts: read separately, a line landing in between would skew them.
+  snapshot=$(cat "$results")
+  done=$(grep -c '' <<< "$snapshot" || true); ok=$(grep -c '^200 ' <<< "$snapshot" || true)
+  [[ -n "$snapshot" ]] || done=0
   local filled=$(( done * width / REQUESTS ))
   printf '\r  [%-*s] %d/%d  ok %d  failed %d ' "$width" "$(printf '%*s' "$filled" '' | tr ' ' '#')" \
     "$done" "$REQUESTS" "$ok" "$(( done - ok ))"

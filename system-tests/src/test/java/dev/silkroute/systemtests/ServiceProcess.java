@@ -55,7 +55,10 @@ final class ServiceProcess implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(log.toFile());
     builder.environment().putAll(environment);
-    ServiceProcess service = new ServiceProcess(name, builder.start(), log, httpPort);
+    Process process = builder.start();
+    // A test JVM that ends without closing it (a failure in setup, Ctrl-C) must not leave it running.
+    Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "stop-" + name));
+    ServiceProcess service = new ServiceProcess(name, process, log, httpPort);
     service.awaitHealthy(Duration.ofSeconds(90));
     return service;
   }
