@@ -4,16 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.silkroute.providersim.ProviderConfig;
 import dev.silkroute.providersim.ProviderSim;
 import dev.silkroute.testkit.Infra;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -37,8 +32,6 @@ class CreditNeverOverdrawnIT {
   private static final int REQUESTS = 40;
   private static final long CREDIT_MICROS = 3_000;
   private static final String ADMIN_TOKEN = "credit-admin-token";
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @Test
   void concurrentRequestsNeverSpendMoreThanTheCredit() throws Exception {
@@ -71,9 +64,10 @@ class CreditNeverOverdrawnIT {
         Map.of("SILKROUTE_PROVIDER_SIM_URL", sim.url()));
     RedisClient redis = RedisClient.create(Infra.redis().uri());
     try (StatefulRedisConnection<String, String> connection = redis.connect()) {
-      String customer = admin(billing, "POST", "/admin/customers", "{\"name\":\"Thrifty\"}").get("id").asText();
-      String key = admin(billing, "POST", "/admin/customers/" + customer + "/keys", "{}").get("key").asText();
-      admin(billing, "POST", "/admin/customers/" + customer + "/credits", "{\"amount_micros\":" + CREDIT_MICROS + "}");
+      BillingAdmin admin = new BillingAdmin(billing, ADMIN_TOKEN);
+      String[] account = admin.customerWithKey("Thrifty", CREDIT_MICROS);
+      String customer = account[0];
+      String key = account[1];
 
       // max_tokens 1000 makes each request's worst case about $0.0006: the credit covers about five at once.
       ExecutorService clients = Executors.newFixedThreadPool(REQUESTS);
@@ -83,7 +77,7 @@ class CreditNeverOverdrawnIT {
         int n = i;
         statuses.add(clients.submit(() -> {
           go.await();
-          return chat(routerPort, key, "request " + n).statusCode();
+          return BillingAdmin.chat(routerPort, key, "qwen/qwen3-32b", 1000, "request " + n).statusCode();
         }));
       }
       go.countDown();
@@ -102,15 +96,15 @@ class CreditNeverOverdrawnIT {
 
       int expected = served;
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-          assertThat(admin(billing, "GET", "/admin/customers/" + customer, null).get("requests").asLong())
+          assertThat(admin.call("GET", "/admin/customers/" + customer, null).get("requests").asLong())
               .isEqualTo(expected));
-      JsonNode account = admin(billing, "GET", "/admin/customers/" + customer, null);
-      long spent = account.get("spent_micros").asLong();
+      JsonNode totals = admin.call("GET", "/admin/customers/" + customer, null);
+      long spent = totals.get("spent_micros").asLong();
       assertThat(spent).isPositive().isLessThanOrEqualTo(CREDIT_MICROS);
       assertThat(connection.sync().get(redisPrefix + "balance:" + customer))
           .isEqualTo(String.valueOf(CREDIT_MICROS - spent));
       String today = LocalDate.now(ZoneOffset.UTC).toString();
-      JsonNode statement = admin(billing, "GET", "/admin/customers/" + customer + "/statement?from=" + today
+      JsonNode statement = admin.call("GET", "/admin/customers/" + customer + "/statement?from=" + today
           + "&to=" + today + "&format=json", null);
       assertThat(statement.at("/totals/amount_micros").asLong()).isEqualTo(spent);
       assertThat(statement.at("/totals/requests").asLong()).isEqualTo(served);
@@ -122,22 +116,5 @@ class CreditNeverOverdrawnIT {
     }
   }
 
-  private static HttpResponse<String> chat(int port, String key, String prompt) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
-        .timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"qwen/qwen3-32b\",\"max_tokens\":1000,"
-            + "\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt + "\"}]}"))
-        .build(), HttpResponse.BodyHandlers.ofString());
-  }
 
-  private static JsonNode admin(ServiceProcess billing, String method, String path, String body) throws Exception {
-    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(billing.uri(path))
-        .timeout(Duration.ofSeconds(10))
-        .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isBetween(200, 299);
-    return JSON.readTree(response.body());
-  }
 }

@@ -4,15 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.silkroute.localkafka.LocalKafka;
 import dev.silkroute.providersim.ProviderConfig;
 import dev.silkroute.providersim.ProviderSim;
 import dev.silkroute.testkit.Infra;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,8 +29,6 @@ class UsageSurvivesKafkaOutageIT {
 
   private static final int REQUESTS = 1_000;
   private static final String ADMIN_TOKEN = "outage-admin-token";
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @Test
   void everyRequestReachesTheLedgerOnceDespiteABrokerOutageAndARouterRestart() throws Exception {
@@ -72,9 +65,10 @@ class UsageSurvivesKafkaOutageIT {
     ServiceProcess router = ServiceProcess.start("outage-router", routerJar, routerPort, routerProperties,
         Map.of("SILKROUTE_PROVIDER_SIM_URL", sim.url()));
     try {
-      String customer = admin(billing, "POST", "/admin/customers", "{\"name\":\"Outage Inc\"}").get("id").asText();
-      String key = admin(billing, "POST", "/admin/customers/" + customer + "/keys", "{}").get("key").asText();
-      admin(billing, "POST", "/admin/customers/" + customer + "/credits", "{\"amount_micros\":100000000}");
+      BillingAdmin admin = new BillingAdmin(billing, ADMIN_TOKEN);
+      String[] account = admin.customerWithKey("Outage Inc", 100_000_000);
+      String customer = account[0];
+      String key = account[1];
 
       AtomicInteger sent = new AtomicInteger();
       ExecutorService clients = Executors.newFixedThreadPool(8);
@@ -82,7 +76,7 @@ class UsageSurvivesKafkaOutageIT {
       for (int i = 0; i < REQUESTS; i++) {
         answers.add(clients.submit(() -> {
           int n = sent.incrementAndGet();
-          return chat(routerPort, key, "request " + n).statusCode();
+          return BillingAdmin.chat(routerPort, key, "qwen/qwen3-32b", 8, "request " + n).statusCode();
         }));
       }
       await().atMost(Duration.ofSeconds(60)).until(() -> sent.get() >= REQUESTS / 4);
@@ -102,9 +96,9 @@ class UsageSurvivesKafkaOutageIT {
           Map.of("SILKROUTE_PROVIDER_SIM_URL", sim.url()));
 
       await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
-          assertThat(admin(billing, "GET", "/admin/customers/" + customer, null).get("requests").asLong())
+          assertThat(admin.call("GET", "/admin/customers/" + customer, null).get("requests").asLong())
               .isEqualTo(REQUESTS));
-      JsonNode ledger = admin(billing, "GET", "/admin/customers/" + customer + "/ledger?limit=500", null);
+      JsonNode ledger = admin.call("GET", "/admin/customers/" + customer + "/ledger?limit=500", null);
       assertThat(ledger.get("data")).hasSize(500);
     } finally {
       router.close();
@@ -114,22 +108,5 @@ class UsageSurvivesKafkaOutageIT {
     }
   }
 
-  private static HttpResponse<String> chat(int port, String key, String prompt) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
-        .timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"qwen/qwen3-32b\",\"max_tokens\":8,"
-            + "\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt + "\"}]}"))
-        .build(), HttpResponse.BodyHandlers.ofString());
-  }
 
-  private static JsonNode admin(ServiceProcess billing, String method, String path, String body) throws Exception {
-    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(billing.uri(path))
-        .timeout(Duration.ofSeconds(10))
-        .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-        .build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isBetween(200, 299);
-    return JSON.readTree(response.body());
-  }
 }
