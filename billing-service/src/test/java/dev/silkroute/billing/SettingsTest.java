@@ -70,7 +70,7 @@ class SettingsTest {
 
   private static UsageConsumerConfig usage(String topic, String dlq, Duration backoff,
       Duration maxBackoff) {
-    return new UsageConsumerConfig(true, "localhost:9092", topic, dlq, "g", 3, (short) 1, 500,
+    return new UsageConsumerConfig(true, "localhost:9092", topic, dlq, "g", 3, (short) 1, 500, 2,
         Duration.ofMillis(500), backoff, maxBackoff, 3);
   }
 

@@ -57,6 +57,10 @@ final class CopyText {
     if (s == null) {
       return out.append("\\N");
     }
+    if (!needsEscape(s)) {
+      // Ids, model names and the like never need escaping: append them whole, not by char.
+      return out.append(s);
+    }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {
@@ -68,5 +72,15 @@ final class CopyText {
       }
     }
     return out;
+  }
+
+  private static boolean needsEscape(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +37,12 @@ final class DeadLetters implements AutoCloseable {
   record Letter(ConsumerRecord<byte[], byte[]> record, Verdict.Rejected rejection) {
   }
 
-  void send(List<Letter> letters) {
+  /**
+   * Hands the letters to the producer without waiting. Called on the poll thread in poll order,
+   * so the DLQ keeps the order of the source partition even when batches are written by several
+   * threads; {@link #awaitAcks} is then called by the batch's writer before its offsets count.
+   */
+  List<Future<RecordMetadata>> post(List<Letter> letters) {
     List<Future<RecordMetadata>> acks = new ArrayList<>(letters.size());
     for (Letter letter : letters) {
       ConsumerRecord<byte[], byte[]> r = letter.record();
@@ -47,8 +53,18 @@ final class DeadLetters implements AutoCloseable {
       out.headers().add(REASON_HEADER, letter.rejection().reason().getBytes(StandardCharsets.UTF_8));
       out.headers().add(SOURCE_HEADER,
           (r.topic() + "/" + r.partition() + "/" + r.offset()).getBytes(StandardCharsets.UTF_8));
-      acks.add(producer.send(out));
+      try {
+        acks.add(producer.send(out));
+      } catch (RuntimeException e) {
+        // Reported by awaitAcks, on the writer, like any other failed send: the batch is retried.
+        acks.add(CompletableFuture.failedFuture(e));
+      }
     }
+    return acks;
+  }
+
+  /** Waits until Kafka has every letter; the batch must not be committed otherwise. */
+  void awaitAcks(List<Future<RecordMetadata>> acks) {
     try {
       for (Future<RecordMetadata> ack : acks) {
         ack.get(ACK_TIMEOUT_SECONDS, TimeUnit.SECONDS);

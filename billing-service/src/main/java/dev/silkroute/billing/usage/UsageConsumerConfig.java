@@ -8,6 +8,10 @@ import java.time.Duration;
  * {@code BillingConfiguration}; the checks here are the ones that span several properties.
  *
  * @param enabled false only for running the admin API without Kafka
+ * @param writers batches written to PostgreSQL at once, each in its own transaction, while the
+ *     poll thread fetches and decodes the next one. With 1 (the default) ledger rows get their
+ *     {@code seq} in Kafka order; with more, consecutive batches may interleave, so "newest
+ *     first" listings can swap events of neighbouring batches (billing stays exact either way)
  * @param unhealthyAfterFailures consecutive failed batches after which /health says DOWN
  */
 public record UsageConsumerConfig(
@@ -19,6 +23,7 @@ public record UsageConsumerConfig(
     int partitions,
     short replicationFactor,
     int maxPollRecords,
+    int writers,
     Duration pollTimeout,
     Duration retryBackoff,
     Duration maxRetryBackoff,

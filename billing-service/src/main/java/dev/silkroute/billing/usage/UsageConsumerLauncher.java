@@ -93,6 +93,9 @@ public final class UsageConsumerLauncher {
     // A new group must bill everything still on the topic; the ledger ignores what it has.
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
+    // A full batch (max-poll-records of ~250-byte events) should come from one fetch round;
+    // Kafka's 1 MiB per partition would cut a 10,000-record batch short on 3 partitions.
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024);
     // Only events the router's (transactional or idempotent) producer completed.
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "silkroute-billing-usage");

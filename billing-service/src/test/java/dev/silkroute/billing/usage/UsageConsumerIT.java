@@ -6,8 +6,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.Timestamp;
 import dev.silkroute.billing.AdminHttp;
+import dev.silkroute.billing.AggregateChecks;
 import dev.silkroute.billing.AdminHttp.Reply;
 import dev.silkroute.billing.BillingTestProperties;
+import dev.silkroute.billing.LedgerRows;
 import dev.silkroute.proto.v1.UsageEvent;
 import dev.silkroute.proto.v1.UsageStatus;
 import dev.silkroute.testkit.Infra;
@@ -57,6 +59,11 @@ class UsageConsumerIT implements TestPropertyProvider {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   private final Map<String, String> properties = BillingTestProperties.isolated("usage");
+
+  {
+    // Small batches, so that several are in flight at once in the writer pipeline.
+    properties.put("silkroute.usage.max-poll-records", "20");
+  }
 
   @Inject
   EmbeddedServer server;
@@ -245,6 +252,43 @@ class UsageConsumerIT implements TestPropertyProvider {
     awaitLedgerRow(event.getEventId());
     awaitHealth("UP");
     assertThat(account(customer).get("spent_micros").asLong()).isEqualTo(900);
+  }
+
+  @Test
+  @Order(5)
+  void rewindsEveryBatchInFlightWhenTheDatabaseFailsAndRecordsEachEventOnce() throws Exception {
+    List<String> customers = List.of(createCustomer(10_000_000), createCustomer(10_000_000),
+        createCustomer(10_000_000));
+    awaitHealth("UP");
+    int perCustomer = 150;
+    execute("ALTER TABLE ledger RENAME TO ledger_away");
+    try {
+      for (int i = 0; i < perCustomer; i++) {
+        for (int c = 0; c < customers.size(); c++) {
+          // Keys spread the events over the partitions; many 20-record batches queue up.
+          UsageEvent e = event(customers.get(c), 10);
+          producer.send(new ProducerRecord<>(topic(), customers.get(c) + "-" + i, e.toByteArray()));
+        }
+      }
+      producer.flush();
+      awaitHealth("DOWN");
+    } finally {
+      execute("ALTER TABLE ledger_away RENAME TO ledger");
+    }
+
+    LedgerRows db = new LedgerRows(properties.get("datasources.default.url"));
+    String ours = "customer_id IN ('" + String.join("', '", customers) + "')";
+    await().atMost(WAIT).until(
+        () -> db.number("SELECT count(*) FROM ledger WHERE " + ours),
+        n -> n >= 3L * perCustomer);
+    awaitHealth("UP");
+    assertThat(db.number("SELECT count(DISTINCT event_id) FROM ledger WHERE " + ours))
+        .isEqualTo(3L * perCustomer);
+    assertThat(db.number("SELECT count(*) FROM ledger WHERE " + ours)).isEqualTo(3L * perCustomer);
+    for (String customer : customers) {
+      assertThat(account(customer).get("spent_micros").asLong()).isEqualTo(perCustomer * 10L);
+    }
+    AggregateChecks.assertAggregatesMatchLedger(db);
   }
 
   private JsonNode awaitHealth(String status) {
