@@ -3,6 +3,7 @@ package dev.silkroute.billing.usage;
 import dev.silkroute.billing.ledger.Ledger;
 import dev.silkroute.billing.ledger.UsageEventRules;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
@@ -33,6 +34,7 @@ public final class UsageConsumerLauncher {
   private final Ledger ledger;
   private final UsageMetrics metrics;
   private final ConsumerHealth health;
+  private final MeterRegistry registry;
   private UsageConsumer consumer;
   private Thread thread;
 
@@ -41,6 +43,7 @@ public final class UsageConsumerLauncher {
     this.config = config;
     this.ledger = ledger;
     this.metrics = new UsageMetrics(registry);
+    this.registry = registry;
     this.health = new ConsumerHealth(clock, config.unhealthyAfterFailures());
   }
 
@@ -50,9 +53,11 @@ public final class UsageConsumerLauncher {
       return;
     }
     Admin admin = Admin.create(adminProperties());
-    consumer = new UsageConsumer(config,
-        new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(),
-            new ByteArrayDeserializer()),
+    KafkaConsumer<byte[], byte[]> kafka = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
+    // The client's own metrics, consumer lag among them (kafka_consumer_fetch_manager_records_lag_max).
+    new KafkaClientMetrics(kafka).bindTo(registry);
+    consumer = new UsageConsumer(config, kafka,
         new UsageTopics(admin, config),
         new DeadLetters(new KafkaProducer<>(producerProperties(), new ByteArraySerializer(),
             new ByteArraySerializer()), config.dlqTopic()),
