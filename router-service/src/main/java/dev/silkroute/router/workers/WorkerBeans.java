@@ -26,9 +26,8 @@ final class WorkerBeans {
   /** Started with the context, so that workers are known before the first request. */
   @Context
   @Bean(preDestroy = "close")
-  WorkerRegistry workerRegistry(RedisClient redis, RedisSettings redisSettings, WorkerSettings settings,
-                                ObjectMapper json) {
-    return new WorkerRegistry(redis, new WorkerKeys(redisSettings.keyPrefix()), new WorkerReports(json),
+  WorkerRegistry workerRegistry(RedisClient redis, RedisSettings redisSettings, WorkerSettings settings) {
+    return new WorkerRegistry(redis, new WorkerKeys(redisSettings.keyPrefix()), new WorkerReports(),
         settings.resyncInterval(),
         address -> ManagedChannelBuilder.forTarget(address).usePlaintext().build()).start();
   }

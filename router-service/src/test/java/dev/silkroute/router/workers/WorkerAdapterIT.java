@@ -52,7 +52,7 @@ class WorkerAdapterIT {
   void start() {
     redis = RedisClient.create(Infra.redis().uri());
     connection = redis.connect();
-    registry = new WorkerRegistry(redis, new WorkerKeys(prefix), new WorkerReports(JSON), Duration.ofMillis(250),
+    registry = new WorkerRegistry(redis, new WorkerKeys(prefix), new WorkerReports(), Duration.ofMillis(250),
         address -> ManagedChannelBuilder.forTarget(address).usePlaintext().build()).start();
     charges = new InflightCharges(connection, new WorkerKeys(prefix), Duration.ofMinutes(1), Clock.systemUTC());
     endpoints = new WorkerEndpoints(registry, charges, new WorkerPricing(20, 1_000, 10), model -> Optional.empty(),

@@ -47,7 +47,7 @@ class WorkerEndpointsIT {
   void start() {
     redis = RedisClient.create(Infra.redis().uri());
     connection = redis.connect();
-    registry = new WorkerRegistry(redis, keys, new WorkerReports(new ObjectMapper()), Duration.ofMillis(250),
+    registry = new WorkerRegistry(redis, keys, new WorkerReports(), Duration.ofMillis(250),
         address -> ManagedChannelBuilder.forTarget(address).usePlaintext().build()).start();
     charges = new InflightCharges(connection, keys, Duration.ofMinutes(1), Clock.systemUTC());
     Random random = new Random(42);

@@ -83,7 +83,7 @@ class WorkerOverloadIT {
   void start() {
     redis = RedisClient.create(Infra.redis().uri());
     connection = redis.connect();
-    registry = new WorkerRegistry(redis, new WorkerKeys(prefix), new WorkerReports(JSON), Duration.ofMillis(500),
+    registry = new WorkerRegistry(redis, new WorkerKeys(prefix), new WorkerReports(), Duration.ofMillis(500),
         address -> ManagedChannelBuilder.forTarget(address).usePlaintext().build()).start();
     external = ProviderSim.start(0, List.of(ProviderConfig.openai("external")
         .withKnobs(Knobs.builder().ttftMs(20).tokensPerSecond(500).completionTokens(16).build())));

@@ -3,7 +3,6 @@ package dev.silkroute.router.workers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.silkroute.testkit.Infra;
 import io.grpc.ManagedChannelBuilder;
 import io.lettuce.core.RedisClient;
@@ -25,7 +24,7 @@ class WorkerRegistryIT {
   @BeforeEach
   void start() {
     redis = RedisClient.create(Infra.redis().uri());
-    registry = new WorkerRegistry(redis, new WorkerKeys(prefix), new WorkerReports(new ObjectMapper()), RESYNC,
+    registry = new WorkerRegistry(redis, new WorkerKeys(prefix), new WorkerReports(), RESYNC,
         address -> ManagedChannelBuilder.forTarget(address).usePlaintext().build()).start();
   }
 
