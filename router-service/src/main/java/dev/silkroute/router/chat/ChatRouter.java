@@ -91,7 +91,7 @@ public final class ChatRouter {
     try {
       for (RouteDecision decision : plan.decisions()) {
         for (Endpoint endpoint : decision.endpoints()) {
-          Optional<Attempt> attempt = begin(decision, endpoint);
+          Optional<Attempt> attempt = decision.begin(endpoint);
           if (attempt.isEmpty()) {
             continue;
           }
@@ -142,7 +142,7 @@ public final class ChatRouter {
       for (RouteDecision decision : plan.decisions()) {
         Model model = decision.model();
         for (Endpoint endpoint : decision.endpoints()) {
-          Optional<Attempt> attempt = begin(decision, endpoint);
+          Optional<Attempt> attempt = decision.begin(endpoint);
           if (attempt.isEmpty()) {
             continue;
           }
@@ -245,16 +245,12 @@ public final class ChatRouter {
         plan.worstCaseMicros());
   }
 
-  private static Optional<Attempt> begin(RouteDecision decision, Endpoint endpoint) {
-    return decision.begin(endpoint);
-  }
-
   private ProviderAdapter adapter(Endpoint endpoint) {
     return adapters.forEndpoint(endpoint).orElseThrow();
   }
 
-  private ObjectNode answer(ObjectNode upstream, Generation generation) {
-    ObjectNode body = upstream.deepCopy();
+  /** Rewrites the upstream's answer in place: it was parsed for this request alone. */
+  private ObjectNode answer(ObjectNode body, Generation generation) {
     body.put("id", generation.id());
     body.put("model", generation.model().id());
     body.put("provider", generation.endpoint().provider());

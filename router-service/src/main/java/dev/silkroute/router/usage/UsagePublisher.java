@@ -2,7 +2,6 @@ package dev.silkroute.router.usage;
 
 import dev.silkroute.proto.v1.UsageEvent;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -21,7 +20,6 @@ public final class UsagePublisher implements AutoCloseable {
   private final Producer<String, byte[]> producer;
   private final String topic;
   private final UsageSpool spool;
-  private final AtomicLong spooled = new AtomicLong();
   private final List<UsageObserver> observers;
 
   public UsagePublisher(Producer<String, byte[]> producer, String topic, UsageSpool spool) {
@@ -74,18 +72,12 @@ public final class UsagePublisher implements AutoCloseable {
     return !spool.full();
   }
 
-  /** Events that went to the spool since start (replayed ones included). */
-  public long spooledCount() {
-    return spooled.get();
-  }
-
   /** Bytes waiting in the spool for Kafka. */
   public long spoolBytes() {
     return spool.bytes();
   }
 
   private void toSpool(UsageEvent event, Exception cause) {
-    spooled.incrementAndGet();
     observers.forEach(observer -> observer.spooled(event));
     LOG.warn("Kafka did not take usage event {} ({}); spooled to {}", event.getEventId(), cause.toString(),
         spool.file());
