@@ -37,6 +37,28 @@ public final class LedgerRows {
     }
   }
 
+  /**
+   * The plan PostgreSQL would choose for the query if the tables were large: sequential and
+   * bitmap scans are switched off, since on a test's few rows they win and would hide whether an
+   * index serves the query (and its order).
+   */
+  public String planAtScale(String query) {
+    try (Connection c = Infra.postgres().connect(jdbcUrl);
+         Statement s = c.createStatement()) {
+      s.execute("SET enable_seqscan = off");
+      s.execute("SET enable_bitmapscan = off");
+      StringBuilder plan = new StringBuilder();
+      try (ResultSet rs = s.executeQuery("EXPLAIN " + query)) {
+        while (rs.next()) {
+          plan.append(rs.getString(1)).append('\n');
+        }
+      }
+      return plan.toString();
+    } catch (SQLException e) {
+      throw new IllegalStateException(query, e);
+    }
+  }
+
   public long number(String sql) {
     return Long.parseLong(rows(sql).get(0).get(0));
   }

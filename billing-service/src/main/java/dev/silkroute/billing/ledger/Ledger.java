@@ -182,10 +182,13 @@ public final class Ledger {
     return rows.stream().findFirst();
   }
 
-  /** A customer's rows, newest first. */
+  /**
+   * A customer's rows, newest first by usage time (as statements count them), whatever order
+   * they reached the ledger in; {@code seq} breaks ties. Served by ledger_customer_used_at_idx.
+   */
   public List<Map<String, Object>> latest(String customerId, int limit) {
-    return query("SELECT " + COLUMNS + " FROM ledger WHERE customer_id = ? ORDER BY seq DESC LIMIT ?",
-        customerId, limit);
+    return query("SELECT " + COLUMNS + " FROM ledger WHERE customer_id = ?"
+        + " ORDER BY coalesce(finished_at, recorded_at) DESC, seq DESC LIMIT ?", customerId, limit);
   }
 
   private List<Map<String, Object>> query(String sql, String key, int limit) {

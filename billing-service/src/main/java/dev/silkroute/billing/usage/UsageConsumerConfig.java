@@ -9,9 +9,9 @@ import java.time.Duration;
  *
  * @param enabled false only for running the admin API without Kafka
  * @param writers batches written to PostgreSQL at once, each in its own transaction, while the
- *     poll thread fetches and decodes the next one. With 1 (the default) ledger rows get their
- *     {@code seq} in Kafka order; with more, consecutive batches may interleave, so "newest
- *     first" listings can swap events of neighbouring batches (billing stays exact either way)
+ *     poll thread fetches and decodes the next one. Exact with any number: offsets are committed
+ *     in poll order after the transactions commit. Consecutive batches may then interleave their
+ *     ledger {@code seq}, which nothing reads as an order ("newest first" is by usage time)
  * @param unhealthyAfterFailures consecutive failed batches after which /health says DOWN
  */
 public record UsageConsumerConfig(

@@ -24,9 +24,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Random;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -152,7 +155,8 @@ class UsageConsumerIT implements TestPropertyProvider {
   void recordsEventsAndChargesTheCustomer() throws Exception {
     String customer = createCustomer(1_000_000);
     UsageEvent first = event(customer, 1_500);
-    UsageEvent second = event(customer, 2_500);
+    UsageEvent second = event(customer, 2_500).toBuilder()
+        .setFinishedAt(Timestamp.newBuilder().setSeconds(1_763_000_002)).build();
 
     send(customer, first.toByteArray());
     send(customer, second.toByteArray());
@@ -289,6 +293,44 @@ class UsageConsumerIT implements TestPropertyProvider {
       assertThat(account(customer).get("spent_micros").asLong()).isEqualTo(perCustomer * 10L);
     }
     AggregateChecks.assertAggregatesMatchLedger(db);
+  }
+
+  @Test
+  @Order(6)
+  void listsACustomersLedgerNewestFirstByUsageTimeWhateverOrderItArrivedIn() throws Exception {
+    // Two writers (the default) and 20-record polls: batches commit out of poll order, and
+    // events arrive late (a router's spool replayed after an outage), so neither the order of
+    // arrival nor seq is the order of use.
+    assertThat(properties).doesNotContainKey("silkroute.usage.writers");
+    String customer = createCustomer(10_000_000);
+    List<Long> finishedAt = new ArrayList<>();
+    for (long second = 0; second < 200; second++) {
+      finishedAt.add(1_763_000_000L + second * 7);
+    }
+    Collections.shuffle(finishedAt, new Random(6));
+    Map<Long, String> eventAt = new HashMap<>();
+    for (long at : finishedAt) {
+      UsageEvent e = event(customer, 10).toBuilder()
+          .setFinishedAt(Timestamp.newBuilder().setSeconds(at)).build();
+      producer.send(new ProducerRecord<>(topic(), customer, e.toByteArray()));
+      eventAt.put(at, e.getEventId());
+    }
+    producer.flush();
+
+    LedgerRows db = new LedgerRows(properties.get("datasources.default.url"));
+    await().atMost(WAIT).until(() -> account(customer).get("requests").asLong(), n -> n == 200);
+    List<String> listed = new ArrayList<>();
+    http.get("admin/customers/" + customer + "/ledger?limit=200").body().get("data")
+        .forEach(row -> listed.add(row.get("event_id").asText()));
+    List<String> expected = eventAt.entrySet().stream()
+        .sorted(Map.Entry.<Long, String>comparingByKey().reversed())
+        .map(Map.Entry::getValue).toList();
+    assertThat(listed).isEqualTo(expected);
+
+    // The index serves the order: no sort of the customer's rows, however many there are.
+    String plan = db.planAtScale("SELECT * FROM ledger WHERE customer_id = '" + customer + "'"
+        + " ORDER BY coalesce(finished_at, recorded_at) DESC, seq DESC LIMIT 50");
+    assertThat(plan).contains("ledger_customer_used_at_idx").doesNotContain("Sort");
   }
 
   private JsonNode awaitHealth(String status) {
