@@ -31,7 +31,10 @@ import java.util.concurrent.TimeUnit;
  * p50 and p99 per rate. Not a test: run it by hand (docs/benchmarks/router.md).
  *
  * <p>Arguments: rates (requests/s, comma-separated, default 200,500,1000) and seconds per step
- * (default 15).
+ * (default 15). System properties: {@code silkroute.bench.warmup-seconds} (default 10, per path),
+ * {@code silkroute.router.jar}, and {@code silkroute.service.jvm-args} for the router's JVM (see
+ * {@link ServiceProcess}). Besides latency, each step reports the rate answers actually arrived at,
+ * the router's failed requests, and the router process's CPU time per request.
  */
 public final class RouterOverheadBenchmark {
 
@@ -73,29 +76,50 @@ public final class RouterOverheadBenchmark {
       String upstreamBody = "{\"model\":\"deepseek-chat\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
       String routerBody = "{\"model\":\"" + MODEL + "\",\"provider\":{\"sort\":\"price\"},\"max_tokens\":16,"
           + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-      // Warm both paths (JIT, connection pools) before measuring.
-      run(http, direct, upstreamBody, null, 200, 5, false);
-      run(http, routed, routerBody, key, 200, 5, false);
-      System.out.printf("%-8s %-10s %10s %10s %10s %10s %10s %10s%n", "rate/s", "mode", "direct p50", "direct p99",
-          "router p50", "router p99", "added p50", "added p99");
+      // Warm both paths (JIT, connection pools) before measuring; the router's streamed path too.
+      int warmUp = Integer.getInteger("silkroute.bench.warmup-seconds", 10);
+      run(http, direct, upstreamBody, null, 300, warmUp, false);
+      run(http, routed, routerBody, key, 300, warmUp, false);
+      run(http, routed, routerBody.substring(0, routerBody.length() - 1) + ",\"stream\":true}", key, 300, warmUp, true);
+      // What the router burns with no requests at all (timers, pollers), to read the CPU per request against.
+      long idleBefore = router.cpuTime().toNanos();
+      Thread.sleep(5_000);
+      System.out.printf("router CPU while idle: %.1f ms/s%n", (router.cpuTime().toNanos() - idleBefore) / 1e6 / 5);
+      System.out.printf("%-8s %-10s %10s %10s %10s %10s %10s %10s %9s %9s %12s %9s%n", "rate/s", "mode", "direct p50",
+          "direct p99", "router p50", "router p99", "added p50", "added p99", "direct/s", "router/s", "router errs",
+          "cpu us/req");
       for (int rate : rates) {
         for (boolean stream : new boolean[] {false, true}) {
           String suffix = stream ? ",\"stream\":true}" : "}";
-          long[] d = run(http, direct, upstreamBody.substring(0, upstreamBody.length() - 1) + suffix, null, rate, seconds, stream);
-          long[] r = run(http, routed, routerBody.substring(0, routerBody.length() - 1) + suffix, key, rate, seconds, stream);
-          System.out.printf("%-8d %-10s %10s %10s %10s %10s %10s %10s%n", rate, stream ? "ttft" : "complete",
-              ms(d[0]), ms(d[1]), ms(r[0]), ms(r[1]), ms(r[0] - d[0]), ms(r[1] - d[1]));
+          Step d = run(http, direct, upstreamBody.substring(0, upstreamBody.length() - 1) + suffix, null, rate, seconds, stream);
+          long routerCpuBefore = router.cpuTime().toNanos();
+          Step r = run(http, routed, routerBody.substring(0, routerBody.length() - 1) + suffix, key, rate, seconds, stream);
+          // The router's own CPU per request: steadier than tail latency on a shared machine.
+          double routerCpuPerRequest = (router.cpuTime().toNanos() - routerCpuBefore) / 1e3 / r.sent();
+          System.out.printf("%-8d %-10s %10s %10s %10s %10s %10s %10s %9.0f %9.0f %12s %9.0f%n", rate,
+              stream ? "ttft" : "complete", ms(d.p50()), ms(d.p99()), ms(r.p50()), ms(r.p99()), ms(r.p50() - d.p50()),
+              ms(r.p99() - d.p99()), d.answeredPerSecond(), r.answeredPerSecond(), r.failed() + "/" + r.sent(),
+              routerCpuPerRequest);
         }
       }
     } finally {
       redis.shutdown();
       sim.close();
     }
+    FAILURES.forEach((status, body) -> System.out.println("failed: " + status + ": " + body));
     System.exit(0);
   }
 
-  /** Sends at {@code rate}/s for {@code seconds}; returns p50 and p99 latency (or time to first data line), nanos. */
-  private static long[] run(HttpClient http, URI uri, String body, String key, int rate, int seconds, boolean stream)
+  /**
+   * One step's outcome: p50 and p99 latency (or time to first data line) in nanos over the answered
+   * requests, how many were sent, how many failed (non-200, broken, no data line), and the rate at
+   * which answers actually arrived.
+   */
+  record Step(long p50, long p99, long sent, long failed, double answeredPerSecond) {
+  }
+
+  /** Sends at {@code rate}/s for {@code seconds}. */
+  private static Step run(HttpClient http, URI uri, String body, String key, int rate, int seconds, boolean stream)
       throws Exception {
     ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
     List<CompletableFuture<?>> pending = new ArrayList<>();
@@ -119,6 +143,15 @@ public final class RouterOverheadBenchmark {
       }
       // Latency counts from when the request was due, so a stalled sender cannot hide queueing.
       pending.add(http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofInputStream()).thenAccept(response -> {
+        if (response.statusCode() != 200) {
+          FAILURES.computeIfAbsent(uri.getPort() + " HTTP " + response.statusCode(), status -> {
+            try (InputStream in = response.body()) {
+              return new String(in.readNBytes(300), StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+              return e.toString();
+            }
+          });
+        }
         try (InputStream in = response.body()) {
           if (stream) {
             byte[] buffer = new byte[8192];
@@ -126,7 +159,7 @@ public final class RouterOverheadBenchmark {
             int n;
             while ((n = in.read(buffer)) > 0) {
               seen.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
-              if (seen.indexOf("data: {") >= 0) {
+              if (response.statusCode() == 200 && seen.indexOf("data: {") >= 0) {
                 latencies.add(System.nanoTime() - due);
                 in.transferTo(java.io.OutputStream.nullOutputStream());
                 return;
@@ -143,14 +176,26 @@ public final class RouterOverheadBenchmark {
         }
       }));
     }
-    CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    try {
+      CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      // a connection that failed: counted below as not answered
+    }
+    double elapsed = (System.nanoTime() - start) / 1e9;
     List<Long> sorted = new ArrayList<>(latencies);
     Collections.sort(sorted);
     if (sorted.size() < total * 0.99) {
       System.out.printf("  (only %d of %d requests answered at %d/s)%n", sorted.size(), total, rate);
     }
-    return new long[] {sorted.get(sorted.size() / 2), sorted.get((int) (sorted.size() * 0.99))};
+    if (sorted.isEmpty()) {
+      return new Step(0, 0, total, total, 0);
+    }
+    return new Step(sorted.get(sorted.size() / 2), sorted.get((int) (sorted.size() * 0.99)), total,
+        total - sorted.size(), sorted.size() / elapsed);
   }
+
+  /** The first body seen per port and failing status, printed at the end: what went wrong, not just how often. */
+  private static final java.util.Map<String, String> FAILURES = new java.util.concurrent.ConcurrentHashMap<>();
 
   private static String ms(long nanos) {
     return String.format("%.2f ms", nanos / 1e6);

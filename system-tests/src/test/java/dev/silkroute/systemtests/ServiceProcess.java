@@ -48,9 +48,14 @@ final class ServiceProcess implements AutoCloseable {
     Path log = logs.resolve(name + ".log");
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-jar", jar.toAbsolutePath().toString(),
-        "-micronaut.server.port=" + httpPort));
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    // Extra JVM options for every service started, e.g. a flight recording or the JIT of production
+    // (-XX:TieredStopAtLevel=4); later options win over the defaults above.
+    String extra = System.getProperty("silkroute.service.jvm-args", "").trim();
+    if (!extra.isEmpty()) {
+      command.addAll(List.of(extra.split("\\s+")));
+    }
+    command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "-micronaut.server.port=" + httpPort));
     properties.forEach((key, value) -> command.add("-" + key + "=" + value));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(log.toFile());
@@ -67,6 +72,11 @@ final class ServiceProcess implements AutoCloseable {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
+  }
+
+  /** CPU time the process has used so far, all threads, user and system. */
+  java.time.Duration cpuTime() {
+    return process.info().totalCpuDuration().orElse(java.time.Duration.ZERO);
   }
 
   URI uri(String path) {

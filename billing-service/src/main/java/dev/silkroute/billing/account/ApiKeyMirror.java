@@ -21,12 +21,16 @@ import java.util.function.Consumer;
  * The router's copy of the API keys: one Redis HASH {@code <prefix>apikey:<sha256hex>} with
  * fields customer_id, key_id, status and the limits that are set ({@link KeyLimits}). PostgreSQL
  * is the truth; this is rebuilt from it. A hash is replaced in one script, so the router never
- * sees a removed limit's field next to a new one's.
+ * sees a removed limit's field next to a new one's. Every change is announced on
+ * {@link RedisConfig#apiKeyChanges()} (the key's SHA-256 hex, or {@code *} after a rebuild), so that
+ * routers evict the key from their caches.
  */
 public final class ApiKeyMirror {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final int PIPELINE = 1000;
+  /** The announcement that every key may have changed. */
+  static final String ALL_KEYS = "*";
 
   private final StatefulRedisConnection<String, String> redis;
   private final RedisConfig config;
@@ -44,6 +48,9 @@ public final class ApiKeyMirror {
   void put(ApiKey key) {
     redis.sync().eval(REPLACE, ScriptOutputType.INTEGER, new String[] {config.apiKey(key.keyHash())},
         arguments(key));
+    // Routers cache keys for a few seconds; the announcement makes a revocation or a new limit
+    // apply at once. Published after the write, so a router that hears it reads the new hash.
+    redis.sync().publish(config.apiKeyChanges(), key.keyHash());
   }
 
   /** Summary of a rebuild: hashes written, and stale hashes (keys not in PostgreSQL) removed. */
@@ -80,6 +87,7 @@ public final class ApiKeyMirror {
       }
       cursor = page;
     } while (!cursor.isFinished());
+    redis.sync().publish(config.apiKeyChanges(), ALL_KEYS);
     return new Rebuild(known.size(), removed);
   }
 

@@ -26,6 +26,11 @@ public record RedisConfig(String uri, String keyPrefix) {
     return keyPrefix + "apikey:" + sha256Hex;
   }
 
+  /** Pub/sub channel on which every change of an API key's hash is announced to the routers. */
+  public String apiKeyChanges() {
+    return keyPrefix + "apikey-changed";
+  }
+
   /** STRING: micro-USD the customer may still spend; the router reserves and settles against it. */
   public String balance(String customerId) {
     return keyPrefix + "balance:" + customerId;

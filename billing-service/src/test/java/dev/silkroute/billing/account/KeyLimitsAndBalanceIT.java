@@ -13,6 +13,8 @@ import dev.silkroute.testkit.Infra;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
@@ -22,6 +24,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -203,6 +208,32 @@ class KeyLimitsAndBalanceIT implements TestPropertyProvider {
         + "'")).isZero();
     assertThat(http.get("admin/customers/" + customer).body().get("credit_granted_micros")
         .asLong()).isZero();
+  }
+
+  @Test
+  void announcesEveryChangeOfAKeyToTheRouters() throws InterruptedException {
+    BlockingQueue<String> heard = new LinkedBlockingQueue<>();
+    try (StatefulRedisPubSubConnection<String, String> pubSub = redisClient.connectPubSub()) {
+      pubSub.addListener(new RedisPubSubAdapter<>() {
+        @Override
+        public void message(String channel, String message) {
+          heard.add(channel + " " + message);
+        }
+      });
+      pubSub.sync().subscribe(prefix() + "apikey-changed");
+
+      Reply created = http.post("admin/customers/" + customer() + "/keys", "{}");
+      String keyId = created.body().get("id").asText();
+      String hash = ApiKeys.hashOf(created.body().get("key").asText());
+      http.patch("admin/keys/" + keyId, "{\"requests_per_minute\":10}");
+      http.post("admin/keys/" + keyId + "/revoke", "{}");
+
+      String expected = prefix() + "apikey-changed " + hash;
+      assertThat(heard.poll(5, TimeUnit.SECONDS)).as("on create").isEqualTo(expected);
+      assertThat(heard.poll(5, TimeUnit.SECONDS)).as("on patch").isEqualTo(expected);
+      assertThat(heard.poll(5, TimeUnit.SECONDS)).as("on revoke").isEqualTo(expected);
+      assertThat(redis.hget(prefix() + "apikey:" + hash, "status")).isNotEqualTo("active");
+    }
   }
 
   @Test

@@ -26,20 +26,38 @@ final class SseStream implements SseOut {
   private final AtomicBoolean cancelled = new AtomicBoolean();
   private final AtomicBoolean ended = new AtomicBoolean();
 
+  // Events held back while the producer knows more are at hand; one thread produces, so unguarded.
+  private final StringBuilder held = new StringBuilder();
+
   @Override
   public void data(String json) {
-    firstEvent.complete(Boolean.TRUE);
-    started.tryEmitValue(Boolean.TRUE);
-    frames.emitNext("data: " + json + "\n\n", Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+    data(json, false);
+  }
+
+  @Override
+  public void data(String json, boolean more) {
+    held.append("data: ").append(json).append("\n\n");
+    if (!more) {
+      emitHeld();
+    }
   }
 
   @Override
   public void done() {
+    if (ended.compareAndSet(false, true)) {
+      held.append("data: [DONE]\n\n");
+      emitHeld();
+      frames.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+    }
+  }
+
+  /** Everything held, as one frame: a burst of events costs one write to the socket. */
+  private void emitHeld() {
     firstEvent.complete(Boolean.TRUE);
     started.tryEmitValue(Boolean.TRUE);
-    if (ended.compareAndSet(false, true)) {
-      frames.emitNext("data: [DONE]\n\n", Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
-      frames.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+    if (held.length() > 0) {
+      frames.emitNext(held.toString(), Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+      held.setLength(0);
     }
   }
 

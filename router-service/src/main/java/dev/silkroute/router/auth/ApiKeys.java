@@ -1,26 +1,48 @@
 package dev.silkroute.router.auth;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.silkroute.router.limits.KeyLimits;
 import io.lettuce.core.api.sync.RedisHashCommands;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Looks API keys up in Redis by their SHA-256, as billing-service mirrors them from PostgreSQL into
  * {@code <prefix>apikey:<sha256hex>} hashes. The key itself is never stored, logged or sent anywhere.
+ *
+ * <p>Active keys are kept in memory for a short while, so that a request does not pay a Redis round
+ * trip to learn what the previous one learnt. Billing announces every change of a key's hash
+ * ({@link ApiKeyChanges}), which evicts it at once; the time to live only bounds how long a change
+ * that was never announced (a lost subscription, a hand edit) can go unseen. While the announcements
+ * cannot be heard, nothing is cached.
  */
 public final class ApiKeys {
 
   private final RedisHashCommands<String, String> redis;
   private final String keyPrefix;
+  private final Cache<String, Caller> active;
+  // Bumped by every eviction: a lookup that raced with one must not cache what it read before it.
+  private final AtomicLong evictions = new AtomicLong();
+  private final AtomicBoolean hearingChanges = new AtomicBoolean();
 
+  /** Without a cache: every lookup reads Redis. */
   public ApiKeys(RedisHashCommands<String, String> redis, String keyPrefix) {
+    this(redis, keyPrefix, Duration.ZERO, 0);
+  }
+
+  public ApiKeys(RedisHashCommands<String, String> redis, String keyPrefix, Duration timeToLive, long maxKeys) {
     this.redis = redis;
     this.keyPrefix = keyPrefix;
+    this.active = timeToLive.isZero() || maxKeys <= 0 ? null
+        : Caffeine.newBuilder().expireAfterWrite(timeToLive).maximumSize(maxKeys).build();
   }
 
   /** The caller the bearer token belongs to, if it is an active key. */
@@ -28,20 +50,69 @@ public final class ApiKeys {
     if (bearerToken == null || !bearerToken.startsWith("sk-") || bearerToken.length() > 200) {
       return Optional.empty();
     }
-    Map<String, String> entry = redis.hgetall(keyPrefix + "apikey:" + sha256Hex(bearerToken));
+    String hash = sha256Hex(bearerToken);
+    if (active != null) {
+      Caller cached = active.getIfPresent(hash);
+      if (cached != null) {
+        return Optional.of(cached);
+      }
+    }
+    long evictionsBefore = evictions.get();
+    boolean mayCache = hearingChanges.get();
+    Map<String, String> entry = redis.hgetall(keyPrefix + "apikey:" + hash);
     if (entry == null || !"active".equals(entry.get("status")) || entry.get("customer_id") == null) {
       return Optional.empty();
     }
-    return Optional.of(new Caller(entry.get("customer_id"), entry.getOrDefault("key_id", ""),
-        KeyLimits.fromRedisHash(entry)));
+    Caller caller = new Caller(entry.get("customer_id"), entry.getOrDefault("key_id", ""),
+        KeyLimits.fromRedisHash(entry));
+    if (active != null && mayCache && hearingChanges.get()) {
+      active.put(hash, caller);
+      // An eviction that arrived while the entry was read or put may concern it: drop it to be sure.
+      if (evictions.get() != evictionsBefore) {
+        active.invalidate(hash);
+      }
+    }
+    return Optional.of(caller);
+  }
+
+  /** Billing changed the key with this SHA-256 (created, revoked, limits edited): forget it. */
+  public void changed(String sha256Hex) {
+    evictions.incrementAndGet();
+    if (active != null) {
+      active.invalidate(sha256Hex);
+    }
+  }
+
+  /** Every key may have changed (billing rebuilt the mirror, or announcements were missed). */
+  public void allChanged() {
+    evictions.incrementAndGet();
+    if (active != null) {
+      active.invalidateAll();
+    }
+  }
+
+  /**
+   * Whether changes are being announced to this router now. Caching starts only once they are, and
+   * stops, with everything cached forgotten, as soon as they may not be.
+   */
+  public void hearingChanges(boolean hearing) {
+    if (hearingChanges.getAndSet(hearing) != hearing) {
+      allChanged();
+    }
   }
 
   public static String sha256Hex(String key) {
+    MessageDigest sha256 = SHA_256.get();
+    return HexFormat.of().formatHex(sha256.digest(key.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  // One digest per thread: looking the algorithm up among the security providers costs more than
+  // hashing a key. digest() resets it for the next use.
+  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest);
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }
-  }
+  });
 }

@@ -8,6 +8,7 @@ import dev.silkroute.router.api.ApiException;
 import dev.silkroute.router.auth.Caller;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.catalog.Model;
+import dev.silkroute.router.provider.ChunkSink;
 import dev.silkroute.router.provider.Completion;
 import dev.silkroute.router.provider.ProviderAdapter;
 import dev.silkroute.router.provider.ProviderAdapters;
@@ -148,14 +149,22 @@ public final class ChatRouter {
           }
           generation.attempt(model, endpoint);
           try {
-            StreamEnd end = adapter(endpoint).stream(endpoint, request, chunk -> {
-              if (!generation.started()) {
-                attempt.get().firstToken();
+            StreamEnd end = adapter(endpoint).stream(endpoint, request, new ChunkSink() {
+              @Override
+              public void chunk(ObjectNode chunk) {
+                chunk(chunk, false);
               }
-              generation.firstToken(nanos.getAsLong());
-              generation.streamed(chunk);
-              chunk.put("id", generation.id()).put("model", model.id()).put("provider", endpoint.provider());
-              out.data(chunk.toString());
+
+              @Override
+              public void chunk(ObjectNode chunk, boolean more) {
+                if (!generation.started()) {
+                  attempt.get().firstToken();
+                }
+                generation.firstToken(nanos.getAsLong());
+                generation.streamed(chunk);
+                chunk.put("id", generation.id()).put("model", model.id()).put("provider", endpoint.provider());
+                out.data(chunk.toString(), more);
+              }
             }, cancelled);
             if (cancelled.getAsBoolean()) {
               generation.finish(UsageStatus.USAGE_STATUS_CANCELLED, end.usage(), FinishReason.normalise(end.finishReason()));

@@ -1,6 +1,7 @@
 package dev.silkroute.router.config;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.silkroute.router.auth.ApiKeyChanges;
 import dev.silkroute.router.auth.ApiKeys;
 import dev.silkroute.router.catalog.Catalog;
 import dev.silkroute.router.catalog.CatalogHolder;
@@ -11,8 +12,6 @@ import dev.silkroute.router.provider.OpenAiCompatibleAdapter;
 import dev.silkroute.router.provider.ProviderAdapter;
 import dev.silkroute.router.provider.ProviderAdapters;
 import dev.silkroute.router.limits.Admission;
-import dev.silkroute.router.limits.Credit;
-import dev.silkroute.router.limits.RateLimits;
 import dev.silkroute.router.routing.MarketOrder;
 import dev.silkroute.router.routing.EndpointSource;
 import dev.silkroute.router.usage.UsageObserver;
@@ -21,6 +20,7 @@ import dev.silkroute.router.usage.UsageSpool;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Prototype;
 import jakarta.inject.Named;
@@ -46,6 +46,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 @Factory
 final class RouterBeans {
 
+  /** API keys kept in memory at most; a few hundred bytes each. */
+  private static final long KEY_CACHE_SIZE = 100_000;
+
   /** The catalog in force now; it reloads when deploy/catalog.yaml changes, so inject a Provider of it. */
   @Prototype
   Catalog catalog(CatalogHolder holder) {
@@ -65,8 +68,15 @@ final class RouterBeans {
   }
 
   @Singleton
-  ApiKeys apiKeys(StatefulRedisConnection<String, String> redis, RedisSettings settings) {
-    return new ApiKeys(redis.sync(), settings.keyPrefix());
+  ApiKeys apiKeys(StatefulRedisConnection<String, String> redis, RedisSettings settings, RouterSettings router) {
+    return new ApiKeys(redis.sync(), settings.keyPrefix(), router.keyCacheTtl(), KEY_CACHE_SIZE);
+  }
+
+  /** Created with the router, so that the key cache hears billing's changes from the first request on. */
+  @Context
+  @Bean(preDestroy = "close")
+  ApiKeyChanges apiKeyChanges(RedisClient client, RedisSettings settings, ApiKeys keys) {
+    return ApiKeyChanges.subscribe(client, settings.keyPrefix(), keys);
   }
 
   @Singleton
@@ -83,7 +93,11 @@ final class RouterBeans {
     // Usage is money: every event is written to all in-sync replicas, exactly once per send.
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    // Events wait up to 20 ms to share a batch: billing reads them seconds later anyway, and a
+    // produce request per few ms costs the router more CPU than the rest of a request's bookkeeping.
+    config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+    // No client telemetry pushed to the broker (KIP-714): nobody reads it, and it is polled on every send loop.
+    config.put(ProducerConfig.ENABLE_METRICS_PUSH_CONFIG, false);
     // A request thread never waits long for a missing broker: the event goes to the spool instead.
     config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000);
     config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
@@ -124,8 +138,7 @@ final class RouterBeans {
 
   @Singleton
   Admission admission(StatefulRedisConnection<String, String> redis, RedisSettings settings) {
-    return new Admission(new RateLimits(redis.sync(), settings.keyPrefix()), new Credit(redis.sync(),
-        settings.keyPrefix()), Clock.systemUTC());
+    return new Admission(redis.sync(), settings.keyPrefix(), Clock.systemUTC());
   }
 
   @Singleton

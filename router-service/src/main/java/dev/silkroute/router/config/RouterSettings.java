@@ -17,6 +17,8 @@ import java.time.Duration;
  *                          HTTP 200 and starts sending keep-alive comments; errors before then keep their status
  * @param keepAliveInterval the period of {@code : keep-alive} comments while a stream waits
  * @param generationRetention how long a generation's summary can be looked up after it ended
+ * @param keyCacheTtl       how long an API key looked up in Redis is reused; billing's announcements evict
+ *                          changed keys sooner, so this only bounds a missed one. 0 = look up every request
  */
 @ConfigurationProperties("silkroute.router")
 public record RouterSettings(
@@ -27,13 +29,17 @@ public record RouterSettings(
     @Bindable(defaultValue = "60s") Duration firstByteTimeout,
     @Bindable(defaultValue = "2s") Duration streamCommitAfter,
     @Bindable(defaultValue = "5s") Duration keepAliveInterval,
-    @Bindable(defaultValue = "24h") Duration generationRetention) {
+    @Bindable(defaultValue = "24h") Duration generationRetention,
+    @Bindable(defaultValue = "5s") Duration keyCacheTtl) {
 
   public RouterSettings {
     positive(firstByteTimeout, "silkroute.router.first-byte-timeout");
     positive(streamCommitAfter, "silkroute.router.stream-commit-after");
     positive(keepAliveInterval, "silkroute.router.keep-alive-interval");
     positive(generationRetention, "silkroute.router.generation-retention");
+    if (keyCacheTtl == null || keyCacheTtl.isNegative()) {
+      throw new IllegalArgumentException("silkroute.router.key-cache-ttl must be 0 or more, got " + keyCacheTtl);
+    }
   }
 
   private static void positive(Duration value, String property) {

@@ -3,8 +3,11 @@ package dev.silkroute.router.limits;
 import dev.silkroute.router.api.ApiError;
 import dev.silkroute.router.api.ApiException;
 import dev.silkroute.router.auth.Caller;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.sync.RedisScriptingCommands;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,13 +26,74 @@ public final class Admission {
     void settle(long actualMicros, long actualTokens);
   }
 
+  // One round trip admits a request: the key's rate limits (only when it has any), then the credit
+  // reservation. A request refused for credit still counts against requests per minute, but its
+  // token estimate is not kept.
+  // KEYS: requests this minute, tokens this minute, balance, key spend.
+  // ARGV: rpm, tpm (-1 = none), token estimate, counters' TTL, worst-case micros, key credit limit (-1 = none).
+  // Returns {verdict, requests, tokens, available micros}: verdict 0 = admitted, 1 = over rpm,
+  // 2 = over tpm, 3 = no balance, 4 = insufficient credit, 5 = key credit limit.
+  private static final String ADMIT = """
+      local rpm = tonumber(ARGV[1])
+      local tpm = tonumber(ARGV[2])
+      local estimate = tonumber(ARGV[3])
+      local limited = rpm >= 0 or tpm >= 0
+      local requests, tokens = 0, 0
+      if limited then
+        requests = tonumber(redis.call('GET', KEYS[1]) or '0')
+        tokens = tonumber(redis.call('GET', KEYS[2]) or '0')
+        if rpm >= 0 and requests + 1 > rpm then return {1, requests, tokens, 0} end
+        -- A request larger than the whole budget still runs alone in an empty minute.
+        if tpm >= 0 and tokens > 0 and tokens + estimate > tpm then return {2, requests, tokens, 0} end
+        redis.call('INCR', KEYS[1])
+        redis.call('EXPIRE', KEYS[1], ARGV[4])
+        requests = requests + 1
+      end
+      local balance = redis.call('GET', KEYS[3])
+      if not balance then return {3, requests, tokens, 0} end
+      balance = tonumber(balance)
+      local worst = tonumber(ARGV[5])
+      if balance < worst then return {4, requests, tokens, balance} end
+      local limit = tonumber(ARGV[6])
+      local spent = tonumber(redis.call('GET', KEYS[4]) or '0')
+      if limit >= 0 and spent + worst > limit then return {5, requests, tokens, limit - spent} end
+      redis.call('INCRBY', KEYS[4], worst)
+      redis.call('DECRBY', KEYS[3], worst)
+      if limited then
+        redis.call('INCRBY', KEYS[2], estimate)
+        redis.call('EXPIRE', KEYS[2], ARGV[4])
+        tokens = tokens + estimate
+      end
+      return {0, requests, tokens, balance - worst}
+      """;
+
+  // Settles in one round trip: the reservation turned into the actual cost (the difference given
+  // back, or the excess taken), and the token estimate replaced by what was used. A balance that
+  // vanished meanwhile (Redis emptied) is left to billing's rebuild from the ledger: adding to a
+  // missing key would create a balance that forgets every earlier grant.
+  // KEYS: balance, key spend, tokens of the admission's minute. ARGV: refund micros, token correction.
+  private static final String SETTLE = """
+      if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('INCRBY', KEYS[1], ARGV[1]) end
+      if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('DECRBY', KEYS[2], ARGV[1]) end
+      if tonumber(ARGV[2]) ~= 0 and redis.call('EXISTS', KEYS[3]) == 1 then
+        redis.call('INCRBY', KEYS[3], ARGV[2])
+      end
+      return 0
+      """;
+
+  private final RedisScriptingCommands<String, String> redis;
   private final RateLimits rateLimits;
   private final Credit credit;
+  private final RedisScript admit;
+  private final RedisScript settle;
   private final Clock clock;
 
-  public Admission(RateLimits rateLimits, Credit credit, Clock clock) {
-    this.rateLimits = rateLimits;
-    this.credit = credit;
+  public Admission(RedisScriptingCommands<String, String> redis, String keyPrefix, Clock clock) {
+    this.redis = redis;
+    this.rateLimits = new RateLimits(keyPrefix);
+    this.credit = new Credit(keyPrefix);
+    this.admit = new RedisScript(redis, ADMIT);
+    this.settle = new RedisScript(redis, SETTLE);
     this.clock = clock;
   }
 
@@ -40,7 +104,16 @@ public final class Admission {
           "This API key may not use the model '" + model + "'", "model", "model_not_allowed", Map.of()));
     }
     Instant now = clock.instant();
-    RateLimits.Window window = rateLimits.admit(caller.keyId(), limits, estimatedPromptTokens, now);
+    String tokensKey = rateLimits.tokensKey(caller.keyId(), now);
+    String balanceKey = credit.balanceKey(caller.customerId());
+    String keySpendKey = credit.keySpendKey(caller.keyId());
+    List<Long> result = admit.run(redis, ScriptOutputType.MULTI,
+        new String[] {rateLimits.requestsKey(caller.keyId(), now), tokensKey, balanceKey, keySpendKey},
+        String.valueOf(limits.requestsPerMinute().orElse(-1)), String.valueOf(limits.tokensPerMinute().orElse(-1)),
+        String.valueOf(estimatedPromptTokens), RateLimits.WINDOW_TTL_SECONDS, String.valueOf(worstCaseMicros),
+        String.valueOf(limits.creditLimitMicros().orElse(-1)));
+    long verdict = result.get(0);
+    RateLimits.Window window = RateLimits.window(limits, verdict, result.get(1), result.get(2), now);
     Map<String, String> headers = window.limit() < 0 ? Map.of() : Map.of(
         "X-RateLimit-Limit", String.valueOf(window.limit()),
         "X-RateLimit-Remaining", String.valueOf(window.remaining()),
@@ -51,13 +124,13 @@ public final class Admission {
               + "; try again in " + window.resetSeconds() + "s",
           null, "rate_limit_exceeded", Map.of("headers", headers, "retry_after_seconds", window.resetSeconds())));
     }
-    Credit.Verdict verdict = credit.reserve(caller.customerId(), caller.keyId(), limits.creditLimitMicros(),
-        worstCaseMicros);
-    if (!verdict.reserved()) {
-      rateLimits.correctTokens(caller.keyId(), limits, -estimatedPromptTokens, now);
-      throw new ApiException(new ApiError(402, "insufficient_quota", refusalMessage(verdict, worstCaseMicros),
-          null, verdict.refusal().name().toLowerCase(java.util.Locale.ROOT), Map.of()));
+    if (verdict != 0) {
+      Credit.Verdict refused = new Credit.Verdict(verdict == 3 ? Credit.Refusal.NO_BALANCE
+          : verdict == 4 ? Credit.Refusal.INSUFFICIENT_CREDIT : Credit.Refusal.KEY_LIMIT, result.get(3));
+      throw new ApiException(new ApiError(402, "insufficient_quota", refusalMessage(refused, worstCaseMicros),
+          null, refused.refusal().name().toLowerCase(java.util.Locale.ROOT), Map.of()));
     }
+    boolean countsTokens = limits.tokensPerMinute().isPresent();
     return new Ticket() {
       private boolean settled;
 
@@ -72,8 +145,9 @@ public final class Admission {
           return;
         }
         settled = true;
-        credit.settle(caller.customerId(), caller.keyId(), worstCaseMicros, actualMicros);
-        rateLimits.correctTokens(caller.keyId(), limits, actualTokens - estimatedPromptTokens, now);
+        long tokenCorrection = countsTokens ? actualTokens - estimatedPromptTokens : 0;
+        settle.run(redis, ScriptOutputType.INTEGER, new String[] {balanceKey, keySpendKey, tokensKey},
+            String.valueOf(worstCaseMicros - actualMicros), String.valueOf(tokenCorrection));
       }
     };
   }

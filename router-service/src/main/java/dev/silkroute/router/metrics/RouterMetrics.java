@@ -8,7 +8,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,6 +35,8 @@ public final class RouterMetrics implements UsageObserver {
   private final MeterRegistry registry;
   private final Timer kafkaPublish;
   private final Counter spooled;
+  private final Map<Labels, Meters> metersByLabels = new ConcurrentHashMap<>();
+  private final Map<Served, Timer> timesToFirstToken = new ConcurrentHashMap<>();
 
   public RouterMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -49,39 +53,60 @@ public final class RouterMetrics implements UsageObserver {
 
   @Override
   public void published(UsageEvent event) {
-    String provider = label(event.getProvider());
-    String model = label(event.getModel());
-    String author = label(event.getModelAuthor());
-    Tags served = Tags.of("provider", provider, "model", model);
-    Tags byAuthor = served.and("author", author);
-
-    Counter.builder(REQUESTS)
-        .description("Requests that reached a provider or worker, by how they ended")
-        .tags(byAuthor).tag("status", status(event.getStatus()))
-        .tag("finish_reason", label(event.getFinishReason()))
-        .register(registry).increment();
-    latencyTimer(registry, provider, model).record(event.getLatencyMs(), TimeUnit.MILLISECONDS);
+    Meters meters = metersByLabels.computeIfAbsent(new Labels(label(event.getProvider()), label(event.getModel()),
+        label(event.getModelAuthor()), status(event.getStatus()), label(event.getFinishReason())), this::meters);
+    meters.requests().increment();
+    meters.latency().record(event.getLatencyMs(), TimeUnit.MILLISECONDS);
     if (event.getTimeToFirstTokenMs() > 0) { // 0 = no token was ever sent
-      Timer.builder(TTFT)
-          .description("From request received to first content token sent")
-          .tags(served).publishPercentileHistogram()
-          .minimumExpectedValue(Duration.ofMillis(5)).maximumExpectedValue(Duration.ofMinutes(2))
-          .register(registry).record(event.getTimeToFirstTokenMs(), TimeUnit.MILLISECONDS);
+      // Registered only once a token was sent, so a model that never streamed has no empty series.
+      timesToFirstToken.computeIfAbsent(new Served(label(event.getProvider()), label(event.getModel())), by ->
+          Timer.builder(TTFT)
+              .description("From request received to first content token sent")
+              .tags("provider", by.provider(), "model", by.model()).publishPercentileHistogram()
+              .minimumExpectedValue(Duration.ofMillis(5)).maximumExpectedValue(Duration.ofMinutes(2))
+              .register(registry))
+          .record(event.getTimeToFirstTokenMs(), TimeUnit.MILLISECONDS);
     }
-    count(TOKENS, "Tokens billed, by type (prompt includes cached, completion includes reasoning)",
-        byAuthor.and("type", "prompt"), event.getPromptTokens());
-    count(TOKENS, "Tokens billed, by type (prompt includes cached, completion includes reasoning)",
-        byAuthor.and("type", "completion"), event.getCompletionTokens());
-    count(PRICE, "What customers are charged, micro-USD", byAuthor, event.getPriceMicros());
-    count(PROVIDER_COST, "What serving cost us (provider list price or GPU time), micro-USD", byAuthor,
-        event.getProviderCostMicros());
+    increment(meters.promptTokens(), event.getPromptTokens());
+    increment(meters.completionTokens(), event.getCompletionTokens());
+    increment(meters.price(), event.getPriceMicros());
+    increment(meters.providerCost(), event.getProviderCostMicros());
     // attempts is 0 in events from routers before it was set; such a request was served at once.
     int attempts = Math.max(1, event.getAttempts());
-    count(ATTEMPTS, "Endpoints tried, summed over requests (attempts / requests = tries per request)",
-        served, attempts);
-    // Registered at zero too: a provider that never needed a fallback still has a series to rate().
-    count(FALLBACKS, "Requests served by another endpoint after the first one tried failed", served,
-        attempts > 1 ? 1 : 0);
+    increment(meters.attempts(), attempts);
+    increment(meters.fallbacks(), attempts > 1 ? 1 : 0);
+  }
+
+  /** What one request's meters are told apart by; all bounded (see the class comment). */
+  private record Labels(String provider, String model, String author, String status, String finishReason) {
+  }
+
+  private record Served(String provider, String model) {
+  }
+
+  /** The meters of one {@link Labels}, looked up once: building and registering them per request costs. */
+  private record Meters(Counter requests, Timer latency, Counter promptTokens,
+                        Counter completionTokens, Counter price, Counter providerCost, Counter attempts,
+                        Counter fallbacks) {
+  }
+
+  private Meters meters(Labels labels) {
+    Tags served = Tags.of("provider", labels.provider(), "model", labels.model());
+    Tags byAuthor = served.and("author", labels.author());
+    String tokens = "Tokens billed, by type (prompt includes cached, completion includes reasoning)";
+    return new Meters(
+        Counter.builder(REQUESTS)
+            .description("Requests that reached a provider or worker, by how they ended")
+            .tags(byAuthor).tag("status", labels.status()).tag("finish_reason", labels.finishReason())
+            .register(registry),
+        latencyTimer(registry, labels.provider(), labels.model()),
+        counter(TOKENS, tokens, byAuthor.and("type", "prompt")),
+        counter(TOKENS, tokens, byAuthor.and("type", "completion")),
+        counter(PRICE, "What customers are charged, micro-USD", byAuthor),
+        counter(PROVIDER_COST, "What serving cost us (provider list price or GPU time), micro-USD", byAuthor),
+        counter(ATTEMPTS, "Endpoints tried, summed over requests (attempts / requests = tries per request)", served),
+        // Registered at zero too: a provider that never needed a fallback still has a series to rate().
+        counter(FALLBACKS, "Requests served by another endpoint after the first one tried failed", served));
   }
 
   @Override
@@ -108,8 +133,11 @@ public final class RouterMetrics implements UsageObserver {
     return Optional.ofNullable(registry.find(LATENCY).tags("provider", provider, "model", model).timer());
   }
 
-  private void count(String name, String description, Tags tags, long amount) {
-    Counter counter = Counter.builder(name).description(description).tags(tags).register(registry);
+  private Counter counter(String name, String description, Tags tags) {
+    return Counter.builder(name).description(description).tags(tags).register(registry);
+  }
+
+  private static void increment(Counter counter, long amount) {
     if (amount > 0) {
       counter.increment(amount);
     }

@@ -68,18 +68,30 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
     HttpResponse<InputStream> response = send(endpoint, body);
     TokenUsage usage = TokenUsage.NONE;
     String finishReason = null;
+    // A chunk is passed on once the next line is read, or as soon as reading on would wait for the
+    // network: a burst that arrived together leaves together (see ChunkSink#chunk(ObjectNode, boolean)).
+    ObjectNode held = null;
     try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
       String line;
-      while (!cancelled.getAsBoolean() && (line = lines.readLine()) != null) {
+      while (!cancelled.getAsBoolean()) {
+        if (held != null && !lines.ready()) {
+          sink.chunk(held, false);
+          held = null;
+        }
+        if ((line = lines.readLine()) == null) {
+          break;
+        }
         if (!line.startsWith("data:")) {
           continue; // blank separators, ": keep-alive" comments, event names
         }
         String data = line.substring(5).trim();
         if (data.equals("[DONE]")) {
+          passOn(sink, held);
           return new StreamEnd(usage, finishReason, true);
         }
         JsonNode chunk = json.readTree(data);
         if (chunk.hasNonNull("error")) {
+          passOn(sink, held);
           throw new UpstreamException(endpoint.provider(), response.statusCode(),
               "provider reported an error mid-stream", data, null);
         }
@@ -92,13 +104,23 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
           if (finish.isTextual()) {
             finishReason = finish.asText();
           }
-          sink.chunk((ObjectNode) chunk);
+          passOn(sink, held);
+          held = (ObjectNode) chunk;
         }
       }
+      passOn(sink, held);
       return new StreamEnd(usage, finishReason, false);
     } catch (IOException e) {
+      passOn(sink, held);
       throw new UpstreamException(endpoint.provider(), response.statusCode(),
           "provider's stream broke: " + e.getMessage(), null, e);
+    }
+  }
+
+  /** A held chunk, with more to follow: the stream's end, or what the caller sends after it. */
+  private static void passOn(ChunkSink sink, ObjectNode held) {
+    if (held != null) {
+      sink.chunk(held, true);
     }
   }
 

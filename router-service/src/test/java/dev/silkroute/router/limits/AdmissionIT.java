@@ -53,7 +53,7 @@ class AdmissionIT {
   void freshPrefix() {
     prefix = Infra.uniqueName("admissionit") + ":";
     Clock clock = Clock.fixed(Instant.parse("2026-11-23T12:00:10Z"), ZoneOffset.UTC);
-    admission = new Admission(new RateLimits(redis, prefix), new Credit(redis, prefix), clock);
+    admission = new Admission(redis, prefix, clock);
   }
 
   @Test
@@ -146,6 +146,49 @@ class AdmissionIT {
     admission.admit(caller, "a/b", 10, 1).settle(1, 95); // really used 95 of the minute's 100
     assertThatThrownBy(() -> admission.admit(caller, "a/b", 10, 1))
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(429));
+  }
+
+  @Test
+  void aRequestRefusedForCreditCountsAgainstRequestsButGivesItsTokensBack() {
+    Caller caller = new Caller("cus_poor", "key_poor",
+        new KeyLimits(OptionalLong.empty(), OptionalLong.of(5), OptionalLong.of(100), Set.of()));
+    long minute = Instant.parse("2026-11-23T12:00:10Z").getEpochSecond() / 60;
+
+    assertThatThrownBy(() -> admission.admit(caller, "a/b", 30, 1))
+        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(402));
+
+    assertThat(redis.get(prefix + "rl:req:key_poor:" + minute)).isEqualTo("1");
+    assertThat(redis.get(prefix + "rl:tok:key_poor:" + minute)).isIn(null, "0");
+    assertThat(redis.get(prefix + "keyspend:key_poor")).isNull();
+  }
+
+  @Test
+  void aRequestOverItsRateLimitReservesNoCredit() {
+    redis.set(prefix + "balance:cus_busy", "1000");
+    Caller caller = new Caller("cus_busy", "key_busy",
+        new KeyLimits(OptionalLong.empty(), OptionalLong.of(1), OptionalLong.empty(), Set.of()));
+    admission.admit(caller, "a/b", 1, 100);
+
+    assertThatThrownBy(() -> admission.admit(caller, "a/b", 1, 100))
+        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(429));
+
+    assertThat(redis.get(prefix + "balance:cus_busy")).isEqualTo("900");
+    assertThat(redis.get(prefix + "keyspend:key_busy")).isEqualTo("100");
+  }
+
+  @Test
+  void aScriptRedisDoesNotKnowIsSentInFullOnceThenRunByItsDigest() {
+    // Unique source, so that this Redis cannot have it cached: the first run meets NOSCRIPT, as after
+    // a restart. (SCRIPT FLUSH would show the same, but this Redis is shared.)
+    RedisScript script = new RedisScript(redis, "return '" + prefix + "'");
+    assertThat(redis.scriptExists(redis.digest("return '" + prefix + "'"))).containsExactly(false);
+
+    String first = script.run(redis, io.lettuce.core.ScriptOutputType.VALUE, new String[0]);
+    String second = script.run(redis, io.lettuce.core.ScriptOutputType.VALUE, new String[0]);
+
+    assertThat(first).isEqualTo(prefix);
+    assertThat(second).isEqualTo(prefix);
+    assertThat(redis.scriptExists(redis.digest("return '" + prefix + "'"))).containsExactly(true);
   }
 
   @Test

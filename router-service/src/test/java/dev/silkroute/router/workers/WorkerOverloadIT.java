@@ -19,8 +19,6 @@ import dev.silkroute.router.limits.KeyLimits;
 import dev.silkroute.router.provider.OpenAiCompatibleAdapter;
 import dev.silkroute.router.provider.ProviderAdapters;
 import dev.silkroute.router.limits.Admission;
-import dev.silkroute.router.limits.Credit;
-import dev.silkroute.router.limits.RateLimits;
 import dev.silkroute.router.routing.EndpointBoard;
 import dev.silkroute.router.routing.GuardSettings;
 import dev.silkroute.router.routing.LocalStatsBuckets;
@@ -130,8 +128,7 @@ class WorkerOverloadIT {
             Clock.systemUTC()), Clock.systemUTC()),
         new StickySessions(Clock.systemUTC(), Duration.ofMinutes(10)), () -> catalog, Math::random, System::nanoTime);
     connection.sync().set(prefix + "balance:cus_overload", "1000000000");
-    Admission admission = new Admission(new RateLimits(connection.sync(), prefix), new Credit(connection.sync(), prefix),
-        Clock.systemUTC());
+    Admission admission = new Admission(connection.sync(), prefix, Clock.systemUTC());
     ChatRouter router = new ChatRouter(order, List.of(source), adapters, admission, usage, JSON, Clock.systemUTC(),
         System::nanoTime, "overload-it");
     Caller caller = new Caller("cus_overload", "key_overload", KeyLimits.NONE);

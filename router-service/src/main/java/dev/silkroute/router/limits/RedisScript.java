@@ -1,0 +1,29 @@
+package dev.silkroute.router.limits;
+
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.sync.RedisScriptingCommands;
+
+/**
+ * A Lua script run by its SHA-1 ({@code EVALSHA}), so that a call sends the arguments and not the
+ * whole script. Redis forgets its scripts when it restarts or is flushed ({@code NOSCRIPT}); the
+ * script is then sent in full once ({@code EVAL}, which also caches it again).
+ */
+final class RedisScript {
+
+  private final String source;
+  private final String sha;
+
+  RedisScript(RedisScriptingCommands<String, String> redis, String source) {
+    this.source = source;
+    this.sha = redis.digest(source);
+  }
+
+  <T> T run(RedisScriptingCommands<String, String> redis, ScriptOutputType type, String[] keys, String... args) {
+    try {
+      return redis.evalsha(sha, type, keys, args);
+    } catch (RedisNoScriptException notLoaded) {
+      return redis.eval(source, type, keys, args);
+    }
+  }
+}
