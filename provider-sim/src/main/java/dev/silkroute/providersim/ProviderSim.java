@@ -82,6 +82,7 @@ public final class ProviderSim implements AutoCloseable {
     // Cached, not fixed: every open stream and every hung request holds a thread while it sleeps, and a
     // benchmark holds hundreds at once; idle threads go away after a minute.
     ExecutorService executor = Executors.newCachedThreadPool(daemonThreads());
+    keepIdleConnections();
     try {
       HttpServer server = HttpServer.create(new InetSocketAddress(host, port), BACKLOG);
       server.createContext("/", new SimRoutes(frozen, clock, closing));
@@ -156,6 +157,18 @@ public final class ProviderSim implements AutoCloseable {
       throw new IllegalArgumentException("no provider '" + provider + "'; known: " + providers.keySet());
     }
     return state;
+  }
+
+  /**
+   * The JDK's server closes a finished keep-alive connection when 200 are already idle, so at a
+   * few hundred requests/s a client reuses connections the server is closing and sees "no bytes"
+   * failures no real provider's server would cause. Must be set before the first HttpServer of
+   * the JVM reads its configuration; an explicit setting wins.
+   */
+  private static void keepIdleConnections() {
+    if (System.getProperty("sun.net.httpserver.maxIdleConnections") == null) {
+      System.setProperty("sun.net.httpserver.maxIdleConnections", "10000");
+    }
   }
 
   private static ThreadFactory daemonThreads() {
