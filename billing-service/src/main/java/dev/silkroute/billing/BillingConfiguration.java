@@ -35,7 +35,7 @@ final class BillingConfiguration {
         settings.text("silkroute.usage.group-id", UsageConsumerConfig.DEFAULT_GROUP_ID),
         settings.integer("silkroute.usage.partitions", 3, 1, 1000),
         (short) settings.integer("silkroute.usage.replication-factor", 1, 1, 7),
-        settings.integer("silkroute.usage.max-poll-records", 40_000, 1, 100_000),
+        settings.integer("silkroute.usage.max-poll-records", 60_000, 1, 100_000),
         settings.integer("silkroute.usage.writers", 2, 1, 8),
         settings.duration("silkroute.usage.poll-timeout", Duration.ofMillis(500),
             Duration.ofMillis(10), Duration.ofMinutes(1)),
