@@ -125,8 +125,7 @@ public final class Admission {
           null, "rate_limit_exceeded", Map.of("headers", headers, "retry_after_seconds", window.resetSeconds())));
     }
     if (verdict != 0) {
-      Credit.Verdict refused = new Credit.Verdict(verdict == 3 ? Credit.Refusal.NO_BALANCE
-          : verdict == 4 ? Credit.Refusal.INSUFFICIENT_CREDIT : Credit.Refusal.KEY_LIMIT, result.get(3));
+      Credit.Verdict refused = Credit.Verdict.refused(verdict, result.get(3));
       throw new ApiException(new ApiError(402, "insufficient_quota", refusalMessage(refused, worstCaseMicros),
           null, refused.refusal().name().toLowerCase(java.util.Locale.ROOT), Map.of()));
     }

@@ -12,11 +12,14 @@ public final class Credit {
   /** Why a reservation was refused. */
   public enum Refusal { NO_BALANCE, INSUFFICIENT_CREDIT, KEY_LIMIT }
 
-  /** The outcome: a reservation, or a refusal with what was available. */
+  /** A refusal, with what was available. */
   public record Verdict(Refusal refusal, long availableMicros) {
 
-    public boolean reserved() {
-      return refusal == null;
+    /** From the admission script's verdict 3, 4 or 5 (see {@link Admission}). */
+    static Verdict refused(long scriptVerdict, long availableMicros) {
+      Refusal refusal = scriptVerdict == 3 ? Refusal.NO_BALANCE
+          : scriptVerdict == 4 ? Refusal.INSUFFICIENT_CREDIT : Refusal.KEY_LIMIT;
+      return new Verdict(refusal, availableMicros);
     }
   }
 
