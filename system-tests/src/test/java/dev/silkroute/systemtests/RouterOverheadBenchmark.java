@@ -87,19 +87,26 @@ public final class RouterOverheadBenchmark {
       System.out.printf("router CPU while idle: %.1f ms/s%n", (router.cpuTime().toNanos() - idleBefore) / 1e6 / 5);
       System.out.printf("%-8s %-10s %10s %10s %10s %10s %10s %10s %9s %9s %12s %9s%n", "rate/s", "mode", "direct p50",
           "direct p99", "router p50", "router p99", "added p50", "added p99", "direct/s", "router/s", "router errs",
-          "cpu us/req");
+          "cpu us/req", "bench us/req", "busy %");
       for (int rate : rates) {
         for (boolean stream : new boolean[] {false, true}) {
           String suffix = stream ? ",\"stream\":true}" : "}";
           Step d = run(http, direct, upstreamBody.substring(0, upstreamBody.length() - 1) + suffix, null, rate, seconds, stream);
           long routerCpuBefore = router.cpuTime().toNanos();
+          long benchCpuBefore = ownCpuNanos();
+          long[] machineBefore = machineTicks();
           Step r = run(http, routed, routerBody.substring(0, routerBody.length() - 1) + suffix, key, rate, seconds, stream);
           // The router's own CPU per request: steadier than tail latency on a shared machine.
           double routerCpuPerRequest = (router.cpuTime().toNanos() - routerCpuBefore) / 1e3 / r.sent();
-          System.out.printf("%-8d %-10s %10s %10s %10s %10s %10s %10s %9.0f %9.0f %12s %9.0f%n", rate,
+          // The load generator and provider-sim share this JVM; with the machine's busy share they
+          // say how much of the 2 cores was left for the router.
+          double benchCpuPerRequest = (ownCpuNanos() - benchCpuBefore) / 1e3 / r.sent();
+          long[] machineAfter = machineTicks();
+          double busy = 100.0 * (machineAfter[0] - machineBefore[0]) / Math.max(1, machineAfter[1] - machineBefore[1]);
+          System.out.printf("%-8d %-10s %10s %10s %10s %10s %10s %10s %9.0f %9.0f %12s %9.0f %12.0f %7.0f%n", rate,
               stream ? "ttft" : "complete", ms(d.p50()), ms(d.p99()), ms(r.p50()), ms(r.p99()), ms(r.p50() - d.p50()),
               ms(r.p99() - d.p99()), d.answeredPerSecond(), r.answeredPerSecond(), r.failed() + "/" + r.sent(),
-              routerCpuPerRequest);
+              routerCpuPerRequest, benchCpuPerRequest, busy);
         }
       }
     } finally {
@@ -196,6 +203,25 @@ public final class RouterOverheadBenchmark {
 
   /** The first body seen per port and failing status, printed at the end: what went wrong, not just how often. */
   private static final java.util.Map<String, String> FAILURES = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static long ownCpuNanos() {
+    return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO).toNanos();
+  }
+
+  /** Busy and total jiffies of the whole machine from /proc/stat (zeros where there is none). */
+  private static long[] machineTicks() {
+    try {
+      String[] cpu = java.nio.file.Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long total = 0;
+      for (int i = 1; i < cpu.length; i++) {
+        total += Long.parseLong(cpu[i]);
+      }
+      long idle = Long.parseLong(cpu[4]) + Long.parseLong(cpu[5]); // idle + iowait
+      return new long[] {total - idle, total};
+    } catch (java.io.IOException | RuntimeException e) {
+      return new long[] {0, 0};
+    }
+  }
 
   private static String ms(long nanos) {
     return String.format("%.2f ms", nanos / 1e6);
