@@ -5,24 +5,14 @@ import dev.silkroute.providersim.ProviderSim;
 import dev.silkroute.testkit.Infra;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The latency the router adds: the same requests sent at a fixed rate (open loop) to provider-sim
@@ -69,8 +59,7 @@ public final class RouterOverheadBenchmark {
             "silkroute.redis.uri", Infra.redis().uri(),
             "silkroute.redis.key-prefix", prefix),
         Map.of("SILKROUTE_PROVIDER_SIM_URL", sim.url()))) {
-      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-          .executor(Executors.newFixedThreadPool(4)).build();
+      LoadGenerator http = new LoadGenerator();  // closed below, before System.exit
       URI direct = URI.create(sim.baseUrl("deepseek") + "/chat/completions");
       URI routed = URI.create("http://127.0.0.1:" + routerPort + "/v1/chat/completions");
       String upstreamBody = "{\"model\":\"deepseek-chat\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
@@ -78,9 +67,9 @@ public final class RouterOverheadBenchmark {
           + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
       // Warm both paths (JIT, connection pools) before measuring; the router's streamed path too.
       int warmUp = Integer.getInteger("silkroute.bench.warmup-seconds", 10);
-      run(http, direct, upstreamBody, null, 300, warmUp, false);
-      run(http, routed, routerBody, key, 300, warmUp, false);
-      run(http, routed, routerBody.substring(0, routerBody.length() - 1) + ",\"stream\":true}", key, 300, warmUp, true);
+      http.run(direct, upstreamBody, null, 300, warmUp, false);
+      http.run(routed, routerBody, key, 300, warmUp, false);
+      http.run(routed, routerBody.substring(0, routerBody.length() - 1) + ",\"stream\":true}", key, 300, warmUp, true);
       // What the router burns with no requests at all (timers, pollers), to read the CPU per request against.
       long idleBefore = router.cpuTime().toNanos();
       Thread.sleep(5_000);
@@ -91,11 +80,11 @@ public final class RouterOverheadBenchmark {
       for (int rate : rates) {
         for (boolean stream : new boolean[] {false, true}) {
           String suffix = stream ? ",\"stream\":true}" : "}";
-          Step d = run(http, direct, upstreamBody.substring(0, upstreamBody.length() - 1) + suffix, null, rate, seconds, stream);
+          LoadGenerator.Step d = http.run(direct, upstreamBody.substring(0, upstreamBody.length() - 1) + suffix, null, rate, seconds, stream);
           long routerCpuBefore = router.cpuTime().toNanos();
           long benchCpuBefore = ownCpuNanos();
           long[] machineBefore = machineTicks();
-          Step r = run(http, routed, routerBody.substring(0, routerBody.length() - 1) + suffix, key, rate, seconds, stream);
+          LoadGenerator.Step r = http.run(routed, routerBody.substring(0, routerBody.length() - 1) + suffix, key, rate, seconds, stream);
           // The router's own CPU per request: steadier than tail latency on a shared machine.
           double routerCpuPerRequest = (router.cpuTime().toNanos() - routerCpuBefore) / 1e3 / r.sent();
           // The load generator and provider-sim share this JVM; with the machine's busy share they
@@ -109,100 +98,14 @@ public final class RouterOverheadBenchmark {
               routerCpuPerRequest, benchCpuPerRequest, busy);
         }
       }
+      http.failures().forEach((status, body) -> System.out.println("failed: " + status + ": " + body));
+      http.close();
     } finally {
       redis.shutdown();
       sim.close();
     }
-    FAILURES.forEach((status, body) -> System.out.println("failed: " + status + ": " + body));
     System.exit(0);
   }
-
-  /**
-   * One step's outcome: p50 and p99 latency (or time to first data line) in nanos over the answered
-   * requests, how many were sent, how many failed (non-200, broken, no data line), and the rate at
-   * which answers actually arrived.
-   */
-  record Step(long p50, long p99, long sent, long failed, double answeredPerSecond) {
-  }
-
-  /** Sends at {@code rate}/s for {@code seconds}. */
-  private static Step run(HttpClient http, URI uri, String body, String key, int rate, int seconds, boolean stream)
-      throws Exception {
-    ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-    List<CompletableFuture<?>> pending = new ArrayList<>();
-    long interval = TimeUnit.SECONDS.toNanos(1) / rate;
-    long start = System.nanoTime();
-    long total = (long) rate * seconds;
-    for (long i = 0; i < total; i++) {
-      long due = start + i * interval;
-      long wait;
-      while ((wait = due - System.nanoTime()) > 0) {
-        if (wait > 200_000) {
-          Thread.sleep(0, 100_000);
-        } else {
-          Thread.onSpinWait();
-        }
-      }
-      HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
-      if (key != null) {
-        request.header("Authorization", "Bearer " + key);
-      }
-      // Latency counts from when the request was due, so a stalled sender cannot hide queueing.
-      pending.add(http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofInputStream()).thenAccept(response -> {
-        if (response.statusCode() != 200) {
-          FAILURES.computeIfAbsent(uri.getPort() + " HTTP " + response.statusCode(), status -> {
-            try (InputStream in = response.body()) {
-              return new String(in.readNBytes(300), StandardCharsets.UTF_8);
-            } catch (java.io.IOException e) {
-              return e.toString();
-            }
-          });
-        }
-        try (InputStream in = response.body()) {
-          if (stream) {
-            byte[] buffer = new byte[8192];
-            StringBuilder seen = new StringBuilder();
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-              seen.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
-              if (response.statusCode() == 200 && seen.indexOf("data: {") >= 0) {
-                latencies.add(System.nanoTime() - due);
-                in.transferTo(java.io.OutputStream.nullOutputStream());
-                return;
-              }
-            }
-          } else {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            if (response.statusCode() == 200) {
-              latencies.add(System.nanoTime() - due);
-            }
-          }
-        } catch (java.io.IOException e) {
-          // counted as missing
-        }
-      }));
-    }
-    try {
-      CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      // a connection that failed: counted below as not answered
-    }
-    double elapsed = (System.nanoTime() - start) / 1e9;
-    List<Long> sorted = new ArrayList<>(latencies);
-    Collections.sort(sorted);
-    if (sorted.size() < total * 0.99) {
-      System.out.printf("  (only %d of %d requests answered at %d/s)%n", sorted.size(), total, rate);
-    }
-    if (sorted.isEmpty()) {
-      return new Step(0, 0, total, total, 0);
-    }
-    return new Step(sorted.get(sorted.size() / 2), sorted.get((int) (sorted.size() * 0.99)), total,
-        total - sorted.size(), sorted.size() / elapsed);
-  }
-
-  /** The first body seen per port and failing status, printed at the end: what went wrong, not just how often. */
-  private static final java.util.Map<String, String> FAILURES = new java.util.concurrent.ConcurrentHashMap<>();
 
   private static long ownCpuNanos() {
     return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO).toNanos();

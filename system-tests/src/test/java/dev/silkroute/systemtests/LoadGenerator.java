@@ -1,0 +1,249 @@
+package dev.silkroute.systemtests;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * An open-loop HTTP/1.1 load generator: requests leave at a fixed rate whatever the answers do, and
+ * latency counts from when a request was due, so a slow server cannot slow the sender down and hide
+ * its queue. One Netty event loop thread does all the I/O over a pool of keep-alive connections (one
+ * request in flight per connection, a new connection when all are busy); the sender thread only
+ * sleeps until each due time. It shares the cores with what it measures, so it is built to cost
+ * little: the JDK HttpClient it replaced spent about as much CPU per request as the router did.
+ */
+final class LoadGenerator implements AutoCloseable {
+
+  /**
+   * One step's outcome: p50 and p99 latency (or time to the first {@code data:} line) in nanos over
+   * the answered requests, how many were sent, how many failed (non-200, broken, no data line), and
+   * the rate at which answers actually arrived.
+   */
+  record Step(long p50, long p99, long sent, long failed, double answeredPerSecond) {
+  }
+
+  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  // The first body seen per port and failing status: what went wrong, not just how often.
+  private final Map<String, String> failures = new ConcurrentHashMap<>();
+
+  Map<String, String> failures() {
+    return failures;
+  }
+
+  /** Sends {@code rate} requests a second for {@code seconds}, streamed or not, and waits for the answers. */
+  Step run(URI uri, String body, String bearer, int rate, int seconds, boolean stream) throws InterruptedException {
+    int total = rate * seconds;
+    Run run = new Run(uri, request(uri, body, bearer), stream, total);
+    long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+    long start = System.nanoTime();
+    for (int i = 0; i < total; i++) {
+      long due = start + i * interval;
+      long wait;
+      while ((wait = due - System.nanoTime()) > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      group.execute(() -> run.send(due));
+    }
+    boolean finished = run.done.await(60, TimeUnit.SECONDS);
+    group.submit(run::closeAll).sync();
+    run.request.release();
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    long[] sorted;
+    synchronized (run) {
+      sorted = Arrays.copyOf(run.latencies, run.answered);
+    }
+    Arrays.sort(sorted);
+    if (!finished || sorted.length < total * 0.99) {
+      System.out.printf("  (only %d of %d requests answered at %d/s)%n", sorted.length, total, rate);
+    }
+    if (sorted.length == 0) {
+      return new Step(0, 0, total, total, 0);
+    }
+    return new Step(sorted[sorted.length / 2], sorted[(int) (sorted.length * 0.99)], total,
+        total - sorted.length, sorted.length / elapsed);
+  }
+
+  private static FullHttpRequest request(URI uri, String body, String bearer) {
+    ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+    FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, uri.getRawPath(),
+        content);
+    request.headers().set(HttpHeaderNames.HOST, uri.getHost() + ":" + uri.getPort())
+        .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+        .set(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+    if (bearer != null) {
+      request.headers().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + bearer);
+    }
+    return request;
+  }
+
+  /** One step's requests and their outcomes. Everything but the final read runs on the event loop thread. */
+  private final class Run {
+
+    final URI uri;
+    final FullHttpRequest request;
+    final boolean stream;
+    final long[] latencies;
+    final CountDownLatch done;
+    final ArrayDeque<Channel> idle = new ArrayDeque<>();
+    final Bootstrap bootstrap;
+    int answered;
+
+    Run(URI uri, FullHttpRequest request, boolean stream, int total) {
+      this.uri = uri;
+      this.request = request;
+      this.stream = stream;
+      this.latencies = new long[total];
+      this.done = new CountDownLatch(total);
+      this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+          .option(ChannelOption.TCP_NODELAY, true)
+          .handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel channel) {
+              channel.pipeline().addLast(new HttpClientCodec(), new Exchange());
+            }
+          });
+    }
+
+    void send(long due) {
+      Channel channel;
+      while ((channel = idle.poll()) != null && !channel.isActive()) {
+        // closed by the server while idle: drop it
+      }
+      if (channel != null) {
+        write(channel, due);
+        return;
+      }
+      bootstrap.connect(uri.getHost(), uri.getPort()).addListener(connected -> {
+        if (connected.isSuccess()) {
+          write(((io.netty.channel.ChannelFuture) connected).channel(), due);
+        } else {
+          failed("connect", connected.cause().toString());
+        }
+      });
+    }
+
+    void write(Channel channel, long due) {
+      channel.pipeline().get(Exchange.class).begin(due);
+      channel.writeAndFlush(request.retainedDuplicate());
+    }
+
+    synchronized void answered(long due) {
+      latencies[answered++] = System.nanoTime() - due;
+      done.countDown();
+    }
+
+    void failed(String status, String detail) {
+      failures.putIfAbsent(uri.getPort() + " " + status, detail);
+      done.countDown();
+    }
+
+    void closeAll() {
+      idle.forEach(Channel::close);
+      idle.clear();
+    }
+
+    /** One connection's current request: its due time, the answer's status, and whether it counted yet. */
+    private final class Exchange extends SimpleChannelInboundHandler<HttpObject> {
+
+      private long due = -1;
+      private int status;
+      private boolean keepAlive;
+      private boolean counted;
+      private final StringBuilder seen = new StringBuilder();
+
+      void begin(long due) {
+        this.due = due;
+        status = 0;
+        counted = false;
+        seen.setLength(0);
+      }
+
+      @Override
+      protected void channelRead0(ChannelHandlerContext ctx, HttpObject message) {
+        if (message instanceof HttpResponse response) {
+          status = response.status().code();
+          keepAlive = HttpUtil.isKeepAlive(response);
+        }
+        if (message instanceof HttpContent content) {
+          if (!counted && (status != 200 || stream) && seen.length() < 4096) {
+            seen.append(content.content().toString(StandardCharsets.UTF_8));
+          }
+          if (!counted && status == 200 && stream && seen.indexOf("data: {") >= 0) {
+            counted = true;
+            answered(due);
+          }
+          if (content instanceof LastHttpContent) {
+            if (!counted) {
+              if (status == 200 && !stream) {
+                answered(due);
+              } else {
+                failed("HTTP " + status, seen.length() > 300 ? seen.substring(0, 300) : seen.toString());
+              }
+            }
+            due = -1;
+            if (keepAlive) {
+              idle.push(ctx.channel());
+            } else {
+              ctx.close();
+            }
+          }
+        }
+      }
+
+      @Override
+      public void channelInactive(ChannelHandlerContext ctx) {
+        brokenOff("connection closed mid-answer");
+      }
+
+      @Override
+      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        brokenOff(cause.toString());
+        ctx.close();
+      }
+
+      private void brokenOff(String why) {
+        if (due >= 0) {
+          due = -1;
+          if (!counted) {
+            failed("broken", why);
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}
