@@ -14,14 +14,23 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Buckets as Redis hashes {@code <prefix><bucket>} (one counter per field, HINCRBY, with a TTL), so that
- * every router replica routes on one picture. Writes are fire-and-forget on lettuce's pipelined
- * connection: a request never waits for statistics.
+ * every router replica routes on one picture. Increments are summed here and written by
+ * {@link #flush()} (every second, see {@link TrafficStats#refreshEvery}): a request used to send up
+ * to ten commands (two buckets, a counter per outcome and timing slot, and their TTLs), three
+ * quarters of the router's Redis traffic; summed, a busy endpoint costs a few commands a second.
+ * Routing reads 5- to 30-minute windows, so a second's delay changes nothing. Writes are
+ * fire-and-forget on lettuce's pipelined connection: neither a request nor a flush waits for them.
  */
 public final class RedisStatsBuckets implements StatsBuckets {
 
   private final RedisAsyncCommands<String, String> redis;
   private final String prefix;
   private final Duration readTimeout;
+  // Bucket -> counter -> sum since the last flush, and the bucket's TTL; swapped out whole by flush().
+  private Map<String, Pending> pending = new HashMap<>();
+
+  private record Pending(Map<String, Long> counters, Duration ttl) {
+  }
 
   public RedisStatsBuckets(StatefulRedisConnection<String, String> connection, String prefix,
                            Duration readTimeout) {
@@ -31,14 +40,33 @@ public final class RedisStatsBuckets implements StatsBuckets {
   }
 
   @Override
-  public void increment(String bucket, Map<String, Long> counters, Duration ttl) {
-    String key = prefix + bucket;
-    counters.forEach((field, n) -> redis.hincrby(key, field, n));
-    redis.expire(key, ttl.toSeconds());
+  public synchronized void increment(String bucket, Map<String, Long> counters, Duration ttl) {
+    Map<String, Long> sums = pending.computeIfAbsent(bucket, b -> new Pending(new HashMap<>(), ttl)).counters();
+    counters.forEach((field, n) -> sums.merge(field, n, Long::sum));
   }
 
+  /** Sends what was counted since the last flush. */
+  @Override
+  public void flush() {
+    Map<String, Pending> out;
+    synchronized (this) {
+      if (pending.isEmpty()) {
+        return;
+      }
+      out = pending;
+      pending = new HashMap<>();
+    }
+    out.forEach((bucket, sums) -> {
+      String key = prefix + bucket;
+      sums.counters().forEach((field, n) -> redis.hincrby(key, field, n));
+      redis.expire(key, sums.ttl().toSeconds());
+    });
+  }
+
+  /** The buckets as Redis holds them, after this replica's own pending counts were sent. */
   @Override
   public List<Map<String, Long>> read(List<String> buckets) {
+    flush();
     List<RedisFuture<Map<String, String>>> futures = new ArrayList<>(buckets.size());
     buckets.forEach(bucket -> futures.add(redis.hgetall(prefix + bucket)));
     List<Map<String, Long>> out = new ArrayList<>(buckets.size());

@@ -25,6 +25,7 @@ public final class TrafficStats implements AttemptRecorder, AutoCloseable {
   private static final Duration MINUTE_TTL = Duration.ofMinutes(35);
   private static final Duration HOUR_TTL = Duration.ofHours(25);
   private static final int SLOTS = 100;
+  private static final long FLUSH_MILLIS = 1_000;
 
   private final StatsBuckets buckets;
   private final Clock clock;
@@ -190,7 +191,15 @@ public final class TrafficStats implements AttemptRecorder, AutoCloseable {
     return "h:" + endpointId + ":" + hour;
   }
 
-  /** Refreshes every {@code interval} on a daemon thread until {@link #close()}. */
+  /** Sends the counts recorded here to the shared buckets (a replica's own reads do this first). */
+  public void flush() {
+    buckets.flush();
+  }
+
+  /**
+   * Refreshes every {@code interval}, and flushes this replica's counts every second, on a daemon
+   * thread until {@link #close()}.
+   */
   public synchronized TrafficStats refreshEvery(Duration interval) {
     if (refresher == null) {
       refresher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -207,15 +216,27 @@ public final class TrafficStats implements AttemptRecorder, AutoCloseable {
           LOG.warn("endpoint statistics not refreshed: {}", e.getMessage());
         }
       }, millis, millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+      refresher.scheduleWithFixedDelay(this::flushQuietly, FLUSH_MILLIS, FLUSH_MILLIS,
+          java.util.concurrent.TimeUnit.MILLISECONDS);
     }
     return this;
   }
 
+  private void flushQuietly() {
+    try {
+      flush();
+    } catch (RuntimeException e) {
+      LOG.warn("endpoint statistics not flushed: {}", e.getMessage());
+    }
+  }
+
+  /** Stops refreshing; what was counted since the last flush is sent. */
   @Override
   public synchronized void close() {
     if (refresher != null) {
       refresher.shutdownNow();
       refresher = null;
     }
+    flushQuietly();
   }
 }

@@ -51,6 +51,7 @@ class RedisStatsBucketsIT {
     }
     replicaA.record(endpoint, Outcome.PROVIDER_ERROR, 50, -1, 0, 0);
     replicaA.record(endpoint, Outcome.CALLER_ERROR, 50, -1, 0, 0);
+    replicaA.flush(); // what its scheduler does every second
     replicaB.track(endpoint.id());
     replicaB.refresh();
 
@@ -59,6 +60,51 @@ class RedisStatsBucketsIT {
     assertThat(seenByB.uptime5m()).isEqualTo(0.9);
     assertThat(seenByB.ttftP50Ms()).isBetween(170L, 240L);
     assertThat(seenByB.throughputP50()).isBetween(85L, 120L);
+  }
+
+  @Test
+  void countsAreSummedAndSentAtTheFlush() {
+    RedisStatsBuckets buckets = new RedisStatsBuckets(connection, prefix, Duration.ofSeconds(5));
+
+    for (int i = 0; i < 1000; i++) {
+      buckets.increment("summed", Map.of("ok", 1L, "lat:12", 2L), Duration.ofMinutes(35));
+    }
+    assertThat(connection.sync().exists(prefix + "summed")).isZero();
+
+    buckets.flush();
+    assertThat(connection.sync().hgetall(prefix + "summed")).isEqualTo(Map.of("ok", "1000", "lat:12", "2000"));
+    assertThat(connection.sync().ttl(prefix + "summed")).isBetween(2000L, 2100L);
+  }
+
+  @Test
+  void noCountIsLostToAConcurrentFlush() throws Exception {
+    RedisStatsBuckets buckets = new RedisStatsBuckets(connection, prefix, Duration.ofSeconds(5));
+    int threads = 4;
+    int perThread = 20_000;
+    java.util.concurrent.atomic.AtomicBoolean counting = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread flusher = new Thread(() -> {
+      while (counting.get()) {
+        buckets.flush();
+      }
+    });
+    flusher.start();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      done.add(pool.submit(() -> {
+        for (int i = 0; i < perThread; i++) {
+          buckets.increment("raced", Map.of("ok", 1L), Duration.ofMinutes(35));
+        }
+      }));
+    }
+    for (java.util.concurrent.Future<?> f : done) {
+      f.get();
+    }
+    counting.set(false);
+    flusher.join();
+    pool.shutdown();
+
+    assertThat(buckets.read(List.of("raced"))).containsExactly(Map.of("ok", (long) threads * perThread));
   }
 
   @Test
