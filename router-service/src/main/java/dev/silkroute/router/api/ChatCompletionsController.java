@@ -19,11 +19,19 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import jakarta.inject.Named;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 
 /**
  * {@code POST /v1/chat/completions}, OpenAI's endpoint, also at {@code /api/v1/...} where OpenRouter
  * clients look for it. Authenticates, validates, and hands over to {@link ChatRouter}.
+ *
+ * <p>Starts on the blocking pool because what comes before routing may block: a key missing from
+ * the cache is read from Redis, and planning reads a worker pool's load from Redis, both with
+ * Lettuce's blocking API. That is a short stretch; a non-streamed request then gives its thread
+ * back and waits for nothing (admission, upstream call and settlement complete a future, which
+ * Micronaut answers when it completes). A streamed request keeps the thread until the stream
+ * commits, as it always did, and the stream itself runs on a thread of its own.
  */
 @Controller
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -46,19 +54,25 @@ final class ChatCompletionsController {
 
   @Post(uris = {"/v1/chat/completions", "/api/v1/chat/completions"})
   @Consumes(MediaType.ALL)
-  HttpResponse<?> create(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization,
-                         @Nullable @Header("X-Silkroute-Metadata") String routingMetadata,
-                         @Nullable @Body byte[] body) throws InterruptedException {
+  CompletableFuture<HttpResponse<?>> create(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization,
+                                            @Nullable @Header("X-Silkroute-Metadata") String routingMetadata,
+                                            @Nullable @Body byte[] body) throws InterruptedException {
     Caller caller = authenticate(authorization);
     ChatRequest request = parser.parse(body == null ? new byte[0] : body);
     boolean withRouting = "enabled".equalsIgnoreCase(routingMetadata);
     String generationId = ChatRouter.newGenerationId();
     if (!request.stream()) {
-      ObjectNode answer = router.complete(generationId, caller, request, withRouting);
-      return HttpResponse.ok(answer.toString())
-          .contentType(MediaType.APPLICATION_JSON_TYPE)
-          .header("X-Generation-Id", generationId);
+      // Micronaut unwraps the CompletionException around a refusal, so ApiExceptionHandler answers it as before.
+      return router.completeAsync(generationId, caller, request, withRouting)
+          .thenApply(answer -> HttpResponse.ok(answer.toString())
+              .contentType(MediaType.APPLICATION_JSON_TYPE)
+              .header("X-Generation-Id", generationId));
     }
+    return CompletableFuture.completedFuture(streamed(generationId, caller, request, withRouting));
+  }
+
+  private HttpResponse<?> streamed(String generationId, Caller caller, ChatRequest request, boolean withRouting)
+      throws InterruptedException {
     SseStream stream = new SseStream();
     streams.execute(() -> {
       try {

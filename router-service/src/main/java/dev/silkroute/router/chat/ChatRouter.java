@@ -31,6 +31,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
@@ -54,9 +57,11 @@ public final class ChatRouter {
   private final Clock clock;
   private final LongSupplier nanos;
   private final String routerInstance;
+  private final Executor blocking;
 
   public ChatRouter(MarketOrder order, List<EndpointSource> sources, ProviderAdapters adapters, Admission admission,
-                    UsagePublisher usage, ObjectMapper json, Clock clock, LongSupplier nanos, String routerInstance) {
+                    UsagePublisher usage, ObjectMapper json, Clock clock, LongSupplier nanos, String routerInstance,
+                    Executor blocking) {
     this.order = order;
     this.sources = List.copyOf(sources);
     this.adapters = adapters;
@@ -66,6 +71,7 @@ public final class ChatRouter {
     this.clock = clock;
     this.nanos = nanos;
     this.routerInstance = routerInstance;
+    this.blocking = blocking;
   }
 
   public static String newGenerationId() {
@@ -80,45 +86,109 @@ public final class ChatRouter {
   }
 
   /**
-   * A non-streamed answer. With {@code withRouting}, the answer carries a {@code routing} block:
-   * the candidates with their scores and every attempt with its outcome.
+   * A non-streamed answer, waited for: {@link #completeAsync} joined, failing with its exception
+   * (an {@link ApiException} for any answer the client should see).
    */
   public ObjectNode complete(String generationId, Caller caller, ChatRequest request, boolean withRouting) {
-    Plan plan = plan(request);
-    Admission.Ticket ticket = admit(caller, request, plan);
-    Generation generation = new Generation(generationId, caller, plan.decisions().get(0).model(), false,
-        clock.instant(), nanos.getAsLong());
-    UpstreamException last = null;
     try {
-      for (RouteDecision decision : plan.decisions()) {
-        for (Endpoint endpoint : decision.endpoints()) {
-          Optional<Attempt> attempt = decision.begin(endpoint);
-          if (attempt.isEmpty()) {
-            continue;
-          }
-          generation.attempt(decision.model(), endpoint);
-          try {
-            Completion completion = adapter(endpoint).complete(endpoint, request);
-            attempt.get().firstToken();
-            generation.firstToken(nanos.getAsLong());
-            generation.finish(UsageStatus.USAGE_STATUS_OK, completion.usage(),
-                FinishReason.normalise(completion.finishReason()));
-            attempt.get().succeeded(completion.usage().completionTokens());
-            ObjectNode answer = answer(completion.body(), generation);
-            if (withRouting) {
-              answer.set("routing", RouteDecision.metadata(plan.decisions()));
-            }
-            return answer;
-          } catch (UpstreamException e) {
-            attempt.get().failed(e, e.retryAfter().orElse(null));
-            last = e;
-          }
-        }
-      }
-      throw new ApiException(allFailed(last));
-    } finally {
-      settle(generation, ticket);
+      return completeAsync(generationId, caller, request, withRouting).join();
+    } catch (CompletionException e) {
+      throw unchecked(unwrap(e));
     }
+  }
+
+  /**
+   * A non-streamed answer without a waiting thread. With {@code withRouting}, the answer carries a
+   * {@code routing} block: the candidates with their scores and every attempt with its outcome.
+   *
+   * <p>Completes only once the request is settled (usage event handed to the publisher, credit
+   * settled in Redis), so the next request sees the balance this one left; fails with an
+   * {@link ApiException} for any answer the client should see. Plans on the caller's thread (a worker
+   * pool's load may be read from Redis there), then goes on on Lettuce's and the upstream client's
+   * threads, where nothing blocks: adapters without a non-blocking client wait on {@code blocking}.
+   */
+  public CompletableFuture<ObjectNode> completeAsync(String generationId, Caller caller, ChatRequest request,
+                                                     boolean withRouting) {
+    Plan plan;
+    try {
+      plan = plan(request);
+    } catch (RuntimeException refused) {
+      return CompletableFuture.failedFuture(refused);
+    }
+    CompletableFuture<ObjectNode> done = new CompletableFuture<>();
+    // A request refused at admission holds no ticket: there is nothing to settle and no usage to publish.
+    admitAsync(caller, request, plan).thenCompose(ticket -> {
+      Generation generation = new Generation(generationId, caller, plan.decisions().get(0).model(), false,
+          clock.instant(), nanos.getAsLong());
+      CompletableFuture<ObjectNode> served;
+      try {
+        served = tryFrom(new Tries(plan, request, generation, withRouting), 0, null);
+      } catch (RuntimeException unexpected) {
+        served = CompletableFuture.failedFuture(unexpected);
+      }
+      return served.handle((answer, failure) -> settleAsync(generation, ticket, answer, failure))
+          .thenCompose(settled -> settled);
+    }).whenComplete((answer, failure) -> {
+      // The exception itself, not wrapped in a CompletionException, as complete() would throw it.
+      if (failure != null) {
+        done.completeExceptionally(unwrap(failure));
+      } else {
+        done.complete(answer);
+      }
+    });
+    return done;
+  }
+
+  /** One non-streamed request's endpoints, across its decisions, in the order to try them. */
+  private record Tries(Plan plan, ChatRequest request, Generation generation, boolean withRouting, List<Try> order) {
+
+    Tries(Plan plan, ChatRequest request, Generation generation, boolean withRouting) {
+      this(plan, request, generation, withRouting, plan.decisions().stream()
+          .flatMap(decision -> decision.endpoints().stream().map(endpoint -> new Try(decision, endpoint)))
+          .toList());
+    }
+  }
+
+  private record Try(RouteDecision decision, Endpoint endpoint) {
+  }
+
+  /**
+   * Tries the endpoints from the {@code next}-th on until one answers; {@code last} is the latest
+   * failure. The same walk as {@link #stream}'s loops, one endpoint per completed call.
+   */
+  private CompletableFuture<ObjectNode> tryFrom(Tries tries, int next, UpstreamException last) {
+    for (int i = next; i < tries.order().size(); i++) {
+      RouteDecision decision = tries.order().get(i).decision();
+      Endpoint endpoint = tries.order().get(i).endpoint();
+      Optional<Attempt> attempt = decision.begin(endpoint);
+      if (attempt.isEmpty()) {
+        continue;
+      }
+      Generation generation = tries.generation();
+      generation.attempt(decision.model(), endpoint);
+      int after = i + 1;
+      return adapter(endpoint).completeAsync(endpoint, tries.request(), blocking).handle((completion, failure) -> {
+        if (failure == null) {
+          attempt.get().firstToken();
+          generation.firstToken(nanos.getAsLong());
+          generation.finish(UsageStatus.USAGE_STATUS_OK, completion.usage(),
+              FinishReason.normalise(completion.finishReason()));
+          attempt.get().succeeded(completion.usage().completionTokens());
+          ObjectNode answer = answer(completion.body(), generation);
+          if (tries.withRouting()) {
+            answer.set("routing", RouteDecision.metadata(tries.plan().decisions()));
+          }
+          return CompletableFuture.completedFuture(answer);
+        }
+        Throwable cause = unwrap(failure);
+        if (!(cause instanceof UpstreamException e)) {
+          return CompletableFuture.<ObjectNode>failedFuture(cause);
+        }
+        attempt.get().failed(e, e.retryAfter().orElse(null));
+        return tryFrom(tries, after, e);
+      }).thenCompose(answer -> answer);
+    }
+    return CompletableFuture.failedFuture(new ApiException(allFailed(last)));
   }
 
   /** A streamed answer; see {@link #stream(String, Caller, ChatRequest, SseOut, BooleanSupplier, boolean)}. */
@@ -254,6 +324,11 @@ public final class ChatRouter {
         plan.worstCaseMicros());
   }
 
+  private CompletableFuture<Admission.Ticket> admitAsync(Caller caller, ChatRequest request, Plan plan) {
+    return admission.admitAsync(caller, plan.decisions().get(0).model().id(), plan.promptTokenEstimate(),
+        plan.worstCaseMicros());
+  }
+
   private ProviderAdapter adapter(Endpoint endpoint) {
     return adapters.forEndpoint(endpoint).orElseThrow();
   }
@@ -330,6 +405,49 @@ public final class ChatRouter {
     }
     return ApiError.upstreamFailed("Every provider failed; last: " + last.provider() + ": " + last.getMessage(),
         metadata);
+  }
+
+  /**
+   * {@link #settle} without waiting, then the request's own outcome ({@code answer}, or
+   * {@code failure}). A failure to settle wins over the outcome, as an exception thrown in a
+   * {@code finally} block does.
+   */
+  private <T> CompletableFuture<T> settleAsync(Generation generation, Admission.Ticket ticket, T answer,
+                                               Throwable failure) {
+    CompletableFuture<Void> settled;
+    try {
+      // Publishing only hands the event to the Kafka producer. It can wait (at most max.block.ms, then
+      // the event is spooled) only while Kafka is unreachable; when no endpoint was tried, that wait
+      // would be on Lettuce's I/O thread, which this accepts rather than a hop per request.
+      usage.publish(generation.toUsageEvent(routerInstance, clock.instant(), nanos.getAsLong()));
+      TokenUsage tokens = generation.usage();
+      settled = ticket.settleAsync(generation.priceMicros(), tokens.promptTokens() + tokens.completionTokens());
+    } catch (RuntimeException e) {
+      settled = CompletableFuture.failedFuture(e);
+    }
+    return settled.handle((ignored, settleFailure) -> {
+      if (settleFailure != null) {
+        throw new CompletionException(unwrap(settleFailure));
+      }
+      if (failure != null) {
+        throw new CompletionException(unwrap(failure));
+      }
+      return answer;
+    });
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+  }
+
+  private static RuntimeException unchecked(Throwable failure) {
+    if (failure instanceof RuntimeException e) {
+      return e;
+    }
+    if (failure instanceof Error e) {
+      throw e;
+    }
+    return new IllegalStateException(failure);
   }
 
   /** Exactly once per admitted request: the usage event, then the credit reservation turned into the cost. */

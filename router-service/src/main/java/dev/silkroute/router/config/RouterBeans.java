@@ -23,6 +23,7 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Prototype;
+import io.micronaut.scheduling.TaskExecutors;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.net.InetAddress;
@@ -138,14 +139,19 @@ final class RouterBeans {
 
   @Singleton
   Admission admission(StatefulRedisConnection<String, String> redis, RedisSettings settings) {
-    return new Admission(redis.sync(), settings.keyPrefix(), Clock.systemUTC());
+    return new Admission(redis, settings.keyPrefix(), Clock.systemUTC());
   }
 
+  /**
+   * Adapters without a non-blocking client (Anthropic, workers) wait for a non-streamed answer on
+   * Micronaut's blocking pool, which bounds them as it bounded every request before.
+   */
   @Singleton
   ChatRouter chatRouter(MarketOrder order, List<EndpointSource> sources, ProviderAdapters adapters,
-                        Admission admission, UsagePublisher usage, ObjectMapper json, RouterSettings settings) {
+                        Admission admission, UsagePublisher usage, ObjectMapper json, RouterSettings settings,
+                        @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
     return new ChatRouter(order, sources, adapters, admission, usage, json, Clock.systemUTC(), System::nanoTime,
-        instance(settings));
+        instance(settings), blocking);
   }
 
   /** Threads that pull upstream streams; one per open stream, so the pool is unbounded but idle-reaped. */

@@ -4,11 +4,15 @@ import dev.silkroute.router.api.ApiError;
 import dev.silkroute.router.api.ApiException;
 import dev.silkroute.router.auth.Caller;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.api.sync.RedisScriptingCommands;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The gate between an authenticated request and routing: the key may call the model, its rate
@@ -23,7 +27,17 @@ public final class Admission {
     /** Headers for the client: X-RateLimit-Limit, -Remaining, -Reset (empty when no limit applies). */
     Map<String, String> rateLimitHeaders();
 
+    /**
+     * Settles, waiting for Redis. Only the first of {@code settle} and {@link #settleAsync} counts;
+     * later calls return at once.
+     */
     void settle(long actualMicros, long actualTokens);
+
+    /**
+     * {@link #settle} without waiting: completes once Redis applied it (on Lettuce's I/O thread), or
+     * at once when the ticket was already settled.
+     */
+    CompletableFuture<Void> settleAsync(long actualMicros, long actualTokens);
   }
 
   // One round trip admits a request: the key's rate limits (only when it has any), then the credit
@@ -82,38 +96,84 @@ public final class Admission {
       """;
 
   private final RedisScriptingCommands<String, String> redis;
+  private final RedisScriptingAsyncCommands<String, String> redisAsync;
   private final RateLimits rateLimits;
   private final Credit credit;
   private final RedisScript admit;
   private final RedisScript settle;
   private final Clock clock;
 
-  public Admission(RedisScriptingCommands<String, String> redis, String keyPrefix, Clock clock) {
-    this.redis = redis;
+  /** Both of the connection's APIs: streams and gRPC wait for their verdict, HTTP chat does not. */
+  public Admission(StatefulRedisConnection<String, String> redis, String keyPrefix, Clock clock) {
+    this.redis = redis.sync();
+    this.redisAsync = redis.async();
     this.rateLimits = new RateLimits(keyPrefix);
     this.credit = new Credit(keyPrefix);
-    this.admit = new RedisScript(redis, ADMIT);
-    this.settle = new RedisScript(redis, SETTLE);
+    this.admit = new RedisScript(this.redis, ADMIT);
+    this.settle = new RedisScript(this.redis, SETTLE);
     this.clock = clock;
   }
 
   public Ticket admit(Caller caller, String model, long estimatedPromptTokens, long worstCaseMicros) {
+    Check check = check(caller, model, estimatedPromptTokens, worstCaseMicros);
+    return verdict(check, admit.run(redis, ScriptOutputType.MULTI, check.keys(), check.args()));
+  }
+
+  /**
+   * {@link #admit} without waiting: the same verdicts, as a future that fails with the
+   * {@link ApiException}. A model the key may not use fails it before Redis is asked. Completes on
+   * Lettuce's I/O thread.
+   */
+  public CompletableFuture<Ticket> admitAsync(Caller caller, String model, long estimatedPromptTokens,
+                                              long worstCaseMicros) {
+    Check check;
+    try {
+      check = check(caller, model, estimatedPromptTokens, worstCaseMicros);
+    } catch (ApiException refused) {
+      return CompletableFuture.failedFuture(refused);
+    }
+    return admit.<List<Long>>runAsync(redisAsync, ScriptOutputType.MULTI, check.keys(), check.args())
+        .thenCompose(result -> {
+          try {
+            return CompletableFuture.completedFuture(verdict(check, result));
+          } catch (ApiException refused) {
+            return CompletableFuture.failedFuture(refused); // unwrapped, as admit() throws it
+          }
+        });
+  }
+
+  private Check check(Caller caller, String model, long estimatedPromptTokens, long worstCaseMicros) {
     KeyLimits limits = caller.limits();
     if (!limits.allowsModel(model)) {
       throw new ApiException(new ApiError(403, "permission_error",
           "This API key may not use the model '" + model + "'", "model", "model_not_allowed", Map.of()));
     }
     Instant now = clock.instant();
-    String tokensKey = rateLimits.tokensKey(caller.keyId(), now);
-    String balanceKey = credit.balanceKey(caller.customerId());
-    String keySpendKey = credit.keySpendKey(caller.keyId());
-    List<Long> result = admit.run(redis, ScriptOutputType.MULTI,
-        new String[] {rateLimits.requestsKey(caller.keyId(), now), tokensKey, balanceKey, keySpendKey},
-        String.valueOf(limits.requestsPerMinute().orElse(-1)), String.valueOf(limits.tokensPerMinute().orElse(-1)),
-        String.valueOf(estimatedPromptTokens), RateLimits.WINDOW_TTL_SECONDS, String.valueOf(worstCaseMicros),
-        String.valueOf(limits.creditLimitMicros().orElse(-1)));
+    return new Check(limits, now, rateLimits.requestsKey(caller.keyId(), now),
+        rateLimits.tokensKey(caller.keyId(), now), credit.balanceKey(caller.customerId()),
+        credit.keySpendKey(caller.keyId()), estimatedPromptTokens, worstCaseMicros);
+  }
+
+  /** One admission's keys and arguments for the script. */
+  private record Check(KeyLimits limits, Instant now, String requestsKey, String tokensKey, String balanceKey,
+                       String keySpendKey, long estimatedPromptTokens, long worstCaseMicros) {
+
+    String[] keys() {
+      return new String[] {requestsKey, tokensKey, balanceKey, keySpendKey};
+    }
+
+    String[] args() {
+      return new String[] {String.valueOf(limits.requestsPerMinute().orElse(-1)),
+          String.valueOf(limits.tokensPerMinute().orElse(-1)), String.valueOf(estimatedPromptTokens),
+          RateLimits.WINDOW_TTL_SECONDS, String.valueOf(worstCaseMicros),
+          String.valueOf(limits.creditLimitMicros().orElse(-1))};
+    }
+  }
+
+  /** The admission script's answer: a ticket, or the refusal as an {@link ApiException}. */
+  private Ticket verdict(Check check, List<Long> result) {
     long verdict = result.get(0);
-    RateLimits.Window window = RateLimits.window(limits, verdict, result.get(1), result.get(2), now);
+    RateLimits.Window window = RateLimits.window(check.limits(), verdict, result.get(1), result.get(2), check.now());
     Map<String, String> headers = window.limit() < 0 ? Map.of() : Map.of(
         "X-RateLimit-Limit", String.valueOf(window.limit()),
         "X-RateLimit-Remaining", String.valueOf(window.remaining()),
@@ -126,29 +186,54 @@ public final class Admission {
     }
     if (verdict != 0) {
       Credit.Verdict refused = Credit.Verdict.refused(verdict, result.get(3));
-      throw new ApiException(new ApiError(402, "insufficient_quota", refusalMessage(refused, worstCaseMicros),
-          null, refused.refusal().name().toLowerCase(java.util.Locale.ROOT), Map.of()));
+      throw new ApiException(new ApiError(402, "insufficient_quota",
+          refusalMessage(refused, check.worstCaseMicros()), null,
+          refused.refusal().name().toLowerCase(java.util.Locale.ROOT), Map.of()));
     }
-    boolean countsTokens = limits.tokensPerMinute().isPresent();
-    return new Ticket() {
-      private boolean settled;
+    return new Admitted(check, headers);
+  }
 
-      @Override
-      public Map<String, String> rateLimitHeaders() {
-        return headers;
-      }
+  private final class Admitted implements Ticket {
 
-      @Override
-      public synchronized void settle(long actualMicros, long actualTokens) {
-        if (settled) {
-          return;
-        }
-        settled = true;
-        long tokenCorrection = countsTokens ? actualTokens - estimatedPromptTokens : 0;
-        settle.run(redis, ScriptOutputType.INTEGER, new String[] {balanceKey, keySpendKey, tokensKey},
-            String.valueOf(worstCaseMicros - actualMicros), String.valueOf(tokenCorrection));
+    private final Check check;
+    private final Map<String, String> headers;
+    private final AtomicBoolean settled = new AtomicBoolean();
+
+    Admitted(Check check, Map<String, String> headers) {
+      this.check = check;
+      this.headers = headers;
+    }
+
+    @Override
+    public Map<String, String> rateLimitHeaders() {
+      return headers;
+    }
+
+    @Override
+    public void settle(long actualMicros, long actualTokens) {
+      if (settled.compareAndSet(false, true)) {
+        settle.run(redis, ScriptOutputType.INTEGER, keys(), args(actualMicros, actualTokens));
       }
-    };
+    }
+
+    @Override
+    public CompletableFuture<Void> settleAsync(long actualMicros, long actualTokens) {
+      if (!settled.compareAndSet(false, true)) {
+        return CompletableFuture.completedFuture(null);
+      }
+      return settle.<Long>runAsync(redisAsync, ScriptOutputType.INTEGER, keys(), args(actualMicros, actualTokens))
+          .thenApply(ignored -> null);
+    }
+
+    private String[] keys() {
+      return new String[] {check.balanceKey(), check.keySpendKey(), check.tokensKey()};
+    }
+
+    private String[] args(long actualMicros, long actualTokens) {
+      boolean countsTokens = check.limits().tokensPerMinute().isPresent();
+      long tokenCorrection = countsTokens ? actualTokens - check.estimatedPromptTokens() : 0;
+      return new String[] {String.valueOf(check.worstCaseMicros() - actualMicros), String.valueOf(tokenCorrection)};
+    }
   }
 
   private static String refusalMessage(Credit.Verdict verdict, long worstCaseMicros) {

@@ -2,7 +2,10 @@ package dev.silkroute.router.limits;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.api.sync.RedisScriptingCommands;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * A Lua script run by its SHA-1 ({@code EVALSHA}), so that a call sends the arguments and not the
@@ -25,5 +28,20 @@ final class RedisScript {
     } catch (RedisNoScriptException notLoaded) {
       return redis.eval(source, type, keys, args);
     }
+  }
+
+  /**
+   * {@link #run} without waiting. The future completes on Lettuce's I/O thread, so what is chained
+   * to it must not block.
+   */
+  <T> CompletableFuture<T> runAsync(RedisScriptingAsyncCommands<String, String> redis, ScriptOutputType type,
+                                    String[] keys, String... args) {
+    return redis.<T>evalsha(sha, type, keys, args).toCompletableFuture().exceptionallyCompose(failure -> {
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+          ? failure.getCause() : failure;
+      return cause instanceof RedisNoScriptException
+          ? redis.<T>eval(source, type, keys, args).toCompletableFuture()
+          : CompletableFuture.failedFuture(cause);
+    });
   }
 }

@@ -11,11 +11,17 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -29,6 +35,9 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
   private static final List<String> ROUTER_FIELDS = List.of("models", "provider", "route", "transforms",
       "usage", "session_id");
 
+  /** How much of an upstream's error body is kept, bytes: enough for any provider's error object. */
+  private static final int ERROR_BODY_LIMIT = 8192;
+
   private final HttpClient http;
   private final ObjectMapper json;
   private final Duration firstByteTimeout;
@@ -39,21 +48,83 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
     this.firstByteTimeout = firstByteTimeout;
   }
 
+  /** {@link #completeAsync(Endpoint, ChatRequest)}, waited for. */
   @Override
   public Completion complete(Endpoint endpoint, ChatRequest request) throws UpstreamException {
-    ObjectNode body = upstreamBody(endpoint, request);
-    body.put("stream", false);
-    HttpResponse<InputStream> response = send(endpoint, body);
-    try (InputStream in = response.body()) {
-      JsonNode answer = json.readTree(in);
+    try {
+      return completeAsync(endpoint, request).get();
+    } catch (ExecutionException e) {
+      throw rethrow(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UpstreamException(endpoint.provider(), 0, "interrupted while calling provider", null, e);
+    }
+  }
+
+  /** Needs no thread of its own: the HTTP client's threads do the waiting, so {@code blocking} is not used. */
+  @Override
+  public CompletableFuture<Completion> completeAsync(Endpoint endpoint, ChatRequest request, Executor blocking) {
+    return completeAsync(endpoint, request);
+  }
+
+  /**
+   * A non-streamed answer without a waiting thread. The answer is read whole before it is parsed,
+   * which a chat completion needs anyway. Completes on the HTTP client's executor.
+   */
+  public CompletableFuture<Completion> completeAsync(Endpoint endpoint, ChatRequest request) {
+    CompletableFuture<Completion> answer = new CompletableFuture<>();
+    // The status and headers, kept as they arrive: a body that breaks after them is the provider's
+    // unreadable answer (under its status), not an unreachable provider (status 0), as with send().
+    AtomicReference<HttpResponse.ResponseInfo> head = new AtomicReference<>();
+    try {
+      ObjectNode body = upstreamBody(endpoint, request);
+      body.put("stream", false);
+      http.sendAsync(httpRequest(endpoint, body), info -> {
+        head.set(info);
+        return HttpResponse.BodySubscribers.ofByteArray();
+      }).whenComplete((response, failure) -> {
+        try {
+          answer.complete(completion(endpoint, head.get(), response, unwrap(failure)));
+        } catch (Throwable e) {
+          // Whatever ends the call must end the future too: a request that never ends is never settled.
+          answer.completeExceptionally(e);
+        }
+      });
+    } catch (RuntimeException e) {
+      answer.completeExceptionally(e);
+    }
+    return answer;
+  }
+
+  /** What the upstream's exchange amounts to; the failures are those of the blocking {@link #send}. */
+  private Completion completion(Endpoint endpoint, HttpResponse.ResponseInfo head, HttpResponse<byte[]> response,
+                                Throwable failure) throws UpstreamException {
+    if (head == null) {
+      throw unreachable(endpoint, failure);
+    }
+    int status = head.statusCode();
+    if (status / 100 != 2) {
+      String errorBody = response == null ? null
+          : new String(response.body(), 0, Math.min(response.body().length, ERROR_BODY_LIMIT), StandardCharsets.UTF_8);
+      throw new UpstreamException(endpoint.provider(), status, "provider answered HTTP " + status, errorBody, null,
+          retryAfter(head.headers()));
+    }
+    try {
+      if (failure instanceof IOException bodyBroke) {
+        throw bodyBroke;
+      }
+      if (failure != null) {
+        throw rethrowUnchecked(failure);
+      }
+      JsonNode answer = json.readTree(response.body());
       if (answer == null || !answer.isObject() || !answer.path("choices").isArray()) {
-        throw new UpstreamException(endpoint.provider(), response.statusCode(),
+        throw new UpstreamException(endpoint.provider(), status,
             "provider answered something that is not a chat completion", String.valueOf(answer), null);
       }
       String finish = answer.path("choices").path(0).path("finish_reason").asText(null);
       return new Completion((ObjectNode) answer, TokenUsage.fromOpenAi(answer.get("usage")), finish);
     } catch (IOException e) {
-      throw new UpstreamException(endpoint.provider(), response.statusCode(),
+      throw new UpstreamException(endpoint.provider(), status,
           "provider's answer could not be read: " + e.getMessage(), null, e);
     }
   }
@@ -131,19 +202,21 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
     return body;
   }
 
-  private HttpResponse<InputStream> send(Endpoint endpoint, ObjectNode body) throws UpstreamException {
+  private HttpRequest httpRequest(Endpoint endpoint, ObjectNode body) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoint.baseUrl() + "/chat/completions"))
         .timeout(firstByteTimeout)
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofByteArray(serialize(body)));
     endpoint.apiKey().ifPresent(key -> request.header("Authorization", "Bearer " + key));
+    return request.build();
+  }
+
+  private HttpResponse<InputStream> send(Endpoint endpoint, ObjectNode body) throws UpstreamException {
     HttpResponse<InputStream> response;
     try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+      response = http.send(httpRequest(endpoint, body), HttpResponse.BodyHandlers.ofInputStream());
     } catch (IOException e) {
-      throw new UpstreamException(endpoint.provider(), 0,
-          "provider could not be reached: " + e.getClass().getSimpleName()
-              + (e.getMessage() == null ? "" : " " + e.getMessage()), null, e);
+      throw unreachable(endpoint, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new UpstreamException(endpoint.provider(), 0, "interrupted while calling provider", null, e);
@@ -151,10 +224,46 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
     if (response.statusCode() / 100 != 2) {
       String errorBody = readQuietly(response.body());
       throw new UpstreamException(endpoint.provider(), response.statusCode(),
-          "provider answered HTTP " + response.statusCode(), errorBody, null,
-          response.headers().firstValue("Retry-After").flatMap(OpenAiCompatibleAdapter::seconds).orElse(null));
+          "provider answered HTTP " + response.statusCode(), errorBody, null, retryAfter(response.headers()));
     }
     return response;
+  }
+
+  /**
+   * No answer at all (refused, reset, timed out: status 0). A failure that is not an I/O error is not
+   * the provider's doing (a bad request built here): it is rethrown as it is.
+   */
+  private static UpstreamException unreachable(Endpoint endpoint, Throwable failure) {
+    if (!(failure instanceof IOException io)) {
+      throw rethrowUnchecked(failure);
+    }
+    return new UpstreamException(endpoint.provider(), 0, "provider could not be reached: "
+        + io.getClass().getSimpleName() + (io.getMessage() == null ? "" : " " + io.getMessage()), null, io);
+  }
+
+  private static UpstreamException rethrow(Throwable failure) {
+    if (failure instanceof UpstreamException e) {
+      return e;
+    }
+    throw rethrowUnchecked(failure);
+  }
+
+  private static RuntimeException rethrowUnchecked(Throwable failure) {
+    if (failure instanceof RuntimeException e) {
+      throw e;
+    }
+    if (failure instanceof Error e) {
+      throw e;
+    }
+    throw new IllegalStateException(failure);
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+  }
+
+  private static Duration retryAfter(HttpHeaders headers) {
+    return headers.firstValue("Retry-After").flatMap(OpenAiCompatibleAdapter::seconds).orElse(null);
   }
 
   /** Retry-After in its delta-seconds form; the HTTP-date form is rare for APIs and read as absent. */
@@ -176,7 +285,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
 
   private static String readQuietly(InputStream in) {
     try (in) {
-      byte[] bytes = in.readNBytes(8192);
+      byte[] bytes = in.readNBytes(ERROR_BODY_LIMIT);
       return new String(bytes, StandardCharsets.UTF_8);
     } catch (IOException e) {
       return null;

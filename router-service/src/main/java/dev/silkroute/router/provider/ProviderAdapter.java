@@ -2,12 +2,40 @@ package dev.silkroute.router.provider;
 
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.chat.ChatRequest;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
 
 /** Speaks one upstream wire protocol; everything it returns is in OpenAI's chat shape. */
 public interface ProviderAdapter {
 
   Completion complete(Endpoint endpoint, ChatRequest request) throws UpstreamException;
+
+  /**
+   * {@link #complete} without holding the caller's thread while the upstream works: the future
+   * fails with the {@link UpstreamException} that {@code complete} would throw. Callers may be on an
+   * I/O event loop, so an implementation must not block before it returns.
+   *
+   * <p>This default is for adapters whose client blocks: it runs {@code complete} on {@code blocking}.
+   * An adapter with a non-blocking client overrides it and leaves {@code blocking} alone.
+   */
+  default CompletableFuture<Completion> completeAsync(Endpoint endpoint, ChatRequest request, Executor blocking) {
+    CompletableFuture<Completion> answer = new CompletableFuture<>();
+    try {
+      blocking.execute(() -> {
+        try {
+          answer.complete(complete(endpoint, request));
+        } catch (Throwable failure) {
+          // Whatever ends the call must end the future too: a request that never ends is never settled.
+          answer.completeExceptionally(failure);
+        }
+      });
+    } catch (RejectedExecutionException shuttingDown) {
+      answer.completeExceptionally(shuttingDown);
+    }
+    return answer;
+  }
 
   /**
    * Streams a generation into {@code sink}. Stops early, closing the upstream connection, once

@@ -12,7 +12,7 @@ import java.util.function.LongSupplier;
 
 /**
  * The endpoints that may serve a request's model, in the order to try them, and the handle to try
- * them through ({@link #begin}). Belongs to one request; not for sharing between threads.
+ * them through ({@link #begin}). Belongs to one request; used by one thread at a time.
  */
 public final class RouteDecision {
 

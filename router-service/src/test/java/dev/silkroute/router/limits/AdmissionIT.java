@@ -18,9 +18,13 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,7 +57,7 @@ class AdmissionIT {
   void freshPrefix() {
     prefix = Infra.uniqueName("admissionit") + ":";
     Clock clock = Clock.fixed(Instant.parse("2026-11-23T12:00:10Z"), ZoneOffset.UTC);
-    admission = new Admission(redis, prefix, clock);
+    admission = new Admission(connection, prefix, clock);
   }
 
   @Test
@@ -189,6 +193,147 @@ class AdmissionIT {
     assertThat(first).isEqualTo(prefix);
     assertThat(second).isEqualTo(prefix);
     assertThat(redis.scriptExists(redis.digest("return '" + prefix + "'"))).containsExactly(true);
+  }
+
+  /** What one admission came to: the ticket's headers, or the refusal. */
+  private record Verdict(Map<String, String> headers, dev.silkroute.router.api.ApiError refusal) {
+  }
+
+  /**
+   * One key, one customer, through every verdict in turn: admitted with headers, over its requests
+   * per minute (429), a model it may not use (403), a customer without balance and one short of
+   * credit (402). Customers and keys are named after {@code tag}, so runs do not share counters.
+   */
+  private List<Verdict> everyVerdict(String tag, java.util.function.Function<Object[], Admission.Ticket> admit) {
+    redis.set(prefix + "balance:cus_" + tag, "1000");
+    redis.set(prefix + "balance:cus_small_" + tag, "100");
+    Caller limited = new Caller("cus_" + tag, "key_" + tag,
+        new KeyLimits(OptionalLong.empty(), OptionalLong.of(1), OptionalLong.empty(), Set.of("a/b")));
+    Object[][] requests = {
+        {limited, "a/b", 300L},
+        {limited, "a/b", 300L},
+        {limited, "a/other", 1L},
+        {new Caller("cus_none_" + tag, "key_none_" + tag, KeyLimits.NONE), "a/b", 1L},
+        {new Caller("cus_small_" + tag, "key_small_" + tag, KeyLimits.NONE), "a/b", 101L}};
+    List<Verdict> verdicts = new ArrayList<>();
+    for (Object[] request : requests) {
+      try {
+        verdicts.add(new Verdict(admit.apply(request).rateLimitHeaders(), null));
+      } catch (ApiException refused) {
+        verdicts.add(new Verdict(null, refused.error()));
+      }
+    }
+    return verdicts;
+  }
+
+  @Test
+  void admitsAndRefusesWithoutWaitingExactlyAsWhenWaiting() {
+    List<Verdict> waited = everyVerdict("sync",
+        r -> admission.admit((Caller) r[0], (String) r[1], 10, (Long) r[2]));
+    List<Verdict> notWaited = everyVerdict("async", r -> {
+      CompletableFuture<Admission.Ticket> ticket = admission.admitAsync((Caller) r[0], (String) r[1], 10, (Long) r[2]);
+      try {
+        return ticket.get(10, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        throw (ApiException) e.getCause(); // the refusal itself, not wrapped
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    });
+
+    assertThat(waited).extracting(v -> v.refusal() == null ? 200 : v.refusal().status())
+        .containsExactly(200, 429, 403, 402, 402);
+    assertThat(notWaited).isEqualTo(waited);
+    assertThat(redis.get(prefix + "balance:cus_async")).isEqualTo("700");
+    assertThat(redis.get(prefix + "balance:cus_sync")).isEqualTo("700");
+  }
+
+  @Test
+  void refusesAModelTheKeyMayNotUseBeforeAskingRedis() {
+    Caller caller = new Caller("cus_m", "key_m",
+        new KeyLimits(OptionalLong.empty(), OptionalLong.of(5), OptionalLong.empty(), Set.of("a/allowed")));
+
+    CompletableFuture<Admission.Ticket> refused = admission.admitAsync(caller, "a/other", 1, 1);
+
+    assertThat(refused).isCompletedExceptionally();
+    assertThat(redis.keys(prefix + "*")).isEmpty();
+  }
+
+  @Test
+  void settlesOnceHoweverManyThreadsSettleTogether() throws Exception {
+    redis.set(prefix + "balance:cus_once", "1000");
+    Caller caller = new Caller("cus_once", "key_once", KeyLimits.NONE);
+    Admission.Ticket ticket = admission.admit(caller, "a/b", 10, 300);
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<?>> settlements = new ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      boolean waits = i % 2 == 0;
+      settlements.add(pool.submit(() -> {
+        go.await();
+        if (waits) {
+          ticket.settle(42, 50);
+        } else {
+          ticket.settleAsync(42, 50).get(10, TimeUnit.SECONDS);
+        }
+        return null;
+      }));
+    }
+    go.countDown();
+    for (Future<?> settlement : settlements) {
+      settlement.get(10, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+
+    // The first settlement finished with its caller, and every later one was a no-op.
+    assertThat(redis.get(prefix + "balance:cus_once")).isEqualTo("958");
+    assertThat(redis.get(prefix + "keyspend:key_once")).isEqualTo("42");
+    assertThat(ticket.settleAsync(0, 0)).isCompleted();
+    assertThat(redis.get(prefix + "balance:cus_once")).isEqualTo("958");
+  }
+
+  @Test
+  void settlingWithoutWaitingCompletesOnceRedisHasTheCost() throws Exception {
+    redis.set(prefix + "balance:cus_s", "1000");
+    Caller caller = new Caller("cus_s", "key_s", KeyLimits.NONE);
+
+    Admission.Ticket ticket = admission.admitAsync(caller, "a/b", 10, 300).get(10, TimeUnit.SECONDS);
+    ticket.settleAsync(42, 50).get(10, TimeUnit.SECONDS);
+
+    assertThat(redis.get(prefix + "balance:cus_s")).isEqualTo("958");
+    assertThat(redis.get(prefix + "keyspend:key_s")).isEqualTo("42");
+  }
+
+  @Test
+  void aScriptRedisDoesNotKnowIsSentInFullOnceThenRunByItsDigestWithoutWaiting() throws Exception {
+    // As in the blocking case: a unique source meets NOSCRIPT as after a restart, without the
+    // SCRIPT FLUSH that would pull scripts from under everyone else using this shared Redis.
+    String source = "return '" + prefix + "async'";
+    RedisScript script = new RedisScript(redis, source);
+    assertThat(redis.scriptExists(redis.digest(source))).containsExactly(false);
+
+    String first = script.<String>runAsync(connection.async(), io.lettuce.core.ScriptOutputType.VALUE, new String[0])
+        .get(10, TimeUnit.SECONDS);
+    String second = script.<String>runAsync(connection.async(), io.lettuce.core.ScriptOutputType.VALUE, new String[0])
+        .get(10, TimeUnit.SECONDS);
+
+    assertThat(first).isEqualTo(prefix + "async");
+    assertThat(second).isEqualTo(prefix + "async");
+    assertThat(redis.scriptExists(redis.digest(source))).containsExactly(true);
+  }
+
+  @Test
+  void aScriptErrorOtherThanNoScriptFailsTheFutureWithIt() {
+    RedisScript script = new RedisScript(redis, "return redis.call('INCR', KEYS[1])");
+    redis.set(prefix + "text", "not a number");
+
+    CompletableFuture<Long> run = script.runAsync(connection.async(), io.lettuce.core.ScriptOutputType.INTEGER,
+        new String[] {prefix + "text"});
+
+    assertThat(run).failsWithin(java.time.Duration.ofSeconds(10))
+        .withThrowableOfType(ExecutionException.class)
+        .withCauseInstanceOf(io.lettuce.core.RedisException.class)
+        .withMessageContaining("not an integer");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.silkroute.router.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,6 +22,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,6 +53,8 @@ public abstract class ProviderAdapterContract {
   protected ProviderSim sim;
   protected ProviderAdapter adapter;
   private HttpClient http;
+  /** Where an adapter without a non-blocking client may wait for an answer. */
+  private ExecutorService blocking;
 
   /** The simulated provider, speaking the adapter's protocol. */
   protected abstract ProviderConfig provider(String name);
@@ -60,11 +68,13 @@ public abstract class ProviderAdapterContract {
     sim = ProviderSim.start(0, List.of(provider(PROVIDER)));
     http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
     adapter = newAdapter(http, JSON, FIRST_BYTE_TIMEOUT);
+    blocking = Executors.newCachedThreadPool();
   }
 
   @AfterAll
   void stopProvider() {
     sim.close();
+    blocking.shutdownNow();
   }
 
   @AfterEach
@@ -253,6 +263,63 @@ public abstract class ProviderAdapterContract {
         .completionTokens()).isPositive();
     assertThatThrownBy(() -> adapter.complete(endpoint(Optional.of("sk-wrong")), text("hi", false)))
         .isInstanceOfSatisfying(UpstreamException.class, e -> assertThat(e.status()).isEqualTo(401));
+  }
+
+  @Test
+  void completesWithoutWaitingAsItDoesWaiting() throws Exception {
+    Completion waited = adapter.complete(endpoint(), text("Tell me about silk", false));
+
+    Completion completion = adapter.completeAsync(endpoint(), text("Tell me about silk", false), blocking)
+        .get(10, TimeUnit.SECONDS);
+
+    assertThat(completion.body().at("/choices/0/message/content").asText())
+        .isNotBlank().isEqualTo(waited.body().at("/choices/0/message/content").asText());
+    assertThat(completion.usage()).isEqualTo(waited.usage());
+    assertThat(completion.finishReason()).isEqualTo(waited.finishReason());
+  }
+
+  @Test
+  void failsWithoutWaitingAsItDoesWaitingOnA500() {
+    sim.update(PROVIDER, Knobs.builder().errorRate(1.0).build());
+
+    UpstreamException waited = catchThrowableOfType(() -> adapter.complete(endpoint(), text("hi", false)),
+        UpstreamException.class);
+    UpstreamException e = asyncFailure(adapter.completeAsync(endpoint(), text("hi", false), blocking));
+
+    assertThat(e.status()).isEqualTo(500).isEqualTo(waited.status());
+    assertThat(e.getMessage()).isEqualTo(waited.getMessage());
+    assertThat(e.provider()).isEqualTo(PROVIDER);
+    assertThat(e.upstreamBody()).contains("error");
+  }
+
+  @Test
+  void failsWithoutWaitingAsItDoesWaitingWhenRateLimited() {
+    sim.update(PROVIDER, Knobs.builder().rateLimitRate(1.0).retryAfterSeconds(7).build());
+
+    UpstreamException waited = catchThrowableOfType(() -> adapter.complete(endpoint(), text("hi", false)),
+        UpstreamException.class);
+    UpstreamException e = asyncFailure(adapter.completeAsync(endpoint(), text("hi", false), blocking));
+
+    assertThat(e.status()).isEqualTo(429).isEqualTo(waited.status());
+    assertThat(e.getMessage()).isEqualTo(waited.getMessage());
+    assertThat(e.retryAfter()).isEqualTo(waited.retryAfter());
+  }
+
+  @Test
+  void timesOutWithoutWaitingAsAnHttpTimeout() {
+    sim.update(PROVIDER, Knobs.builder().neverAnswer(true).build());
+
+    UpstreamException e = asyncFailure(adapter.completeAsync(endpoint(), text("hi", false), blocking));
+
+    assertThat(e.status()).isZero();
+    // What the router answers 408 for.
+    assertThat(e.getCause()).isInstanceOf(java.net.http.HttpTimeoutException.class);
+  }
+
+  private static UpstreamException asyncFailure(CompletableFuture<Completion> answer) {
+    Throwable failure = catchThrowable(() -> answer.get(10, TimeUnit.SECONDS));
+    assertThat(failure).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(UpstreamException.class);
+    return (UpstreamException) failure.getCause();
   }
 
   private static List<JsonNode> toList(JsonNode array) {

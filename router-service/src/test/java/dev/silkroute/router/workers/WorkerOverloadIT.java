@@ -128,9 +128,9 @@ class WorkerOverloadIT {
             Clock.systemUTC()), Clock.systemUTC()),
         new StickySessions(Clock.systemUTC(), Duration.ofMinutes(10)), () -> catalog, Math::random, System::nanoTime);
     connection.sync().set(prefix + "balance:cus_overload", "1000000000");
-    Admission admission = new Admission(connection.sync(), prefix, Clock.systemUTC());
+    Admission admission = new Admission(connection, prefix, Clock.systemUTC());
     ChatRouter router = new ChatRouter(order, List.of(source), adapters, admission, usage, JSON, Clock.systemUTC(),
-        System::nanoTime, "overload-it");
+        System::nanoTime, "overload-it", Runnable::run); // streams only: no non-streamed answer waits anywhere
     Caller caller = new Caller("cus_overload", "key_overload", KeyLimits.NONE);
     ChatRequestParser parser = new ChatRequestParser(JSON);
 
