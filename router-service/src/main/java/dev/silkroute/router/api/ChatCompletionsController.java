@@ -19,6 +19,8 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import jakarta.inject.Named;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -46,35 +48,47 @@ final class ChatCompletionsController {
 
   @Post(uris = {"/v1/chat/completions", "/api/v1/chat/completions"})
   @Consumes(MediaType.ALL)
-  HttpResponse<?> create(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization,
-                         @Nullable @Header("X-Silkroute-Metadata") String routingMetadata,
-                         @Nullable @Body byte[] body) throws InterruptedException {
+  CompletableFuture<HttpResponse<?>> create(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization,
+                                            @Nullable @Header("X-Silkroute-Metadata") String routingMetadata,
+                                            @Nullable @Body byte[] body) {
     Caller caller = authenticate(authorization);
     ChatRequest request = parser.parse(body == null ? new byte[0] : body);
     boolean withRouting = "enabled".equalsIgnoreCase(routingMetadata);
     String generationId = ChatRouter.newGenerationId();
     if (!request.stream()) {
       ObjectNode answer = router.complete(generationId, caller, request, withRouting);
-      return HttpResponse.ok(answer.toString())
+      return CompletableFuture.completedFuture(HttpResponse.ok(answer.toString())
           .contentType(MediaType.APPLICATION_JSON_TYPE)
-          .header("X-Generation-Id", generationId);
+          .header("X-Generation-Id", generationId));
     }
-    SseStream stream = new SseStream();
-    streams.execute(() -> {
-      try {
-        router.stream(generationId, caller, request, stream, stream::cancelled, withRouting);
-      } catch (ApiException e) {
-        stream.failed(e, errorChunk(generationId, e.error()));
-      } catch (RuntimeException e) {
-        stream.failed(e, errorChunk(generationId, new ApiError(500, "server_error",
-            "The server had an error while processing your request", null, "internal", java.util.Map.of())));
-      }
-    });
-    stream.awaitCommit(settings.streamCommitAfter());
-    return HttpResponse.ok(stream.body(settings.keepAliveInterval()))
-        .contentType(MediaType.TEXT_EVENT_STREAM_TYPE)
-        .header(HttpHeaders.CACHE_CONTROL, "no-cache")
-        .header("X-Generation-Id", generationId);
+    // Planning and admission run here (blocking Redis calls); after that no thread waits for the
+    // upstream: the response starts at the first event, or after the commit bound with keep-alives.
+    SseStream stream = new SseStream(streams);
+    router.streamAsync(generationId, caller, request, stream, stream.cancellation(), withRouting)
+        .whenComplete((answered, error) -> {
+          if (error != null) {
+            failed(stream, generationId, error instanceof CompletionException ? error.getCause() : error);
+          }
+        });
+    return stream.committed(settings.streamCommitAfter())
+        .thenApply(firstEvent -> HttpResponse.ok(stream.body(settings.keepAliveInterval()))
+            .contentType(MediaType.TEXT_EVENT_STREAM_TYPE)
+            .header(HttpHeaders.CACHE_CONTROL, "no-cache")
+            .header("X-Generation-Id", generationId));
+  }
+
+  /**
+   * Before the response started, the failure becomes its status (the exception handler renders an
+   * {@link ApiException}); after, an error chunk.
+   */
+  private static void failed(SseStream stream, String generationId, Throwable error) {
+    if (error instanceof ApiException e) {
+      stream.failed(e, errorChunk(generationId, e.error()));
+    } else {
+      stream.failed(error instanceof RuntimeException runtime ? runtime : new IllegalStateException(error),
+          errorChunk(generationId, new ApiError(500, "server_error",
+              "The server had an error while processing your request", null, "internal", java.util.Map.of())));
+    }
   }
 
   private Caller authenticate(String authorization) {

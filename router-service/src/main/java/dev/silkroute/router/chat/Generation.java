@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The record of one request as it is served: which endpoints were tried, when the first token
- * came, what was used. Becomes the request's {@link UsageEvent}. Confined to the request's thread.
+ * came, what was used. Becomes the request's {@link UsageEvent}. Used by one thread at a time (a
+ * streamed request moves between threads, each hand-over ordered by a future's completion).
  */
 final class Generation {
 

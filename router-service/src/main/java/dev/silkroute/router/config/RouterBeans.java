@@ -143,12 +143,17 @@ final class RouterBeans {
 
   @Singleton
   ChatRouter chatRouter(MarketOrder order, List<EndpointSource> sources, ProviderAdapters adapters,
-                        Admission admission, UsagePublisher usage, ObjectMapper json, RouterSettings settings) {
+                        Admission admission, UsagePublisher usage, ObjectMapper json, RouterSettings settings,
+                        @Named("streams") ExecutorService streams) {
     return new ChatRouter(order, sources, adapters, admission, usage, json, Clock.systemUTC(), System::nanoTime,
-        instance(settings));
+        instance(settings), streams);
   }
 
-  /** Threads that pull upstream streams; one per open stream, so the pool is unbounded but idle-reaped. */
+  /**
+   * Threads for the upstream streams read by blocking calls (Anthropic, workers), one per open
+   * stream, so the pool is unbounded but idle-reaped; also where a client's cancel is handled, off
+   * the event loop. OpenAI-compatible streams need no thread of their own.
+   */
   @Singleton
   @Named("streams")
   @Bean(preDestroy = "shutdownNow")

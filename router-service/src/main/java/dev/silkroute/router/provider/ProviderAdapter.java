@@ -2,6 +2,8 @@ package dev.silkroute.router.provider;
 
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.chat.ChatRequest;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 
 /** Speaks one upstream wire protocol; everything it returns is in OpenAI's chat shape. */
@@ -15,4 +17,26 @@ public interface ProviderAdapter {
    */
   StreamEnd stream(Endpoint endpoint, ChatRequest request, ChunkSink sink, BooleanSupplier cancelled)
       throws UpstreamException;
+
+  /**
+   * {@link #stream}, without holding a thread while the upstream is silent: returns at once, feeds
+   * {@code sink} from whichever thread the data arrives on (one call at a time), and fails with the
+   * {@link UpstreamException} {@code stream} would throw. Once {@code cancellation} fires, the upstream
+   * connection is closed and the future completes with an incomplete end.
+   *
+   * <p>This default is for protocols read by blocking calls: it runs {@code stream} on a thread of
+   * {@code blockingThreads}, which must offer one thread per open stream.
+   */
+  default CompletableFuture<StreamEnd> streamAsync(Endpoint endpoint, ChatRequest request, ChunkSink sink,
+                                                   Cancellation cancellation, Executor blockingThreads) {
+    CompletableFuture<StreamEnd> end = new CompletableFuture<>();
+    blockingThreads.execute(() -> {
+      try {
+        end.complete(stream(endpoint, request, sink, cancellation::isCancelled));
+      } catch (Throwable e) { // whatever it is, the caller must hear of it to settle the request
+        end.completeExceptionally(e);
+      }
+    });
+    return end;
+  }
 }
