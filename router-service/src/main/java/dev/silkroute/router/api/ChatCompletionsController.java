@@ -20,6 +20,7 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import jakarta.inject.Named;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -28,10 +29,10 @@ import java.util.concurrent.ExecutorService;
  *
  * <p>Starts on the blocking pool because what comes before routing may block: a key missing from
  * the cache is read from Redis, and planning reads a worker pool's load from Redis, both with
- * Lettuce's blocking API. That is a short stretch; a non-streamed request then gives its thread
- * back and waits for nothing (admission, upstream call and settlement complete a future, which
- * Micronaut answers when it completes). A streamed request keeps the thread until the stream
- * commits, as it always did, and the stream itself runs on a thread of its own.
+ * Lettuce's blocking API. That is a short stretch; the request then gives its thread back and
+ * waits for nothing: admission, the upstream call and settlement complete futures, and Micronaut
+ * answers when the returned one completes (a non-streamed answer; a stream's first event, or the
+ * commit bound with keep-alives after it).
  */
 @Controller
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -56,7 +57,7 @@ final class ChatCompletionsController {
   @Consumes(MediaType.ALL)
   CompletableFuture<HttpResponse<?>> create(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization,
                                             @Nullable @Header("X-Silkroute-Metadata") String routingMetadata,
-                                            @Nullable @Body byte[] body) throws InterruptedException {
+                                            @Nullable @Body byte[] body) {
     Caller caller = authenticate(authorization);
     ChatRequest request = parser.parse(body == null ? new byte[0] : body);
     boolean withRouting = "enabled".equalsIgnoreCase(routingMetadata);
@@ -68,27 +69,34 @@ final class ChatCompletionsController {
               .contentType(MediaType.APPLICATION_JSON_TYPE)
               .header("X-Generation-Id", generationId));
     }
-    return CompletableFuture.completedFuture(streamed(generationId, caller, request, withRouting));
+    // Planning and admission run here (blocking Redis calls); after that no thread waits for the
+    // upstream: the response starts at the first event, or after the commit bound with keep-alives.
+    SseStream stream = new SseStream(streams);
+    router.streamAsync(generationId, caller, request, stream, stream.cancellation(), withRouting)
+        .whenComplete((answered, error) -> {
+          if (error != null) {
+            failed(stream, generationId, error instanceof CompletionException ? error.getCause() : error);
+          }
+        });
+    return stream.committed(settings.streamCommitAfter())
+        .thenApply(firstEvent -> HttpResponse.ok(stream.body(settings.keepAliveInterval()))
+            .contentType(MediaType.TEXT_EVENT_STREAM_TYPE)
+            .header(HttpHeaders.CACHE_CONTROL, "no-cache")
+            .header("X-Generation-Id", generationId));
   }
 
-  private HttpResponse<?> streamed(String generationId, Caller caller, ChatRequest request, boolean withRouting)
-      throws InterruptedException {
-    SseStream stream = new SseStream();
-    streams.execute(() -> {
-      try {
-        router.stream(generationId, caller, request, stream, stream::cancelled, withRouting);
-      } catch (ApiException e) {
-        stream.failed(e, errorChunk(generationId, e.error()));
-      } catch (RuntimeException e) {
-        stream.failed(e, errorChunk(generationId, new ApiError(500, "server_error",
-            "The server had an error while processing your request", null, "internal", java.util.Map.of())));
-      }
-    });
-    stream.awaitCommit(settings.streamCommitAfter());
-    return HttpResponse.ok(stream.body(settings.keepAliveInterval()))
-        .contentType(MediaType.TEXT_EVENT_STREAM_TYPE)
-        .header(HttpHeaders.CACHE_CONTROL, "no-cache")
-        .header("X-Generation-Id", generationId);
+  /**
+   * Before the response started, the failure becomes its status (the exception handler renders an
+   * {@link ApiException}); after, an error chunk.
+   */
+  private static void failed(SseStream stream, String generationId, Throwable error) {
+    if (error instanceof ApiException e) {
+      stream.failed(e, errorChunk(generationId, e.error()));
+    } else {
+      stream.failed(error instanceof RuntimeException runtime ? runtime : new IllegalStateException(error),
+          errorChunk(generationId, new ApiError(500, "server_error",
+              "The server had an error while processing your request", null, "internal", java.util.Map.of())));
+    }
   }
 
   private Caller authenticate(String authorization) {

@@ -1,20 +1,21 @@
 package dev.silkroute.router.api;
 
 import dev.silkroute.router.chat.SseOut;
+import dev.silkroute.router.provider.Cancellation;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 
 /**
- * Carries a streamed answer from the thread that produces it to the HTTP response. The response's
- * status is decided as late as possible: the controller waits up to a bound for the first event, so
- * a request that fails early still gets a real error status; once committed, {@code : keep-alive}
- * comments flow until the first event, and a later failure travels as a chunk.
+ * Carries a streamed answer from the threads that produce it to the HTTP response. The response's
+ * status is decided as late as possible: the response starts at the first event, or after a bound
+ * without one, so a request that fails early still gets a real error status; once committed,
+ * {@code : keep-alive} comments flow until the first event, and a later failure travels as a chunk.
+ * A client that goes away fires the stream's {@link #cancellation()}.
  */
 final class SseStream implements SseOut {
 
@@ -23,11 +24,20 @@ final class SseStream implements SseOut {
   private final Sinks.Many<String> frames = Sinks.many().unicast().onBackpressureBuffer();
   private final CompletableFuture<Boolean> firstEvent = new CompletableFuture<>();
   private final Sinks.One<Boolean> started = Sinks.one();
-  private final AtomicBoolean cancelled = new AtomicBoolean();
+  private final Cancellation cancellation = new Cancellation();
+  private final Executor cancelOn;
   private final AtomicBoolean ended = new AtomicBoolean();
 
-  // Events held back while the producer knows more are at hand; one thread produces, so unguarded.
+  // Events held back while the producer knows more are at hand; one thread produces at a time, so unguarded.
   private final StringBuilder held = new StringBuilder();
+
+  /**
+   * @param cancelOn where a client's cancel is handled: not on the event loop that notices it, since
+   *                 cancelling settles the request (Redis, Kafka)
+   */
+  SseStream(Executor cancelOn) {
+    this.cancelOn = cancelOn;
+  }
 
   @Override
   public void data(String json) {
@@ -72,25 +82,17 @@ final class SseStream implements SseOut {
     }
   }
 
-  boolean cancelled() {
-    return cancelled.get();
+  Cancellation cancellation() {
+    return cancellation;
   }
 
   /**
-   * Waits up to {@code bound} for the first event. Returns normally when the response may start
-   * with status 200; rethrows the producer's failure when it failed first.
+   * Completes when the response may start with status 200: at the first event ({@code true}), or
+   * after {@code bound} without one ({@code false}: keep-alives flow until it comes). Fails with the
+   * producer's failure when it failed first. Nothing waits: the bound is a timer.
    */
-  void awaitCommit(Duration bound) throws InterruptedException {
-    try {
-      firstEvent.get(bound.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      firstEvent.complete(Boolean.FALSE); // committed before the first token: keep-alives start
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      throw new IllegalStateException(e.getCause());
-    }
+  CompletableFuture<Boolean> committed(Duration bound) {
+    return firstEvent.completeOnTimeout(Boolean.FALSE, bound.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** The response body: frames, with keep-alive comments while nothing else is flowing yet. */
@@ -99,6 +101,6 @@ final class SseStream implements SseOut {
         .map(tick -> KEEP_ALIVE)
         .takeUntilOther(started.asMono());
     return Flux.merge(frames.asFlux(), keepAlive)
-        .doOnCancel(() -> cancelled.set(true));
+        .doOnCancel(() -> cancelOn.execute(cancellation::cancel));
   }
 }

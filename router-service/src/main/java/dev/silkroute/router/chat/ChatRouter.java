@@ -8,6 +8,7 @@ import dev.silkroute.router.api.ApiException;
 import dev.silkroute.router.auth.Caller;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.catalog.Model;
+import dev.silkroute.router.provider.Cancellation;
 import dev.silkroute.router.provider.ChunkSink;
 import dev.silkroute.router.provider.Completion;
 import dev.silkroute.router.provider.ProviderAdapter;
@@ -27,6 +28,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +61,10 @@ public final class ChatRouter {
   private final String routerInstance;
   private final Executor blocking;
 
+  /**
+   * @param blocking threads for the adapters that call their upstream with blocking calls (Anthropic,
+   *                 workers), one per such call or open stream (see {@link ProviderAdapter#streamAsync})
+   */
   public ChatRouter(MarketOrder order, List<EndpointSource> sources, ProviderAdapters adapters, Admission admission,
                     UsagePublisher usage, ObjectMapper json, Clock clock, LongSupplier nanos, String routerInstance,
                     Executor blocking) {
@@ -197,92 +203,212 @@ public final class ChatRouter {
   }
 
   /**
-   * A streamed answer. Every chunk goes to {@code out}; the stream always ends with the usage
-   * chunk (carrying the {@code routing} block when asked for) and {@code [DONE]}. Fails with
-   * {@link ApiException} only while nothing was sent, so the caller can still answer an HTTP error.
+   * A streamed answer, waited for on the calling thread, for callers that can only be polled for
+   * their client's cancel (gRPC); see {@link #streamAsync}. Fails with {@link ApiException} only
+   * while nothing was sent.
    */
   public void stream(String generationId, Caller caller, ChatRequest request, SseOut out, BooleanSupplier cancelled,
                      boolean withRouting) {
-    Plan plan = plan(request);
-    Admission.Ticket ticket = admit(caller, request, plan);
-    Generation generation = new Generation(generationId, caller, plan.decisions().get(0).model(), true,
-        clock.instant(), nanos.getAsLong());
-    long created = clock.instant().getEpochSecond();
-    UpstreamException last = null;
+    Cancellation cancellation = new Cancellation();
+    CompletableFuture<Void> answered = streamAsync(generationId, caller, request, out, cancellation, withRouting);
+    cancellation.await(answered, cancelled);
     try {
-      for (RouteDecision decision : plan.decisions()) {
-        Model model = decision.model();
-        for (Endpoint endpoint : decision.endpoints()) {
-          Optional<Attempt> attempt = decision.begin(endpoint);
+      answered.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
+    }
+  }
+
+  /**
+   * A streamed answer, holding no thread while an upstream is silent. Every chunk goes to
+   * {@code out}; the stream always ends with the usage chunk (carrying the {@code routing} block when
+   * asked for) and {@code [DONE]}. Fails with {@link ApiException} only while nothing was sent, so
+   * the caller can still answer an HTTP error. Once {@code cancellation} fires, the upstream is closed
+   * and what was generated is billed. Completes once the request is settled.
+   *
+   * <p>Plans on the calling thread; the rest runs on Lettuce's thread and on the threads that end
+   * each upstream stream.
+   */
+  public CompletableFuture<Void> streamAsync(String generationId, Caller caller, ChatRequest request, SseOut out,
+                                             Cancellation cancellation, boolean withRouting) {
+    Plan plan;
+    try {
+      plan = plan(request);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<Void> answered = new CompletableFuture<>();
+    admitAsync(caller, request, plan).whenComplete((ticket, refused) -> {
+      if (refused != null) {
+        answered.completeExceptionally(unwrap(refused)); // no ticket: nothing to settle
+        return;
+      }
+      new StreamedAnswer(generationId, caller, request, out, cancellation, plan, ticket, withRouting, answered)
+          .tryNext();
+    });
+    return answered;
+  }
+
+  /**
+   * One streamed request, moving from endpoint to endpoint while nothing reached the client. Each
+   * step runs on the thread that ended the upstream stream before it; steps never overlap. Settles
+   * exactly once, whichever way it ends.
+   */
+  private final class StreamedAnswer {
+
+    private final ChatRequest request;
+    private final SseOut out;
+    private final Cancellation cancellation;
+    private final Admission.Ticket ticket;
+    private final Plan withRouting;
+    private final Generation generation;
+    private final long created;
+    private final Iterator<Candidate> candidates;
+    private final CompletableFuture<Void> answered;
+    private UpstreamException last;
+    private boolean settled;
+
+    StreamedAnswer(String generationId, Caller caller, ChatRequest request, SseOut out, Cancellation cancellation,
+                   Plan plan, Admission.Ticket ticket, boolean withRouting, CompletableFuture<Void> answered) {
+      this.request = request;
+      this.answered = answered;
+      this.out = out;
+      this.cancellation = cancellation;
+      this.ticket = ticket;
+      this.withRouting = withRouting ? plan : null;
+      this.generation = new Generation(generationId, caller, plan.decisions().get(0).model(), true,
+          clock.instant(), nanos.getAsLong());
+      this.created = clock.instant().getEpochSecond();
+      this.candidates = plan.decisions().stream()
+          .flatMap(decision -> decision.endpoints().stream().map(endpoint -> new Candidate(decision, endpoint)))
+          .iterator();
+    }
+
+    /** Streams from the next endpoint that takes the request; fails when none is left. */
+    private void tryNext() {
+      try {
+        while (candidates.hasNext()) {
+          Candidate next = candidates.next();
+          Optional<Attempt> attempt = next.decision().begin(next.endpoint());
           if (attempt.isEmpty()) {
             continue;
           }
+          Model model = next.decision().model();
+          Endpoint endpoint = next.endpoint();
           generation.attempt(model, endpoint);
-          try {
-            StreamEnd end = adapter(endpoint).stream(endpoint, request, new ChunkSink() {
-              @Override
-              public void chunk(ObjectNode chunk) {
-                chunk(chunk, false);
-              }
-
-              @Override
-              public void chunk(ObjectNode chunk, boolean more) {
-                if (!generation.started()) {
-                  attempt.get().firstToken();
-                }
-                generation.firstToken(nanos.getAsLong());
-                generation.streamed(chunk);
-                chunk.put("id", generation.id()).put("model", model.id()).put("provider", endpoint.provider());
-                out.data(chunk.toString(), more);
-              }
-            }, cancelled);
-            if (cancelled.getAsBoolean()) {
-              generation.finish(UsageStatus.USAGE_STATUS_CANCELLED, end.usage(), FinishReason.normalise(end.finishReason()));
-              generation.estimateUsageIfMissing(request.body());
-              attempt.get().cancelled();
-              return;
-            }
-            if (!end.complete() && !generation.started()) {
-              // Cut before anything reached the client: as good as a refusal, so the next endpoint may try.
-              attempt.get().end(Outcome.PROVIDER_ERROR, 0, 0, null);
-              last = new UpstreamException(endpoint.provider(), 0, "provider's stream ended before its first token",
-                  null, null);
-              continue;
-            }
-            if (!end.complete()) {
-              generation.finish(UsageStatus.USAGE_STATUS_TRUNCATED, end.usage(), "error");
-              generation.estimateUsageIfMissing(request.body());
-              attempt.get().end(Outcome.PROVIDER_ERROR, 0, end.usage().completionTokens(), null);
-              out.data(errorChunk(generation, created, endpoint, "provider's stream ended before it finished").toString());
-            } else {
-              generation.finish(UsageStatus.USAGE_STATUS_OK, end.usage(), FinishReason.normalise(end.finishReason()));
-              attempt.get().succeeded(end.usage().completionTokens());
-            }
-            out.data(usageChunk(generation, created, withRouting ? plan : null).toString());
-            out.done();
-            return;
-          } catch (UpstreamException e) {
-            attempt.get().failed(e, e.retryAfter().orElse(null));
-            last = e;
-            if (generation.started()) {
-              // Past the first byte the status is sent: the failure travels in the stream.
-              // A connection that broke is a truncated generation; an error the provider sent is an error.
-              UsageStatus status = e.getCause() instanceof java.io.IOException
-                  ? UsageStatus.USAGE_STATUS_TRUNCATED : UsageStatus.USAGE_STATUS_ERROR;
-              generation.finish(status, generation.usage(), "error");
-              generation.estimateUsageIfMissing(request.body());
-              out.data(errorChunk(generation, created, endpoint, e.getMessage()).toString());
-              out.data(usageChunk(generation, created, withRouting ? plan : null).toString());
-              out.done();
-              return;
-            }
-          }
+          adapter(endpoint).streamAsync(endpoint, request, sink(attempt.get(), model, endpoint), cancellation,
+                  blocking)
+              .whenComplete((end, error) -> ended(attempt.get(), endpoint, end, error));
+          return;
         }
+        finish(new ApiException(allFailed(last)));
+      } catch (RuntimeException e) {
+        finish(e);
       }
-      throw new ApiException(allFailed(last));
-    } finally {
-      settle(generation, ticket);
     }
+
+    private ChunkSink sink(Attempt attempt, Model model, Endpoint endpoint) {
+      return new ChunkSink() {
+        @Override
+        public void chunk(ObjectNode chunk) {
+          chunk(chunk, false);
+        }
+
+        @Override
+        public void chunk(ObjectNode chunk, boolean more) {
+          if (!generation.started()) {
+            attempt.firstToken();
+          }
+          generation.firstToken(nanos.getAsLong());
+          generation.streamed(chunk);
+          chunk.put("id", generation.id()).put("model", model.id()).put("provider", endpoint.provider());
+          out.data(chunk.toString(), more);
+        }
+      };
+    }
+
+    private void ended(Attempt attempt, Endpoint endpoint, StreamEnd end, Throwable error) {
+      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      try {
+        if (cause == null) {
+          streamEnded(attempt, endpoint, end);
+        } else if (cause instanceof UpstreamException upstream) {
+          upstreamFailed(attempt, endpoint, upstream);
+        } else {
+          finish(cause);
+        }
+      } catch (RuntimeException e) {
+        finish(e);
+      }
+    }
+
+    private void streamEnded(Attempt attempt, Endpoint endpoint, StreamEnd end) {
+      if (cancellation.isCancelled()) {
+        generation.finish(UsageStatus.USAGE_STATUS_CANCELLED, end.usage(), FinishReason.normalise(end.finishReason()));
+        generation.estimateUsageIfMissing(request.body());
+        attempt.cancelled();
+        finish(null);
+        return;
+      }
+      if (!end.complete() && !generation.started()) {
+        // Cut before anything reached the client: as good as a refusal, so the next endpoint may try.
+        attempt.end(Outcome.PROVIDER_ERROR, 0, 0, null);
+        last = new UpstreamException(endpoint.provider(), 0, "provider's stream ended before its first token",
+            null, null);
+        tryNext();
+        return;
+      }
+      if (!end.complete()) {
+        generation.finish(UsageStatus.USAGE_STATUS_TRUNCATED, end.usage(), "error");
+        generation.estimateUsageIfMissing(request.body());
+        attempt.end(Outcome.PROVIDER_ERROR, 0, end.usage().completionTokens(), null);
+        out.data(errorChunk(generation, created, endpoint, "provider's stream ended before it finished").toString());
+      } else {
+        generation.finish(UsageStatus.USAGE_STATUS_OK, end.usage(), FinishReason.normalise(end.finishReason()));
+        attempt.succeeded(end.usage().completionTokens());
+      }
+      out.data(usageChunk(generation, created, withRouting).toString());
+      out.done();
+      finish(null);
+    }
+
+    private void upstreamFailed(Attempt attempt, Endpoint endpoint, UpstreamException e) {
+      attempt.failed(e, e.retryAfter().orElse(null));
+      last = e;
+      if (!generation.started()) {
+        tryNext();
+        return;
+      }
+      // Past the first byte the status is sent: the failure travels in the stream.
+      // A connection that broke is a truncated generation; an error the provider sent is an error.
+      UsageStatus status = e.getCause() instanceof java.io.IOException
+          ? UsageStatus.USAGE_STATUS_TRUNCATED : UsageStatus.USAGE_STATUS_ERROR;
+      generation.finish(status, generation.usage(), "error");
+      generation.estimateUsageIfMissing(request.body());
+      out.data(errorChunk(generation, created, endpoint, e.getMessage()).toString());
+      out.data(usageChunk(generation, created, withRouting).toString());
+      out.done();
+      finish(null);
+    }
+
+    /** Settles the request (once), then ends the answer: normally, or with {@code error}. */
+    private void finish(Throwable error) {
+      if (settled) {
+        return;
+      }
+      settled = true;
+      settleAsync(generation, ticket, (Void) null, error).whenComplete((ignored, failure) -> {
+        if (failure == null) {
+          answered.complete(null);
+        } else {
+          answered.completeExceptionally(unwrap(failure));
+        }
+      });
+    }
+  }
+
+  /** An endpoint of one of the plan's decisions, in the order they are tried. */
+  private record Candidate(RouteDecision decision, Endpoint endpoint) {
   }
 
   /** Where the request may go, and the most it can cost there. */
@@ -317,11 +443,6 @@ public final class ChatRouter {
       }
     }
     return new Plan(decisions, worst, Math.max(1, request.promptChars() / 4));
-  }
-
-  private Admission.Ticket admit(Caller caller, ChatRequest request, Plan plan) {
-    return admission.admit(caller, plan.decisions().get(0).model().id(), plan.promptTokenEstimate(),
-        plan.worstCaseMicros());
   }
 
   private CompletableFuture<Admission.Ticket> admitAsync(Caller caller, ChatRequest request, Plan plan) {
@@ -408,7 +529,8 @@ public final class ChatRouter {
   }
 
   /**
-   * {@link #settle} without waiting, then the request's own outcome ({@code answer}, or
+   * Exactly once per admitted request: the usage event, then the credit reservation turned into the
+   * cost, without waiting; then the request's own outcome ({@code answer}, or
    * {@code failure}). A failure to settle wins over the outcome, as an exception thrown in a
    * {@code finally} block does.
    */
@@ -450,10 +572,4 @@ public final class ChatRouter {
     return new IllegalStateException(failure);
   }
 
-  /** Exactly once per admitted request: the usage event, then the credit reservation turned into the cost. */
-  private void settle(Generation generation, Admission.Ticket ticket) {
-    usage.publish(generation.toUsageEvent(routerInstance, clock.instant(), nanos.getAsLong()));
-    TokenUsage tokens = generation.usage();
-    ticket.settle(generation.priceMicros(), tokens.promptTokens() + tokens.completionTokens());
-  }
 }

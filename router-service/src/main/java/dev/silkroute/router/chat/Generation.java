@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The record of one request as it is served: which endpoints were tried, when the first token
  * came, what was used. Becomes the request's {@link UsageEvent}. Belongs to one request and is used by
- * one thread at a time (a non-streamed request moves between threads, each step handed on through a
- * completed future, which publishes what the step wrote).
+ * one thread at a time (a request may move between threads, each step handed on through a completed
+ * future, which publishes what the step wrote).
  */
 final class Generation {
 

@@ -23,7 +23,6 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Prototype;
-import io.micronaut.scheduling.TaskExecutors;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.net.InetAddress;
@@ -149,12 +148,16 @@ final class RouterBeans {
   @Singleton
   ChatRouter chatRouter(MarketOrder order, List<EndpointSource> sources, ProviderAdapters adapters,
                         Admission admission, UsagePublisher usage, ObjectMapper json, RouterSettings settings,
-                        @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
+                        @Named("streams") ExecutorService streams) {
     return new ChatRouter(order, sources, adapters, admission, usage, json, Clock.systemUTC(), System::nanoTime,
-        instance(settings), blocking);
+        instance(settings), streams);
   }
 
-  /** Threads that pull upstream streams; one per open stream, so the pool is unbounded but idle-reaped. */
+  /**
+   * Threads for the upstreams read by blocking calls (Anthropic, workers), one per call or open
+   * stream, so the pool is unbounded but idle-reaped; also where a client's cancel is handled, off
+   * the event loop. OpenAI-compatible calls and streams need no thread of their own.
+   */
   @Singleton
   @Named("streams")
   @Bean(preDestroy = "shutdownNow")

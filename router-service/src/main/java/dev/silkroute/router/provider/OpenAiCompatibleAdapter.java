@@ -5,10 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.chat.ChatRequest;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
@@ -74,7 +71,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
   public CompletableFuture<Completion> completeAsync(Endpoint endpoint, ChatRequest request) {
     CompletableFuture<Completion> answer = new CompletableFuture<>();
     // The status and headers, kept as they arrive: a body that breaks after them is the provider's
-    // unreadable answer (under its status), not an unreachable provider (status 0), as with send().
+    // unreadable answer (under its status), not an unreachable provider (status 0).
     AtomicReference<HttpResponse.ResponseInfo> head = new AtomicReference<>();
     try {
       ObjectNode body = upstreamBody(endpoint, request);
@@ -96,7 +93,7 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
     return answer;
   }
 
-  /** What the upstream's exchange amounts to; the failures are those of the blocking {@link #send}. */
+  /** What the upstream's exchange amounts to: the completion, or the UpstreamException that says why not. */
   private Completion completion(Endpoint endpoint, HttpResponse.ResponseInfo head, HttpResponse<byte[]> response,
                                 Throwable failure) throws UpstreamException {
     if (head == null) {
@@ -129,70 +126,72 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
     }
   }
 
+  /** Waits for {@link #streamAsync}: the sink is fed from the HTTP client's threads meanwhile. */
   @Override
   public StreamEnd stream(Endpoint endpoint, ChatRequest request, ChunkSink sink, BooleanSupplier cancelled)
       throws UpstreamException {
-    ObjectNode body = upstreamBody(endpoint, request);
-    body.put("stream", true);
-    // Always ask for the usage chunk: without it a streamed request cannot be billed exactly.
-    body.putObject("stream_options").put("include_usage", true);
-    HttpResponse<InputStream> response = send(endpoint, body);
-    TokenUsage usage = TokenUsage.NONE;
-    String finishReason = null;
-    // A chunk is passed on once the next line is read, or as soon as reading on would wait for the
-    // network: a burst that arrived together leaves together (see ChunkSink#chunk(ObjectNode, boolean)).
-    ObjectNode held = null;
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-      String line;
-      while (!cancelled.getAsBoolean()) {
-        if (held != null && !lines.ready()) {
-          sink.chunk(held, false);
-          held = null;
-        }
-        if ((line = lines.readLine()) == null) {
-          break;
-        }
-        if (!line.startsWith("data:")) {
-          continue; // blank separators, ": keep-alive" comments, event names
-        }
-        String data = line.substring(5).trim();
-        if (data.equals("[DONE]")) {
-          passOn(sink, held);
-          return new StreamEnd(usage, finishReason, true);
-        }
-        JsonNode chunk = json.readTree(data);
-        if (chunk.hasNonNull("error")) {
-          passOn(sink, held);
-          throw new UpstreamException(endpoint.provider(), response.statusCode(),
-              "provider reported an error mid-stream", data, null);
-        }
-        if (chunk.hasNonNull("usage")) {
-          usage = TokenUsage.fromOpenAi(chunk.get("usage"));
-        }
-        JsonNode choices = chunk.path("choices");
-        if (choices.isArray() && !choices.isEmpty()) {
-          JsonNode finish = choices.path(0).path("finish_reason");
-          if (finish.isTextual()) {
-            finishReason = finish.asText();
-          }
-          passOn(sink, held);
-          held = (ObjectNode) chunk;
-        }
+    Cancellation cancellation = new Cancellation();
+    CompletableFuture<StreamEnd> end = streamAsync(endpoint, request, sink, cancellation, Runnable::run);
+    cancellation.await(end, cancelled);
+    try {
+      return end.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof UpstreamException upstream) {
+        throw upstream;
       }
-      passOn(sink, held);
-      return new StreamEnd(usage, finishReason, false);
-    } catch (IOException e) {
-      passOn(sink, held);
-      throw new UpstreamException(endpoint.provider(), response.statusCode(),
-          "provider's stream broke: " + e.getMessage(), null, e);
+      throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
     }
   }
 
-  /** A held chunk, with more to follow: the stream's end, or what the caller sends after it. */
-  private static void passOn(ChunkSink sink, ObjectNode held) {
-    if (held != null) {
-      sink.chunk(held, true);
+  /**
+   * Streams without a thread of its own: the body is read as it arrives ({@link SseBodySubscriber}),
+   * and a cancel closes the connection at once, or abandons the request while its answer is awaited.
+   */
+  @Override
+  public CompletableFuture<StreamEnd> streamAsync(Endpoint endpoint, ChatRequest request, ChunkSink sink,
+                                                  Cancellation cancellation, Executor blockingThreads) {
+    SseBodySubscriber events = new SseBodySubscriber(endpoint.provider(), json, sink);
+    CompletableFuture<HttpResponse<StreamEnd>> exchange = http.sendAsync(streamRequest(endpoint, request),
+        answer -> answer.statusCode() / 100 == 2 ? events.answered(answer.statusCode()) : refusal(endpoint, answer));
+    exchange.whenComplete((response, error) -> {
+      if (error != null) {
+        events.failed(failure(endpoint, error));
+      }
+    });
+    cancellation.onCancel(() -> {
+      events.cancel();
+      exchange.cancel(true);
+    });
+    return events.end();
+  }
+
+  private HttpRequest streamRequest(Endpoint endpoint, ChatRequest chat) {
+    ObjectNode body = upstreamBody(endpoint, chat);
+    body.put("stream", true);
+    // Always ask for the usage chunk: without it a streamed request cannot be billed exactly.
+    body.putObject("stream_options").put("include_usage", true);
+    return httpRequest(endpoint, body);
+  }
+
+  /** A non-2xx answer: fails the exchange as {@link #completion} does, once the error body is read. */
+  private static HttpResponse.BodySubscriber<StreamEnd> refusal(Endpoint endpoint, HttpResponse.ResponseInfo answer) {
+    return HttpResponse.BodySubscribers.mapping(new ErrorBodySubscriber(ERROR_BODY_LIMIT), errorBody -> {
+      throw new CompletionException(new UpstreamException(endpoint.provider(), answer.statusCode(),
+          "provider answered HTTP " + answer.statusCode(), errorBody, null, retryAfter(answer.headers())));
+    });
+  }
+
+  /** Why a streamed exchange failed: the refusal itself, or a provider that could not be reached (status 0). */
+  private static UpstreamException failure(Endpoint endpoint, Throwable error) {
+    Throwable cause = error;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
     }
+    if (cause instanceof UpstreamException upstream) {
+      return upstream;
+    }
+    return new UpstreamException(endpoint.provider(), 0, "provider could not be reached: "
+        + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " " + cause.getMessage()), null, cause);
   }
 
   private ObjectNode upstreamBody(Endpoint endpoint, ChatRequest request) {
@@ -209,24 +208,6 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
         .POST(HttpRequest.BodyPublishers.ofByteArray(serialize(body)));
     endpoint.apiKey().ifPresent(key -> request.header("Authorization", "Bearer " + key));
     return request.build();
-  }
-
-  private HttpResponse<InputStream> send(Endpoint endpoint, ObjectNode body) throws UpstreamException {
-    HttpResponse<InputStream> response;
-    try {
-      response = http.send(httpRequest(endpoint, body), HttpResponse.BodyHandlers.ofInputStream());
-    } catch (IOException e) {
-      throw unreachable(endpoint, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UpstreamException(endpoint.provider(), 0, "interrupted while calling provider", null, e);
-    }
-    if (response.statusCode() / 100 != 2) {
-      String errorBody = readQuietly(response.body());
-      throw new UpstreamException(endpoint.provider(), response.statusCode(),
-          "provider answered HTTP " + response.statusCode(), errorBody, null, retryAfter(response.headers()));
-    }
-    return response;
   }
 
   /**
@@ -280,15 +261,6 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
       return json.writeValueAsBytes(body);
     } catch (IOException e) {
       throw new IllegalStateException("a JSON tree always serializes", e);
-    }
-  }
-
-  private static String readQuietly(InputStream in) {
-    try (in) {
-      byte[] bytes = in.readNBytes(ERROR_BODY_LIMIT);
-      return new String(bytes, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return null;
     }
   }
 }

@@ -43,4 +43,30 @@ public interface ProviderAdapter {
    */
   StreamEnd stream(Endpoint endpoint, ChatRequest request, ChunkSink sink, BooleanSupplier cancelled)
       throws UpstreamException;
+
+  /**
+   * {@link #stream}, without holding a thread while the upstream is silent: returns at once, feeds
+   * {@code sink} from whichever thread the data arrives on (one call at a time), and fails with the
+   * {@link UpstreamException} {@code stream} would throw. Once {@code cancellation} fires, the upstream
+   * connection is closed and the future completes with an incomplete end.
+   *
+   * <p>This default is for protocols read by blocking calls: it runs {@code stream} on a thread of
+   * {@code blockingThreads}, which must offer one thread per open stream.
+   */
+  default CompletableFuture<StreamEnd> streamAsync(Endpoint endpoint, ChatRequest request, ChunkSink sink,
+                                                   Cancellation cancellation, Executor blockingThreads) {
+    CompletableFuture<StreamEnd> end = new CompletableFuture<>();
+    try {
+      blockingThreads.execute(() -> {
+        try {
+          end.complete(stream(endpoint, request, sink, cancellation::isCancelled));
+        } catch (Throwable e) { // whatever it is, the caller must hear of it to settle the request
+          end.completeExceptionally(e);
+        }
+      });
+    } catch (RejectedExecutionException shuttingDown) {
+      end.completeExceptionally(shuttingDown);
+    }
+    return end;
+  }
 }

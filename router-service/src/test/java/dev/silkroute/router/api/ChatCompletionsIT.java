@@ -341,6 +341,35 @@ class ChatCompletionsIT {
   }
 
   @Test
+  void answersAStreamedRequestRefusedBeforeItsFirstEventWithTheRealStatusAndHeaders() throws Exception {
+    String limitedKey = keyFor("cus_limited_stream", Map.of("rpm", "1"));
+    setBalance("cus_limited_stream", 1_000_000_000);
+
+    assertThat(post(chat("one", true), limitedKey).statusCode()).isEqualTo(200);
+    HttpResponse<String> second = post(chat("two", true), limitedKey);
+
+    assertThat(second.statusCode()).isEqualTo(429);
+    assertThat(JSON.readTree(second.body()).at("/error/code").asText()).isEqualTo("rate_limit_exceeded");
+    assertThat(second.headers().firstValue("Retry-After")).isPresent();
+    assertThat(second.headers().firstValue("X-RateLimit-Limit")).hasValue("1");
+    assertThat(second.headers().firstValue("X-RateLimit-Remaining")).hasValue("0");
+  }
+
+  @Test
+  void answers502ToAStreamedRequestWhenEveryProviderFailsBeforeItsFirstToken() throws Exception {
+    Knobs failing = new Knobs(0, 0, 0, 1.0, 0, 1, -1, false, null, 0);
+    sim.update("deepseek", failing);
+    sim.update("together", failing);
+
+    HttpResponse<String> response = post(chat("hello", true), key);
+
+    assertThat(response.statusCode()).isEqualTo(502);
+    JsonNode error = JSON.readTree(response.body()).get("error");
+    assertThat(error.get("type").asText()).isEqualTo("upstream_error");
+    assertThat(error.path("metadata").path("raw").asText()).isNotBlank();
+  }
+
+  @Test
   void answers403ForAModelTheKeyMayNotUse() throws Exception {
     String narrowKey = keyFor("cus_narrow", Map.of("allowed_models", "qwen/qwen3-32b"));
     setBalance("cus_narrow", 1_000_000_000);

@@ -4,20 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class SseStreamTest {
 
   @Test
-  void eventsAtHandTogetherLeaveAsOneFrame() throws InterruptedException {
-    SseStream stream = new SseStream();
+  void eventsAtHandTogetherLeaveAsOneFrame() {
+    SseStream stream = new SseStream(Runnable::run);
     stream.data("{\"n\":1}", true);
     stream.data("{\"n\":2}", true);
     stream.data("{\"n\":3}", false);
     stream.data("{\"n\":4}");
     stream.data("{\"n\":5}", true);
     stream.done();
-    stream.awaitCommit(Duration.ofSeconds(1));
+    assertThat(stream.committed(Duration.ofSeconds(1))).isCompletedWithValue(true);
 
     List<String> frames = stream.body(Duration.ofMinutes(1)).collectList().block(Duration.ofSeconds(5));
 
@@ -28,12 +29,37 @@ class SseStreamTest {
   }
 
   @Test
-  void aHeldEventDoesNotCommitTheResponse() throws InterruptedException {
-    SseStream stream = new SseStream();
+  void aHeldEventDoesNotCommitTheResponse() {
+    SseStream stream = new SseStream(Runnable::run);
     stream.data("{\"n\":1}", true);
     stream.failed(new ApiException(ApiError.unauthorized("no")), "{\"error\":{}}");
 
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> stream.awaitCommit(Duration.ofSeconds(1)))
-        .isInstanceOf(ApiException.class);
+    assertThat(stream.committed(Duration.ofSeconds(1))).failsWithin(Duration.ofSeconds(1))
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withCauseInstanceOf(ApiException.class);
+  }
+
+  @Test
+  void commitsWithKeepAlivesOnceTheBoundPassesWithoutAnEvent() {
+    SseStream stream = new SseStream(Runnable::run);
+
+    assertThat(stream.committed(Duration.ofMillis(50))).succeedsWithin(Duration.ofSeconds(2)).isEqualTo(false);
+    stream.failed(new ApiException(ApiError.unauthorized("no")), "{\"error\":{}}");
+
+    List<String> frames = stream.body(Duration.ofMinutes(1)).collectList().block(Duration.ofSeconds(5));
+    assertThat(frames).containsExactly("data: {\"error\":{}}\n\n", "data: [DONE]\n\n");
+  }
+
+  @Test
+  void aClientThatGoesAwayFiresTheCancellation() {
+    SseStream stream = new SseStream(Runnable::run);
+    AtomicBoolean told = new AtomicBoolean();
+    stream.cancellation().onCancel(() -> told.set(true));
+    stream.data("{\"n\":1}");
+
+    stream.body(Duration.ofMinutes(1)).take(1).blockLast(Duration.ofSeconds(5));
+
+    assertThat(told).isTrue();
+    assertThat(stream.cancellation().isCancelled()).isTrue();
   }
 }

@@ -293,6 +293,33 @@ public abstract class ProviderAdapterContract {
   }
 
   @Test
+  void streamsAsyncTheSameTextAsTheBlockingStream() throws Exception {
+    List<ObjectNode> waited = new ArrayList<>();
+    adapter.stream(endpoint(), text("Tell me about silk", true), waited::add, () -> false);
+    List<ObjectNode> chunks = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    StreamEnd end = adapter.streamAsync(endpoint(), text("Tell me about silk", true), chunks::add, new Cancellation(),
+        blocking).get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+    assertThat(end.complete()).isTrue();
+    assertThat(end.finishReason()).isEqualTo("stop");
+    assertThat(end.usage().completionTokens()).isPositive();
+    assertThat(content(chunks)).isEqualTo(content(waited));
+  }
+
+  @Test
+  void failsAsyncWithTheUpstreamStatusAndBodyBeforeTheStream() {
+    sim.update(PROVIDER, Knobs.builder().rateLimitRate(1.0).build());
+
+    UpstreamException e = asyncFailure(adapter.streamAsync(endpoint(), text("hi", true), c -> { }, new Cancellation(),
+        blocking));
+
+    assertThat(e.status()).isEqualTo(429);
+    assertThat(e.provider()).isEqualTo(PROVIDER);
+    assertThat(e.upstreamBody()).contains("error");
+  }
+
+  @Test
   void failsWithoutWaitingAsItDoesWaitingWhenRateLimited() {
     sim.update(PROVIDER, Knobs.builder().rateLimitRate(1.0).retryAfterSeconds(7).build());
 
@@ -316,10 +343,82 @@ public abstract class ProviderAdapterContract {
     assertThat(e.getCause()).isInstanceOf(java.net.http.HttpTimeoutException.class);
   }
 
-  private static UpstreamException asyncFailure(CompletableFuture<Completion> answer) {
-    Throwable failure = catchThrowable(() -> answer.get(10, TimeUnit.SECONDS));
-    assertThat(failure).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(UpstreamException.class);
-    return (UpstreamException) failure.getCause();
+  @Test
+  void failsAsyncWithStatusZeroWhenTheProviderCannotBeReached() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    Endpoint nowhere = new Endpoint(PROVIDER + "/test/model", PROVIDER, protocol(),
+        URI.create("http://127.0.0.1:" + closedPort + "/v1"), "upstream-model", Optional.empty(),
+        endpoint().price(), endpoint().cost());
+
+    UpstreamException e = asyncFailure(adapter.streamAsync(nowhere, text("hi", true), c -> { }, new Cancellation(),
+        blocking));
+
+    assertThat(e.status()).isZero();
+    assertThat(e.getMessage()).startsWith("provider could not be reached");
+  }
+
+  @Test
+  void neverReportsACutAsyncStreamAsComplete() throws Exception {
+    sim.update(PROVIDER, Knobs.builder().completionTokens(30).streamCutAfterTokens(3).build());
+    List<ObjectNode> chunks = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    var end = adapter.streamAsync(endpoint(), text("a long story", true), chunks::add, new Cancellation(),
+        blocking);
+
+    try {
+      assertThat(end.get(10, java.util.concurrent.TimeUnit.SECONDS).complete()).isFalse();
+    } catch (java.util.concurrent.ExecutionException e) {
+      assertThat(e.getCause()).isInstanceOfSatisfying(UpstreamException.class,
+          upstream -> assertThat(upstream.getCause()).isInstanceOf(java.io.IOException.class));
+    }
+    assertThat(chunks).noneSatisfy(c -> assertThat(c.at("/choices/0/finish_reason").asText("")).isNotEmpty());
+  }
+
+  @Test
+  void stopsAnAsyncStreamPromptlyOnCancel() throws Exception {
+    sim.update(PROVIDER, Knobs.builder().tokensPerSecond(20).completionTokens(200).build()); // 10 s
+    List<ObjectNode> chunks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Cancellation cancellation = new Cancellation();
+
+    var end = adapter.streamAsync(endpoint(), text("a long story", true), chunks::add, cancellation, blocking);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> chunks.size() >= 2);
+    cancellation.cancel();
+
+    assertThat(end.get(2, java.util.concurrent.TimeUnit.SECONDS).complete()).isFalse();
+    int atCancel = chunks.size();
+    Thread.sleep(300); // no further chunk may come: long enough for several at 20 per second
+    assertThat(chunks).hasSize(atCancel);
+  }
+
+  @Test
+  void timesOutAsyncWhenTheProviderNeverAnswers() {
+    sim.update(PROVIDER, Knobs.builder().neverAnswer(true).build());
+    long start = System.nanoTime();
+
+    UpstreamException e = asyncFailure(adapter.streamAsync(endpoint(), text("hi", true), c -> { }, new Cancellation(),
+        blocking));
+
+    assertThat(e.status()).isZero();
+    assertThat(e.getCause()).isInstanceOf(java.net.http.HttpTimeoutException.class);
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(FIRST_BYTE_TIMEOUT).isLessThan(Duration.ofSeconds(10));
+  }
+
+  protected static UpstreamException asyncFailure(CompletableFuture<?> end) {
+    java.util.concurrent.ExecutionException e = catchThrowableOfType(
+        () -> end.get(10, java.util.concurrent.TimeUnit.SECONDS), java.util.concurrent.ExecutionException.class);
+    assertThat(e).as("the stream failed").isNotNull();
+    assertThat(e.getCause()).isInstanceOf(UpstreamException.class);
+    return (UpstreamException) e.getCause();
+  }
+
+  private static String content(List<ObjectNode> chunks) {
+    StringBuilder text = new StringBuilder();
+    chunks.forEach(c -> text.append(c.path("choices").path(0).path("delta").path("content").asText("")));
+    return text.toString();
   }
 
   private static List<JsonNode> toList(JsonNode array) {

@@ -129,8 +129,9 @@ class WorkerOverloadIT {
         new StickySessions(Clock.systemUTC(), Duration.ofMinutes(10)), () -> catalog, Math::random, System::nanoTime);
     connection.sync().set(prefix + "balance:cus_overload", "1000000000");
     Admission admission = new Admission(connection, prefix, Clock.systemUTC());
+    ExecutorService blocking = Executors.newCachedThreadPool(); // the worker adapter streams by blocking calls
     ChatRouter router = new ChatRouter(order, List.of(source), adapters, admission, usage, JSON, Clock.systemUTC(),
-        System::nanoTime, "overload-it", Runnable::run); // streams only: no non-streamed answer waits anywhere
+        System::nanoTime, "overload-it", blocking);
     Caller caller = new Caller("cus_overload", "key_overload", KeyLimits.NONE);
     ChatRequestParser parser = new ChatRequestParser(JSON);
 
@@ -163,6 +164,7 @@ class WorkerOverloadIT {
       results.add(answer.get(60, TimeUnit.SECONDS)); // an ApiException (no endpoint left) would fail here
     }
     clients.shutdown();
+    blocking.shutdown();
 
     assertThat(results).allSatisfy(events -> {
       assertThat(events).endsWith("[DONE]").doesNotContain("\"error\"");
