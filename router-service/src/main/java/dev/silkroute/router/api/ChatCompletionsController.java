@@ -8,6 +8,7 @@ import dev.silkroute.router.chat.ChatRequestParser;
 import dev.silkroute.router.chat.ChatRouter;
 import dev.silkroute.router.config.RouterSettings;
 import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
@@ -16,11 +17,13 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import jakarta.inject.Named;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -57,14 +60,14 @@ final class ChatCompletionsController {
   @Consumes(MediaType.ALL)
   CompletableFuture<HttpResponse<?>> create(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization,
                                             @Nullable @Header("X-Silkroute-Metadata") String routingMetadata,
-                                            @Nullable @Body byte[] body) {
+                                            @Nullable @Body byte[] body, HttpRequest<?> http) {
     Caller caller = authenticate(authorization);
     ChatRequest request = parser.parse(body == null ? new byte[0] : body);
     boolean withRouting = "enabled".equalsIgnoreCase(routingMetadata);
     String generationId = ChatRouter.newGenerationId();
     if (!request.stream()) {
       // Micronaut unwraps the CompletionException around a refusal, so ApiExceptionHandler answers it as before.
-      return router.completeAsync(generationId, caller, request, withRouting)
+      return router.completeAsync(generationId, caller, request, withRouting, eventLoopOf(http))
           .thenApply(answer -> HttpResponse.ok(answer.toString())
               .contentType(MediaType.APPLICATION_JSON_TYPE)
               .header("X-Generation-Id", generationId));
@@ -72,7 +75,7 @@ final class ChatCompletionsController {
     // Planning and admission run here (blocking Redis calls); after that no thread waits for the
     // upstream: the response starts at the first event, or after the commit bound with keep-alives.
     SseStream stream = new SseStream(streams);
-    router.streamAsync(generationId, caller, request, stream, stream.cancellation(), withRouting)
+    router.streamAsync(generationId, caller, request, stream, stream.cancellation(), withRouting, eventLoopOf(http))
         .whenComplete((answered, error) -> {
           if (error != null) {
             failed(stream, generationId, error instanceof CompletionException ? error.getCause() : error);
@@ -97,6 +100,14 @@ final class ChatCompletionsController {
           errorChunk(generationId, new ApiError(500, "server_error",
               "The server had an error while processing your request", null, "internal", java.util.Map.of())));
     }
+  }
+
+  /**
+   * The event loop that owns the request's connection: the work between Redis replies and upstream
+   * calls runs there, where the answer is written anyway (one hop per reply, no thread waiting).
+   */
+  private Executor eventLoopOf(HttpRequest<?> http) {
+    return http instanceof NettyHttpRequest<?> netty ? netty.getChannelHandlerContext().channel().eventLoop() : streams;
   }
 
   private Caller authenticate(String authorization) {

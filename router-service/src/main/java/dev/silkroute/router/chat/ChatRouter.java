@@ -97,7 +97,7 @@ public final class ChatRouter {
    */
   public ObjectNode complete(String generationId, Caller caller, ChatRequest request, boolean withRouting) {
     try {
-      return completeAsync(generationId, caller, request, withRouting).join();
+      return completeAsync(generationId, caller, request, withRouting, blocking).join();
     } catch (CompletionException e) {
       throw unchecked(unwrap(e));
     }
@@ -110,11 +110,16 @@ public final class ChatRouter {
    * <p>Completes only once the request is settled (usage event handed to the publisher, credit
    * settled in Redis), so the next request sees the balance this one left; fails with an
    * {@link ApiException} for any answer the client should see. Plans on the caller's thread (a worker
-   * pool's load may be read from Redis there), then goes on on Lettuce's and the upstream client's
-   * threads, where nothing blocks: adapters without a non-blocking client wait on {@code blocking}.
+   * pool's load may be read from Redis there), then goes on on the upstream client's threads and on
+   * {@code continueOn}, where nothing blocks: adapters without a non-blocking client wait on
+   * {@code blocking}.
+   *
+   * @param continueOn where the work after each Redis reply runs (the HTTP request's event loop):
+   *                   never on Lettuce's I/O thread, which serves every request's Redis replies one
+   *                   after another and, doing their work too, became the router's bottleneck
    */
   public CompletableFuture<ObjectNode> completeAsync(String generationId, Caller caller, ChatRequest request,
-                                                     boolean withRouting) {
+                                                     boolean withRouting, Executor continueOn) {
     Plan plan;
     try {
       plan = plan(request);
@@ -123,7 +128,7 @@ public final class ChatRouter {
     }
     CompletableFuture<ObjectNode> done = new CompletableFuture<>();
     // A request refused at admission holds no ticket: there is nothing to settle and no usage to publish.
-    admitAsync(caller, request, plan).thenCompose(ticket -> {
+    admitAsync(caller, request, plan).thenComposeAsync(ticket -> {
       Generation generation = new Generation(generationId, caller, plan.decisions().get(0).model(), false,
           clock.instant(), nanos.getAsLong());
       CompletableFuture<ObjectNode> served;
@@ -134,14 +139,14 @@ public final class ChatRouter {
       }
       return served.handle((answer, failure) -> settleAsync(generation, ticket, answer, failure))
           .thenCompose(settled -> settled);
-    }).whenComplete((answer, failure) -> {
+    }, continueOn).whenCompleteAsync((answer, failure) -> {
       // The exception itself, not wrapped in a CompletionException, as complete() would throw it.
       if (failure != null) {
         done.completeExceptionally(unwrap(failure));
       } else {
         done.complete(answer);
       }
-    });
+    }, continueOn);
     return done;
   }
 
@@ -210,7 +215,8 @@ public final class ChatRouter {
   public void stream(String generationId, Caller caller, ChatRequest request, SseOut out, BooleanSupplier cancelled,
                      boolean withRouting) {
     Cancellation cancellation = new Cancellation();
-    CompletableFuture<Void> answered = streamAsync(generationId, caller, request, out, cancellation, withRouting);
+    CompletableFuture<Void> answered = streamAsync(generationId, caller, request, out, cancellation, withRouting,
+        blocking);
     cancellation.await(answered, cancelled);
     try {
       answered.join();
@@ -226,11 +232,12 @@ public final class ChatRouter {
    * the caller can still answer an HTTP error. Once {@code cancellation} fires, the upstream is closed
    * and what was generated is billed. Completes once the request is settled.
    *
-   * <p>Plans on the calling thread; the rest runs on Lettuce's thread and on the threads that end
-   * each upstream stream.
+   * <p>Plans on the calling thread, starts the upstream call on {@code continueOn} (as in
+   * {@link #completeAsync}: not on Lettuce's thread), and goes on on the threads that end each
+   * upstream stream.
    */
   public CompletableFuture<Void> streamAsync(String generationId, Caller caller, ChatRequest request, SseOut out,
-                                             Cancellation cancellation, boolean withRouting) {
+                                             Cancellation cancellation, boolean withRouting, Executor continueOn) {
     Plan plan;
     try {
       plan = plan(request);
@@ -238,14 +245,14 @@ public final class ChatRouter {
       return CompletableFuture.failedFuture(e);
     }
     CompletableFuture<Void> answered = new CompletableFuture<>();
-    admitAsync(caller, request, plan).whenComplete((ticket, refused) -> {
+    admitAsync(caller, request, plan).whenCompleteAsync((ticket, refused) -> {
       if (refused != null) {
         answered.completeExceptionally(unwrap(refused)); // no ticket: nothing to settle
         return;
       }
       new StreamedAnswer(generationId, caller, request, out, cancellation, plan, ticket, withRouting, answered)
           .tryNext();
-    });
+    }, continueOn);
     return answered;
   }
 
