@@ -36,6 +36,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
@@ -120,6 +121,7 @@ public final class ChatRouter {
    */
   public CompletableFuture<ObjectNode> completeAsync(String generationId, Caller caller, ChatRequest request,
                                                      boolean withRouting, Executor continueOn) {
+    Executor next = orInline(continueOn);
     Plan plan;
     try {
       plan = plan(request);
@@ -139,14 +141,14 @@ public final class ChatRouter {
       }
       return served.handle((answer, failure) -> settleAsync(generation, ticket, answer, failure))
           .thenCompose(settled -> settled);
-    }, continueOn).whenCompleteAsync((answer, failure) -> {
+    }, next).whenCompleteAsync((answer, failure) -> {
       // The exception itself, not wrapped in a CompletionException, as complete() would throw it.
       if (failure != null) {
         done.completeExceptionally(unwrap(failure));
       } else {
         done.complete(answer);
       }
-    }, continueOn);
+    }, next);
     return done;
   }
 
@@ -238,6 +240,7 @@ public final class ChatRouter {
    */
   public CompletableFuture<Void> streamAsync(String generationId, Caller caller, ChatRequest request, SseOut out,
                                              Cancellation cancellation, boolean withRouting, Executor continueOn) {
+    Executor next = orInline(continueOn);
     Plan plan;
     try {
       plan = plan(request);
@@ -252,7 +255,7 @@ public final class ChatRouter {
       }
       new StreamedAnswer(generationId, caller, request, out, cancellation, plan, ticket, withRouting, answered)
           .tryNext();
-    }, continueOn);
+    }, next);
     return answered;
   }
 
@@ -563,6 +566,21 @@ public final class ChatRouter {
       }
       return answer;
     });
+  }
+
+  /**
+   * {@code continueOn}, or the thread at hand when it refuses work (an event loop shutting down): an
+   * admitted request must still be answered and settled, or its credit reservation stays taken and
+   * its client waits forever.
+   */
+  private static Executor orInline(Executor continueOn) {
+    return task -> {
+      try {
+        continueOn.execute(task);
+      } catch (RejectedExecutionException refused) {
+        task.run();
+      }
+    };
   }
 
   private static Throwable unwrap(Throwable failure) {

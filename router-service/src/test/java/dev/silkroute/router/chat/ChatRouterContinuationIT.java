@@ -1,0 +1,172 @@
+package dev.silkroute.router.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.silkroute.providersim.Knobs;
+import dev.silkroute.providersim.ProviderConfig;
+import dev.silkroute.providersim.ProviderSim;
+import dev.silkroute.router.auth.Caller;
+import dev.silkroute.router.catalog.Catalog;
+import dev.silkroute.router.catalog.Endpoint;
+import dev.silkroute.router.catalog.Model;
+import dev.silkroute.router.catalog.Pricing;
+import dev.silkroute.router.limits.Admission;
+import dev.silkroute.router.limits.KeyLimits;
+import dev.silkroute.router.provider.Cancellation;
+import dev.silkroute.router.provider.OpenAiCompatibleAdapter;
+import dev.silkroute.router.provider.ProviderAdapters;
+import dev.silkroute.router.routing.EndpointBoard;
+import dev.silkroute.router.routing.GuardSettings;
+import dev.silkroute.router.routing.LocalStatsBuckets;
+import dev.silkroute.router.routing.MarketOrder;
+import dev.silkroute.router.routing.StickySessions;
+import dev.silkroute.router.routing.TrafficStats;
+import dev.silkroute.router.usage.UsagePublisher;
+import dev.silkroute.router.usage.UsageSpool;
+import dev.silkroute.testkit.Infra;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Where a request's work continues after a Redis reply: on the executor given (the HTTP request's
+ * event loop), and, when that refuses work (an event loop shutting down), on the thread at hand,
+ * so that an admitted request is still answered and its credit reservation settled.
+ */
+class ChatRouterContinuationIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long BALANCE = 1_000_000_000L;
+  private static final Executor REFUSES = task -> {
+    throw new RejectedExecutionException("event loop shut down");
+  };
+
+  @TempDir
+  Path dir;
+
+  private final String prefix = Infra.uniqueName("silkroute-test:continuation:");
+  private RedisClient redis;
+  private StatefulRedisConnection<String, String> connection;
+  private ProviderSim sim;
+  private UsagePublisher usage;
+  private ExecutorService blocking;
+  private ChatRouter router;
+  private final Caller caller = new Caller("cus_continuation", "key_continuation", KeyLimits.NONE);
+
+  @BeforeEach
+  void start() {
+    redis = RedisClient.create(Infra.redis().uri());
+    connection = redis.connect();
+    sim = ProviderSim.start(0, List.of(ProviderConfig.openai("sim")
+        .withKnobs(Knobs.builder().ttftMs(0).completionTokens(8).build())));
+    Properties kafka = new Properties();
+    kafka.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafka().bootstrapServers());
+    usage = new UsagePublisher(new KafkaProducer<>(kafka, new StringSerializer(), new ByteArraySerializer()),
+        Infra.kafka().createTopic(Infra.uniqueName("usage-continuation"), 1),
+        new UsageSpool(dir.resolve("spool"), 64L << 20));
+    Endpoint endpoint = new Endpoint("sim/test/model", "sim", Endpoint.Protocol.OPENAI, URI.create(sim.baseUrl("sim")),
+        "test-model", Optional.empty(), new Pricing(1_000_000, 2_000_000), new Pricing(1_000_000, 2_000_000));
+    Catalog catalog = new Catalog(List.of(new Model("test/model", "Test", 8_192, List.of(endpoint))));
+    MarketOrder order = new MarketOrder(
+        new EndpointBoard(GuardSettings.ofDefaults(), new TrafficStats(new LocalStatsBuckets(Clock.systemUTC()),
+            Clock.systemUTC()), Clock.systemUTC()),
+        new StickySessions(Clock.systemUTC(), Duration.ofMinutes(10)), () -> catalog, Math::random, System::nanoTime);
+    ProviderAdapters adapters = new ProviderAdapters(Map.of(Endpoint.Protocol.OPENAI,
+        new OpenAiCompatibleAdapter(HttpClient.newHttpClient(), JSON, Duration.ofSeconds(10))));
+    blocking = Executors.newCachedThreadPool();
+    router = new ChatRouter(order, List.of(), adapters, new Admission(connection, prefix, Clock.systemUTC()), usage,
+        JSON, Clock.systemUTC(), System::nanoTime, "continuation-it", blocking);
+    connection.sync().set(prefix + "balance:" + caller.customerId(), String.valueOf(BALANCE));
+  }
+
+  @AfterEach
+  void stop() {
+    blocking.shutdownNow();
+    usage.close();
+    sim.close();
+    connection.close();
+    redis.shutdown();
+  }
+
+  @Test
+  void aNonStreamedRequestIsAnsweredAndSettledWhenItsEventLoopRefusesWork() throws Exception {
+    ObjectNode answer = router.completeAsync(ChatRouter.newGenerationId(), caller, request(false), false, REFUSES)
+        .get(10, TimeUnit.SECONDS);
+
+    long cost = answer.at("/usage/cost").decimalValue().movePointRight(6).longValueExact();
+    assertThat(cost).isPositive();
+    assertThat(balance()).as("the reservation was turned into the cost").isEqualTo(BALANCE - cost);
+  }
+
+  @Test
+  void aStreamedRequestIsAnsweredAndSettledWhenItsEventLoopRefusesWork() throws Exception {
+    StringBuilder events = new StringBuilder();
+    router.streamAsync(ChatRouter.newGenerationId(), caller, request(true), new SseOut() {
+      @Override
+      public synchronized void data(String json) {
+        events.append(json).append('\n');
+      }
+
+      @Override
+      public synchronized void done() {
+        events.append("[DONE]");
+      }
+    }, new Cancellation(), false, REFUSES).get(10, TimeUnit.SECONDS);
+
+    assertThat(events.toString()).endsWith("[DONE]").contains("\"usage\"");
+    String usageChunk = events.toString().lines().filter(line -> line.contains("\"usage\"")).reduce((a, b) -> b)
+        .orElseThrow();
+    long cost = JSON.readTree(usageChunk).at("/usage/cost").decimalValue().movePointRight(6).longValueExact();
+    assertThat(balance()).as("the reservation was turned into the cost").isEqualTo(BALANCE - cost);
+  }
+
+  @Test
+  void workAfterEachRedisReplyRunsOnTheExecutorGiven() throws Exception {
+    List<String> ranOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ExecutorService eventLoop = Executors.newSingleThreadExecutor(task -> new Thread(task, "test-event-loop"));
+    try {
+      router.completeAsync(ChatRouter.newGenerationId(), caller, request(false), false, task -> eventLoop.execute(() -> {
+        ranOn.add(Thread.currentThread().getName());
+        task.run();
+      })).get(10, TimeUnit.SECONDS);
+    } finally {
+      eventLoop.shutdown();
+    }
+
+    // After admission, and after settlement: never left on Lettuce's I/O thread.
+    assertThat(ranOn).hasSize(2).containsOnly("test-event-loop");
+  }
+
+  private long balance() {
+    return Long.parseLong(connection.sync().get(prefix + "balance:" + caller.customerId()));
+  }
+
+  private static ChatRequest request(boolean stream) {
+    return new ChatRequestParser(JSON).parse(("{\"model\":\"test/model\",\"stream\":" + stream
+        + ",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").getBytes(StandardCharsets.UTF_8));
+  }
+}
