@@ -6,7 +6,6 @@ import dev.silkroute.router.auth.Caller;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
-import io.lettuce.core.api.sync.RedisScriptingCommands;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -28,14 +27,8 @@ public final class Admission {
     Map<String, String> rateLimitHeaders();
 
     /**
-     * Settles, waiting for Redis. Only the first of {@code settle} and {@link #settleAsync} counts;
-     * later calls return at once.
-     */
-    void settle(long actualMicros, long actualTokens);
-
-    /**
-     * {@link #settle} without waiting: completes once Redis applied it (on Lettuce's I/O thread), or
-     * at once when the ticket was already settled.
+     * Turns the reservation into the actual cost. Completes once Redis applied it (on Lettuce's I/O
+     * thread); only the first call counts, later ones complete at once.
      */
     CompletableFuture<Void> settleAsync(long actualMicros, long actualTokens);
   }
@@ -95,7 +88,6 @@ public final class Admission {
       return 0
       """;
 
-  private final RedisScriptingCommands<String, String> redis;
   private final RedisScriptingAsyncCommands<String, String> redisAsync;
   private final RateLimits rateLimits;
   private final Credit credit;
@@ -103,26 +95,19 @@ public final class Admission {
   private final RedisScript settle;
   private final Clock clock;
 
-  /** Both of the connection's APIs: streams and gRPC wait for their verdict, HTTP chat does not. */
   public Admission(StatefulRedisConnection<String, String> redis, String keyPrefix, Clock clock) {
-    this.redis = redis.sync();
     this.redisAsync = redis.async();
     this.rateLimits = new RateLimits(keyPrefix);
     this.credit = new Credit(keyPrefix);
-    this.admit = new RedisScript(this.redis, ADMIT);
-    this.settle = new RedisScript(this.redis, SETTLE);
+    this.admit = new RedisScript(redis.sync(), ADMIT);
+    this.settle = new RedisScript(redis.sync(), SETTLE);
     this.clock = clock;
   }
 
-  public Ticket admit(Caller caller, String model, long estimatedPromptTokens, long worstCaseMicros) {
-    Check check = check(caller, model, estimatedPromptTokens, worstCaseMicros);
-    return verdict(check, admit.run(redis, ScriptOutputType.MULTI, check.keys(), check.args()));
-  }
-
   /**
-   * {@link #admit} without waiting: the same verdicts, as a future that fails with the
-   * {@link ApiException}. A model the key may not use fails it before Redis is asked. Completes on
-   * Lettuce's I/O thread.
+   * Admits a request without waiting: a ticket, or a future that fails with the refusal's
+   * {@link ApiException} (itself, not wrapped). A model the key may not use fails it before Redis
+   * is asked. Completes on Lettuce's I/O thread.
    */
   public CompletableFuture<Ticket> admitAsync(Caller caller, String model, long estimatedPromptTokens,
                                               long worstCaseMicros) {
@@ -137,7 +122,7 @@ public final class Admission {
           try {
             return CompletableFuture.completedFuture(verdict(check, result));
           } catch (ApiException refused) {
-            return CompletableFuture.failedFuture(refused); // unwrapped, as admit() throws it
+            return CompletableFuture.failedFuture(refused); // unwrapped: the caller answers with it
           }
         });
   }
@@ -207,13 +192,6 @@ public final class Admission {
     @Override
     public Map<String, String> rateLimitHeaders() {
       return headers;
-    }
-
-    @Override
-    public void settle(long actualMicros, long actualTokens) {
-      if (settled.compareAndSet(false, true)) {
-        settle.run(redis, ScriptOutputType.INTEGER, keys(), args(actualMicros, actualTokens));
-      }
     }
 
     @Override

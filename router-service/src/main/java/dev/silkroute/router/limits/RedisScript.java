@@ -22,18 +22,7 @@ final class RedisScript {
     this.sha = redis.digest(source);
   }
 
-  <T> T run(RedisScriptingCommands<String, String> redis, ScriptOutputType type, String[] keys, String... args) {
-    try {
-      return redis.evalsha(sha, type, keys, args);
-    } catch (RedisNoScriptException notLoaded) {
-      return redis.eval(source, type, keys, args);
-    }
-  }
-
-  /**
-   * {@link #run} without waiting. The future completes on Lettuce's I/O thread, so what is chained
-   * to it must not block.
-   */
+  /** Runs the script. The future completes on Lettuce's I/O thread, so what is chained to it must not block. */
   <T> CompletableFuture<T> runAsync(RedisScriptingAsyncCommands<String, String> redis, ScriptOutputType type,
                                     String[] keys, String... args) {
     return redis.<T>evalsha(sha, type, keys, args).toCompletableFuture().exceptionallyCompose(failure -> {

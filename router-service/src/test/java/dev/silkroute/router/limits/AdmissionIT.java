@@ -69,7 +69,7 @@ class AdmissionIT {
     for (int i = 0; i < 64; i++) {
       requests.add(() -> {
         try {
-          admission.admit(caller, "a/b", 10, 100);
+          admit(caller, "a/b", 10, 100);
           return true;
         } catch (ApiException refused) {
           assertThat(refused.error().status()).isEqualTo(402);
@@ -92,8 +92,8 @@ class AdmissionIT {
     redis.set(prefix + "balance:cus_a", "1000");
     Caller caller = new Caller("cus_a", "key_a", KeyLimits.NONE);
 
-    admission.admit(caller, "a/b", 10, 300).settle(42, 50);
-    admission.admit(caller, "a/b", 10, 300).settle(350, 50); // the estimate fell short: the excess is taken too
+    settle(admit(caller, "a/b", 10, 300), 42, 50);
+    settle(admit(caller, "a/b", 10, 300), 350, 50); // the estimate fell short: the excess is taken too
 
     assertThat(redis.get(prefix + "balance:cus_a")).isEqualTo(String.valueOf(1000 - 42 - 350));
     assertThat(redis.get(prefix + "keyspend:key_a")).isEqualTo("392");
@@ -102,7 +102,7 @@ class AdmissionIT {
   @Test
   void refusesWith402NamingTheReason() {
     Caller caller = new Caller("cus_none", "key_n", KeyLimits.NONE);
-    assertThatThrownBy(() -> admission.admit(caller, "a/b", 1, 1))
+    assertThatThrownBy(() -> admit(caller, "a/b", 1, 1))
         .isInstanceOfSatisfying(ApiException.class, e -> {
           assertThat(e.error().status()).isEqualTo(402);
           assertThat(e.error().code()).isEqualTo("no_balance");
@@ -110,7 +110,7 @@ class AdmissionIT {
 
     redis.set(prefix + "balance:cus_b", "100");
     Caller small = new Caller("cus_b", "key_b", KeyLimits.NONE);
-    assertThatThrownBy(() -> admission.admit(small, "a/b", 1, 101))
+    assertThatThrownBy(() -> admit(small, "a/b", 1, 101))
         .isInstanceOfSatisfying(ApiException.class, e -> {
           assertThat(e.error().code()).isEqualTo("insufficient_credit");
           assertThat(e.error().message()).contains("$0.000101").contains("$0.0001 remains");
@@ -119,8 +119,8 @@ class AdmissionIT {
     redis.set(prefix + "balance:cus_c", "1000000");
     Caller limited = new Caller("cus_c", "key_c",
         new KeyLimits(OptionalLong.of(150), OptionalLong.empty(), OptionalLong.empty(), Set.of()));
-    admission.admit(limited, "a/b", 1, 100).settle(100, 1);
-    assertThatThrownBy(() -> admission.admit(limited, "a/b", 1, 100))
+    settle(admit(limited, "a/b", 1, 100), 100, 1);
+    assertThatThrownBy(() -> admit(limited, "a/b", 1, 100))
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().code()).isEqualTo("key_limit"));
   }
 
@@ -130,11 +130,11 @@ class AdmissionIT {
     Caller caller = new Caller("cus_r", "key_r",
         new KeyLimits(OptionalLong.empty(), OptionalLong.of(2), OptionalLong.empty(), Set.of()));
 
-    Admission.Ticket first = admission.admit(caller, "a/b", 1, 1);
+    Admission.Ticket first = admit(caller, "a/b", 1, 1);
     assertThat(first.rateLimitHeaders()).containsEntry("X-RateLimit-Limit", "2")
         .containsEntry("X-RateLimit-Remaining", "1").containsEntry("X-RateLimit-Reset", "50");
-    admission.admit(caller, "a/b", 1, 1);
-    assertThatThrownBy(() -> admission.admit(caller, "a/b", 1, 1))
+    admit(caller, "a/b", 1, 1);
+    assertThatThrownBy(() -> admit(caller, "a/b", 1, 1))
         .isInstanceOfSatisfying(ApiException.class, e -> {
           assertThat(e.error().status()).isEqualTo(429);
           assertThat(e.error().metadata()).containsEntry("retry_after_seconds", 50L);
@@ -147,8 +147,8 @@ class AdmissionIT {
     Caller caller = new Caller("cus_t", "key_t",
         new KeyLimits(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.of(100), Set.of()));
 
-    admission.admit(caller, "a/b", 10, 1).settle(1, 95); // really used 95 of the minute's 100
-    assertThatThrownBy(() -> admission.admit(caller, "a/b", 10, 1))
+    settle(admit(caller, "a/b", 10, 1), 1, 95); // really used 95 of the minute's 100
+    assertThatThrownBy(() -> admit(caller, "a/b", 10, 1))
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(429));
   }
 
@@ -158,7 +158,7 @@ class AdmissionIT {
         new KeyLimits(OptionalLong.empty(), OptionalLong.of(5), OptionalLong.of(100), Set.of()));
     long minute = Instant.parse("2026-11-23T12:00:10Z").getEpochSecond() / 60;
 
-    assertThatThrownBy(() -> admission.admit(caller, "a/b", 30, 1))
+    assertThatThrownBy(() -> admit(caller, "a/b", 30, 1))
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(402));
 
     assertThat(redis.get(prefix + "rl:req:key_poor:" + minute)).isEqualTo("1");
@@ -171,28 +171,13 @@ class AdmissionIT {
     redis.set(prefix + "balance:cus_busy", "1000");
     Caller caller = new Caller("cus_busy", "key_busy",
         new KeyLimits(OptionalLong.empty(), OptionalLong.of(1), OptionalLong.empty(), Set.of()));
-    admission.admit(caller, "a/b", 1, 100);
+    admit(caller, "a/b", 1, 100);
 
-    assertThatThrownBy(() -> admission.admit(caller, "a/b", 1, 100))
+    assertThatThrownBy(() -> admit(caller, "a/b", 1, 100))
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(429));
 
     assertThat(redis.get(prefix + "balance:cus_busy")).isEqualTo("900");
     assertThat(redis.get(prefix + "keyspend:key_busy")).isEqualTo("100");
-  }
-
-  @Test
-  void aScriptRedisDoesNotKnowIsSentInFullOnceThenRunByItsDigest() {
-    // Unique source, so that this Redis cannot have it cached: the first run meets NOSCRIPT, as after
-    // a restart. (SCRIPT FLUSH would show the same, but this Redis is shared.)
-    RedisScript script = new RedisScript(redis, "return '" + prefix + "'");
-    assertThat(redis.scriptExists(redis.digest("return '" + prefix + "'"))).containsExactly(false);
-
-    String first = script.run(redis, io.lettuce.core.ScriptOutputType.VALUE, new String[0]);
-    String second = script.run(redis, io.lettuce.core.ScriptOutputType.VALUE, new String[0]);
-
-    assertThat(first).isEqualTo(prefix);
-    assertThat(second).isEqualTo(prefix);
-    assertThat(redis.scriptExists(redis.digest("return '" + prefix + "'"))).containsExactly(true);
   }
 
   /** What one admission came to: the ticket's headers, or the refusal. */
@@ -227,25 +212,16 @@ class AdmissionIT {
   }
 
   @Test
-  void admitsAndRefusesWithoutWaitingExactlyAsWhenWaiting() {
-    List<Verdict> waited = everyVerdict("sync",
-        r -> admission.admit((Caller) r[0], (String) r[1], 10, (Long) r[2]));
-    List<Verdict> notWaited = everyVerdict("async", r -> {
-      CompletableFuture<Admission.Ticket> ticket = admission.admitAsync((Caller) r[0], (String) r[1], 10, (Long) r[2]);
-      try {
-        return ticket.get(10, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        throw (ApiException) e.getCause(); // the refusal itself, not wrapped
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-    });
+  void admitsThenRefusesInEachWayInTurn() {
+    List<Verdict> verdicts = everyVerdict("all", r -> admit((Caller) r[0], (String) r[1], 10, (Long) r[2]));
 
-    assertThat(waited).extracting(v -> v.refusal() == null ? 200 : v.refusal().status())
+    assertThat(verdicts).extracting(v -> v.refusal() == null ? 200 : v.refusal().status())
         .containsExactly(200, 429, 403, 402, 402);
-    assertThat(notWaited).isEqualTo(waited);
-    assertThat(redis.get(prefix + "balance:cus_async")).isEqualTo("700");
-    assertThat(redis.get(prefix + "balance:cus_sync")).isEqualTo("700");
+    assertThat(verdicts.get(0).headers()).containsEntry("X-RateLimit-Limit", "1")
+        .containsEntry("X-RateLimit-Remaining", "0");
+    assertThat(verdicts).extracting(v -> v.refusal() == null ? null : v.refusal().code())
+        .containsExactly(null, "rate_limit_exceeded", "model_not_allowed", "no_balance", "insufficient_credit");
+    assertThat(redis.get(prefix + "balance:cus_all")).isEqualTo("700");
   }
 
   @Test
@@ -263,20 +239,14 @@ class AdmissionIT {
   void settlesOnceHoweverManyThreadsSettleTogether() throws Exception {
     redis.set(prefix + "balance:cus_once", "1000");
     Caller caller = new Caller("cus_once", "key_once", KeyLimits.NONE);
-    Admission.Ticket ticket = admission.admit(caller, "a/b", 10, 300);
+    Admission.Ticket ticket = admit(caller, "a/b", 10, 300);
     ExecutorService pool = Executors.newFixedThreadPool(16);
     CountDownLatch go = new CountDownLatch(1);
     List<Future<?>> settlements = new ArrayList<>();
     for (int i = 0; i < 64; i++) {
-      boolean waits = i % 2 == 0;
       settlements.add(pool.submit(() -> {
         go.await();
-        if (waits) {
-          ticket.settle(42, 50);
-        } else {
-          ticket.settleAsync(42, 50).get(10, TimeUnit.SECONDS);
-        }
-        return null;
+        return ticket.settleAsync(42, 50).get(10, TimeUnit.SECONDS);
       }));
     }
     go.countDown();
@@ -341,7 +311,7 @@ class AdmissionIT {
     Caller caller = new Caller("cus_m", "key_m",
         new KeyLimits(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), Set.of("a/allowed")));
 
-    assertThatThrownBy(() -> admission.admit(caller, "a/other", 1, 1))
+    assertThatThrownBy(() -> admit(caller, "a/other", 1, 1))
         .isInstanceOfSatisfying(ApiException.class, e -> {
           assertThat(e.error().status()).isEqualTo(403);
           assertThat(e.error().param()).isEqualTo("model");
@@ -357,5 +327,23 @@ class AdmissionIT {
     assertThat(limits.tokensPerMinute()).isEmpty();
     assertThat(limits.creditLimitMicros()).hasValue(0); // unreadable: refuse rather than unlimited
     assertThat(limits.allowedModels()).containsExactlyInAnyOrder("a/b", "c/d");
+  }
+
+  /** Admits, waiting for the verdict; a refusal is thrown as the ApiException the future fails with. */
+  private Admission.Ticket admit(Caller caller, String model, long estimatedPromptTokens, long worstCaseMicros) {
+    try {
+      return admission.admitAsync(caller, model, estimatedPromptTokens, worstCaseMicros).get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof ApiException refused) {
+        throw refused;
+      }
+      throw new AssertionError(e.getCause());
+    } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static void settle(Admission.Ticket ticket, long actualMicros, long actualTokens) {
+    ticket.settleAsync(actualMicros, actualTokens).orTimeout(10, TimeUnit.SECONDS).join();
   }
 }
