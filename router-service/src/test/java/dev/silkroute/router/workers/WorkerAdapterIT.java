@@ -14,6 +14,7 @@ import dev.silkroute.router.provider.Completion;
 import dev.silkroute.router.provider.StreamEnd;
 import dev.silkroute.router.provider.UpstreamException;
 import dev.silkroute.testkit.Infra;
+import dev.silkroute.worker.engine.GpuProfile;
 import io.grpc.ManagedChannelBuilder;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -71,6 +72,11 @@ class WorkerAdapterIT {
     registry.close();
     connection.close();
     redis.shutdown();
+  }
+
+  /** Half a token per second per sequence: 16 tokens, the shortest natural answer, take over 30 s. */
+  private static GpuProfile slowProfile() {
+    return new GpuProfile("H100", 100_000, 0.5, 0.01, 8, 1_000_000, 3_600_000_000L);
   }
 
   private Endpoint endpoint() {
@@ -156,6 +162,14 @@ class WorkerAdapterIT {
 
   @Test
   void aFullWorkerIsAnUpstreamFailureSoTheRouterMovesOn() throws Exception {
+    // A card so slow that no generation can end while the test looks: the engine stops an answer at
+    // its natural length (16 tokens at least), which on the fast card takes a few milliseconds and
+    // would free a slot, so the queue would never hold 8 or a 17th request would be admitted.
+    worker.stop();
+    worker.close();
+    worker = new TestWorker(prefix, slowProfile(), Duration.ofSeconds(5)).start();
+    await().atMost(Duration.ofSeconds(5)).until(() -> endpoints.endpoints(MODEL).size() == 1
+        && registry.worker(worker.id).isPresent());
     Endpoint endpoint = endpoint();
     // Another router fleet (its own charge keys) fills the worker: 8 running, 8 queued.
     InflightCharges elsewhere = new InflightCharges(connection, new WorkerKeys(prefix + "other:"),
@@ -163,7 +177,7 @@ class WorkerAdapterIT {
     WorkerAdapter otherRouter = new WorkerAdapter(registry::worker, elsewhere, JSON, Duration.ofSeconds(30),
         Duration.ofSeconds(30), Clock.systemUTC());
     List<CompletableFuture<StreamEnd>> filling = new ArrayList<>();
-    // Long enough (10 s at 400 tokens/s) that none ends while the test looks; cancelled at the end.
+    // None ends while the test looks (see slowProfile); all are cancelled at the end.
     java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
     for (int i = 0; i < 16; i++) {
       ChatRequest r = request("\"max_tokens\":4000,\"seed\":" + i + ",");
