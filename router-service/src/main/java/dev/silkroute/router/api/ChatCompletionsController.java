@@ -18,27 +18,24 @@ import io.micronaut.http.annotation.Header;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.server.netty.NettyHttpRequest;
-import io.micronaut.scheduling.TaskExecutors;
-import io.micronaut.scheduling.annotation.ExecuteOn;
 import jakarta.inject.Named;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Function;
 
 /**
  * {@code POST /v1/chat/completions}, OpenAI's endpoint, also at {@code /api/v1/...} where OpenRouter
  * clients look for it. Authenticates, validates, and hands over to {@link ChatRouter}.
  *
- * <p>Starts on the blocking pool because what comes before routing may block: a key missing from
- * the cache is read from Redis, and planning reads a worker pool's load from Redis, both with
- * Lettuce's blocking API. That is a short stretch; the request then gives its thread back and
- * waits for nothing: admission, the upstream call and settlement complete futures, and Micronaut
- * answers when the returned one completes (a non-streamed answer; a stream's first event, or the
- * commit bound with keep-alives after it).
+ * <p>Runs on the event loop that owns the connection, and no step waits there: a key missing from
+ * the cache and a worker pool's load are read from Redis asynchronously, admission, the upstream call
+ * and settlement complete futures, and Micronaut answers when the returned one completes (a
+ * non-streamed answer; a stream's first event, or the commit bound with keep-alives after it).
+ * Adapters without a non-blocking client (Anthropic, workers) wait on the {@code streams} pool.
  */
 @Controller
-@ExecuteOn(TaskExecutors.BLOCKING)
 final class ChatCompletionsController {
 
   private final ApiKeys keys;
@@ -61,21 +58,29 @@ final class ChatCompletionsController {
   CompletableFuture<HttpResponse<?>> create(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization,
                                             @Nullable @Header("X-Silkroute-Metadata") String routingMetadata,
                                             @Nullable @Body byte[] body, HttpRequest<?> http) {
-    Caller caller = authenticate(authorization);
-    ChatRequest request = parser.parse(body == null ? new byte[0] : body);
-    boolean withRouting = "enabled".equalsIgnoreCase(routingMetadata);
+    Executor eventLoop = eventLoopOf(http);
+    Function<Caller, CompletableFuture<HttpResponse<?>>> route = caller -> route(caller,
+        parser.parse(body == null ? new byte[0] : body), "enabled".equalsIgnoreCase(routingMetadata), eventLoop);
+    CompletableFuture<Caller> caller = authenticate(authorization);
+    // A cached key is known at once: go on here. A key read from Redis arrives on Lettuce's thread,
+    // which serves every request's replies: go back to the event loop.
+    return caller.isDone() ? caller.thenCompose(route) : caller.thenComposeAsync(route, ChatRouter.orInline(eventLoop));
+  }
+
+  private CompletableFuture<HttpResponse<?>> route(Caller caller, ChatRequest request, boolean withRouting,
+                                                   Executor eventLoop) {
     String generationId = ChatRouter.newGenerationId();
     if (!request.stream()) {
       // Micronaut unwraps the CompletionException around a refusal, so ApiExceptionHandler answers it as before.
-      return router.completeAsync(generationId, caller, request, withRouting, eventLoopOf(http))
+      return router.completeAsync(generationId, caller, request, withRouting, eventLoop)
           .thenApply(answer -> HttpResponse.ok(answer.toString())
               .contentType(MediaType.APPLICATION_JSON_TYPE)
               .header("X-Generation-Id", generationId));
     }
-    // Planning and admission run here (blocking Redis calls); after that no thread waits for the
-    // upstream: the response starts at the first event, or after the commit bound with keep-alives.
+    // No thread waits for the upstream: the response starts at the first event, or after the commit
+    // bound with keep-alives.
     SseStream stream = new SseStream(streams);
-    router.streamAsync(generationId, caller, request, stream, stream.cancellation(), withRouting, eventLoopOf(http))
+    router.streamAsync(generationId, caller, request, stream, stream.cancellation(), withRouting, eventLoop)
         .whenComplete((answered, error) -> {
           if (error != null) {
             failed(stream, generationId, error instanceof CompletionException ? error.getCause() : error);
@@ -110,15 +115,16 @@ final class ChatCompletionsController {
     return http instanceof NettyHttpRequest<?> netty ? netty.getChannelHandlerContext().channel().eventLoop() : streams;
   }
 
-  private Caller authenticate(String authorization) {
+  /** The caller, at once for a cached key; fails with a 401 {@link ApiException}. */
+  private CompletableFuture<Caller> authenticate(String authorization) {
     if (authorization == null || authorization.isBlank()) {
-      throw new ApiException(ApiError.unauthorized(
-          "You didn't provide an API key. Send it as 'Authorization: Bearer sk-...'"));
+      return CompletableFuture.failedFuture(new ApiException(ApiError.unauthorized(
+          "You didn't provide an API key. Send it as 'Authorization: Bearer sk-...'")));
     }
     String token = authorization.regionMatches(true, 0, "Bearer ", 0, 7)
         ? authorization.substring(7).trim() : authorization.trim();
-    return keys.authenticate(token)
-        .orElseThrow(() -> new ApiException(ApiError.unauthorized("Incorrect or revoked API key provided")));
+    return keys.authenticateAsync(token).thenApply(caller -> caller
+        .orElseThrow(() -> new ApiException(ApiError.unauthorized("Incorrect or revoked API key provided"))));
   }
 
   private static String errorChunk(String generationId, ApiError error) {

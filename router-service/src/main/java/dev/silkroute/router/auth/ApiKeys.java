@@ -3,7 +3,7 @@ package dev.silkroute.router.auth;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.silkroute.router.limits.KeyLimits;
-import io.lettuce.core.api.sync.RedisHashCommands;
+import io.lettuce.core.api.async.RedisHashAsyncCommands;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -26,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ApiKeys {
 
-  private final RedisHashCommands<String, String> redis;
+  private final RedisHashAsyncCommands<String, String> redis;
   private final String keyPrefix;
   private final Cache<String, Caller> active;
   // Bumped by every eviction: a lookup that raced with one must not cache what it read before it.
@@ -34,32 +36,50 @@ public final class ApiKeys {
   private final AtomicBoolean hearingChanges = new AtomicBoolean();
 
   /** Without a cache: every lookup reads Redis. */
-  public ApiKeys(RedisHashCommands<String, String> redis, String keyPrefix) {
+  public ApiKeys(RedisHashAsyncCommands<String, String> redis, String keyPrefix) {
     this(redis, keyPrefix, Duration.ZERO, 0);
   }
 
-  public ApiKeys(RedisHashCommands<String, String> redis, String keyPrefix, Duration timeToLive, long maxKeys) {
+  public ApiKeys(RedisHashAsyncCommands<String, String> redis, String keyPrefix, Duration timeToLive,
+                 long maxKeys) {
     this.redis = redis;
     this.keyPrefix = keyPrefix;
     this.active = timeToLive.isZero() || maxKeys <= 0 ? null
         : Caffeine.newBuilder().expireAfterWrite(timeToLive).maximumSize(maxKeys).build();
   }
 
-  /** The caller the bearer token belongs to, if it is an active key. */
+  /** {@link #authenticateAsync}, waited for: for callers on a thread that may block (gRPC, admin endpoints). */
   public Optional<Caller> authenticate(String bearerToken) {
+    try {
+      return authenticateAsync(bearerToken).join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
+    }
+  }
+
+  /**
+   * The caller the bearer token belongs to, if it is an active key. A cached key answers at once, on
+   * the calling thread; a key read from Redis completes on Lettuce's I/O thread, so a caller with more
+   * than a few steps to take hands them to its own executor.
+   */
+  public CompletableFuture<Optional<Caller>> authenticateAsync(String bearerToken) {
     if (bearerToken == null || !bearerToken.startsWith("sk-") || bearerToken.length() > 200) {
-      return Optional.empty();
+      return CompletableFuture.completedFuture(Optional.empty());
     }
     String hash = sha256Hex(bearerToken);
     if (active != null) {
       Caller cached = active.getIfPresent(hash);
       if (cached != null) {
-        return Optional.of(cached);
+        return CompletableFuture.completedFuture(Optional.of(cached));
       }
     }
     long evictionsBefore = evictions.get();
     boolean mayCache = hearingChanges.get();
-    Map<String, String> entry = redis.hgetall(keyPrefix + "apikey:" + hash);
+    return redis.hgetall(keyPrefix + "apikey:" + hash).toCompletableFuture()
+        .thenApply(entry -> caller(hash, entry, evictionsBefore, mayCache));
+  }
+
+  private Optional<Caller> caller(String hash, Map<String, String> entry, long evictionsBefore, boolean mayCache) {
     if (entry == null || !"active".equals(entry.get("status")) || entry.get("customer_id") == null) {
       return Optional.empty();
     }

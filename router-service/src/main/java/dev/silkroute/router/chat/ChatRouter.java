@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -110,10 +111,10 @@ public final class ChatRouter {
    *
    * <p>Completes only once the request is settled (usage event handed to the publisher, credit
    * settled in Redis), so the next request sees the balance this one left; fails with an
-   * {@link ApiException} for any answer the client should see. Plans on the caller's thread (a worker
-   * pool's load may be read from Redis there), then goes on on the upstream client's threads and on
-   * {@code continueOn}, where nothing blocks: adapters without a non-blocking client wait on
-   * {@code blocking}.
+   * {@link ApiException} for any answer the client should see. Plans on the caller's thread (or on
+   * {@code continueOn} once a worker pool's load is read from Redis), then goes on on the upstream
+   * client's threads and on {@code continueOn}, where nothing blocks: adapters without a
+   * non-blocking client wait on {@code blocking}.
    *
    * @param continueOn where the work after each Redis reply runs (the HTTP request's event loop):
    *                   never on Lettuce's I/O thread, which serves every request's Redis replies one
@@ -122,15 +123,9 @@ public final class ChatRouter {
   public CompletableFuture<ObjectNode> completeAsync(String generationId, Caller caller, ChatRequest request,
                                                      boolean withRouting, Executor continueOn) {
     Executor next = orInline(continueOn);
-    Plan plan;
-    try {
-      plan = plan(request);
-    } catch (RuntimeException refused) {
-      return CompletableFuture.failedFuture(refused);
-    }
     CompletableFuture<ObjectNode> done = new CompletableFuture<>();
     // A request refused at admission holds no ticket: there is nothing to settle and no usage to publish.
-    admitAsync(caller, request, plan).thenComposeAsync(ticket -> {
+    planAsync(request, next).thenCompose(plan -> admitAsync(caller, request, plan).thenComposeAsync(ticket -> {
       Generation generation = new Generation(generationId, caller, plan.decisions().get(0).model(), false,
           clock.instant(), nanos.getAsLong());
       CompletableFuture<ObjectNode> served;
@@ -141,7 +136,7 @@ public final class ChatRouter {
       }
       return served.handle((answer, failure) -> settleAsync(generation, ticket, answer, failure))
           .thenCompose(settled -> settled);
-    }, next).whenCompleteAsync((answer, failure) -> {
+    }, next)).whenCompleteAsync((answer, failure) -> {
       // The exception itself, not wrapped in a CompletionException, as complete() would throw it.
       if (failure != null) {
         done.completeExceptionally(unwrap(failure));
@@ -234,28 +229,28 @@ public final class ChatRouter {
    * the caller can still answer an HTTP error. Once {@code cancellation} fires, the upstream is closed
    * and what was generated is billed. Completes once the request is settled.
    *
-   * <p>Plans on the calling thread, starts the upstream call on {@code continueOn} (as in
+   * <p>Plans as {@link #completeAsync} does, starts the upstream call on {@code continueOn} (as in
    * {@link #completeAsync}: not on Lettuce's thread), and goes on on the threads that end each
    * upstream stream.
    */
   public CompletableFuture<Void> streamAsync(String generationId, Caller caller, ChatRequest request, SseOut out,
                                              Cancellation cancellation, boolean withRouting, Executor continueOn) {
     Executor next = orInline(continueOn);
-    Plan plan;
-    try {
-      plan = plan(request);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
     CompletableFuture<Void> answered = new CompletableFuture<>();
-    admitAsync(caller, request, plan).whenCompleteAsync((ticket, refused) -> {
-      if (refused != null) {
-        answered.completeExceptionally(unwrap(refused)); // no ticket: nothing to settle
+    planAsync(request, next).whenComplete((plan, unfit) -> {
+      if (unfit != null) {
+        answered.completeExceptionally(unwrap(unfit));
         return;
       }
-      new StreamedAnswer(generationId, caller, request, out, cancellation, plan, ticket, withRouting, answered)
-          .tryNext();
-    }, next);
+      admitAsync(caller, request, plan).whenCompleteAsync((ticket, refused) -> {
+        if (refused != null) {
+          answered.completeExceptionally(unwrap(refused)); // no ticket: nothing to settle
+          return;
+        }
+        new StreamedAnswer(generationId, caller, request, out, cancellation, plan, ticket, withRouting, answered,
+            next).tryNext();
+      }, next);
+    });
     return answered;
   }
 
@@ -275,12 +270,15 @@ public final class ChatRouter {
     private final long created;
     private final Iterator<Candidate> candidates;
     private final CompletableFuture<Void> answered;
+    private final Executor eventLoop;
     private UpstreamException last;
     private boolean settled;
 
     StreamedAnswer(String generationId, Caller caller, ChatRequest request, SseOut out, Cancellation cancellation,
-                   Plan plan, Admission.Ticket ticket, boolean withRouting, CompletableFuture<Void> answered) {
+                   Plan plan, Admission.Ticket ticket, boolean withRouting, CompletableFuture<Void> answered,
+                   Executor next) {
       this.request = request;
+      this.eventLoop = next;
       this.answered = answered;
       this.out = out;
       this.cancellation = cancellation;
@@ -306,9 +304,12 @@ public final class ChatRouter {
           Model model = next.decision().model();
           Endpoint endpoint = next.endpoint();
           generation.attempt(model, endpoint);
+          // Ended on the request's event loop, not on the thread that read the stream's end (the
+          // upstream client's selector, which serves every stream): publishing the usage event may
+          // wait while Kafka is unreachable.
           adapter(endpoint).streamAsync(endpoint, request, sink(attempt.get(), model, endpoint), cancellation,
                   blocking)
-              .whenComplete((end, error) -> ended(attempt.get(), endpoint, end, error));
+              .whenCompleteAsync((end, error) -> ended(attempt.get(), endpoint, end, error), eventLoop);
           return;
         }
         finish(new ApiException(allFailed(last)));
@@ -430,18 +431,42 @@ public final class ChatRouter {
    * full, so nothing is served unbilled), 404 for an unknown model, 400 for bad routing options,
    * 503 when no endpoint fits them.
    */
-  private Plan plan(ChatRequest request) {
-    if (!usage.acceptsRequests()) {
-      throw new ApiException(new ApiError(503, "service_unavailable",
-          "Usage cannot be recorded right now; try again shortly", null, "usage_spool_full", Map.of()));
+  private CompletableFuture<Plan> planAsync(ChatRequest request, Executor next) {
+    Map<String, CompletableFuture<List<Endpoint>>> available = new HashMap<>();
+    try {
+      if (!usage.acceptsRequests()) {
+        throw new ApiException(new ApiError(503, "service_unavailable",
+            "Usage cannot be recorded right now; try again shortly", null, "usage_spool_full", Map.of()));
+      }
+      for (Model model : order.models(request)) {
+        available.computeIfAbsent(model.id(), id -> available(model));
+      }
+    } catch (RuntimeException refused) {
+      return CompletableFuture.failedFuture(refused);
     }
-    List<RouteDecision> decisions = order.plan(request, model -> {
+    CompletableFuture<Void> found = CompletableFuture.allOf(available.values().toArray(CompletableFuture[]::new));
+    // Sources that answer from memory (the catalog's providers) have answered already: plan here. A
+    // worker pool's counts arrive on Lettuce's thread, which must not do the planning too.
+    return found.isDone() ? found.thenApply(v -> plan(request, available))
+        : found.thenApplyAsync(v -> plan(request, available), next);
+  }
+
+  /** The model's catalog endpoints and what the run-time sources offer now, those an adapter speaks. */
+  private CompletableFuture<List<Endpoint>> available(Model model) {
+    List<CompletableFuture<List<Endpoint>>> offered = sources.stream().map(source -> source.endpointsAsync(model))
+        .toList();
+    return CompletableFuture.allOf(offered.toArray(CompletableFuture[]::new)).thenApply(v -> {
       List<Endpoint> available = new ArrayList<>(model.endpoints());
-      sources.forEach(source -> available.addAll(source.endpoints(model)));
+      offered.forEach(endpoints -> available.addAll(endpoints.join()));
       // An endpoint whose protocol no adapter speaks cannot be tried; it is left out, not failed.
       available.removeIf(endpoint -> adapters.forEndpoint(endpoint).isEmpty());
       return available;
     });
+  }
+
+  private Plan plan(ChatRequest request, Map<String, CompletableFuture<List<Endpoint>>> available) {
+    List<RouteDecision> decisions = order.plan(request, model -> available.computeIfAbsent(model.id(),
+        id -> available(model)).join());
     // Upper bounds: a token is at least one character, and the completion is capped by max_tokens
     // or else by what the model's context leaves.
     long promptBound = request.promptChars() + 16L * Math.max(1, request.body().path("messages").size());
@@ -573,7 +598,7 @@ public final class ChatRouter {
    * admitted request must still be answered and settled, or its credit reservation stays taken and
    * its client waits forever.
    */
-  private static Executor orInline(Executor continueOn) {
+  public static Executor orInline(Executor continueOn) {
     return task -> {
       try {
         continueOn.execute(task);

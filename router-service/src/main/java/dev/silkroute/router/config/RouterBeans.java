@@ -69,7 +69,7 @@ final class RouterBeans {
 
   @Singleton
   ApiKeys apiKeys(StatefulRedisConnection<String, String> redis, RedisSettings settings, RouterSettings router) {
-    return new ApiKeys(redis.sync(), settings.keyPrefix(), router.keyCacheTtl(), KEY_CACHE_SIZE);
+    return new ApiKeys(redis.async(), settings.keyPrefix(), router.keyCacheTtl(), KEY_CACHE_SIZE);
   }
 
   /** Created with the router, so that the key cache hears billing's changes from the first request on. */
@@ -115,6 +115,10 @@ final class RouterBeans {
     return HttpClient.newBuilder()
         .connectTimeout(Duration.ofSeconds(5))
         .version(HttpClient.Version.HTTP_1_1)
+        // Answers are handled on the client's selector thread, where they arrive: nothing there
+        // blocks (bodies are parsed as they come, Redis and Kafka calls are asynchronous), and the
+        // default executor, a cached pool, cost a thread hand-off per read and kept dozens of threads.
+        .executor(Runnable::run)
         .build();
   }
 

@@ -79,19 +79,10 @@ public final class MarketOrder {
    */
   public List<RouteDecision> plan(ChatRequest request, Function<Model, List<Endpoint>> available) {
     RoutingOptions options = RoutingOptions.of(request);
-    Catalog now = catalog.get();
     RequestTrace trace = new RequestTrace(request.model());
     List<RouteDecision> decisions = new ArrayList<>();
     ApiException firstUnfit = null;
-    List<String> ids = new ArrayList<>();
-    ids.add(request.model());
-    ids.addAll(options.fallbackModels());
-    for (int i = 0; i < ids.size(); i++) {
-      String id = ids.get(i);
-      int index = i - 1;
-      Model model = now.model(id).orElseThrow(() -> new ApiException(index < 0 ? ApiError.modelNotFound(id)
-          : ApiError.invalidRequest("'models[" + index + "]': the model '" + id + "' does not exist",
-              "models")));
+    for (Model model : models(request, options)) {
       try {
         decisions.add(decide(model, available.apply(model), options, request.maxTokens(), trace));
       } catch (ApiException e) {
@@ -105,6 +96,31 @@ public final class MarketOrder {
       throw firstUnfit;
     }
     return decisions;
+  }
+
+  /**
+   * The request's model, then its fallbacks, in order: what {@link #plan} will need endpoints for.
+   * Fails as {@code plan} does for bad routing options (400), an unknown model (404), or an unknown
+   * fallback (400).
+   */
+  public List<Model> models(ChatRequest request) {
+    return models(request, RoutingOptions.of(request));
+  }
+
+  private List<Model> models(ChatRequest request, RoutingOptions options) {
+    Catalog now = catalog.get();
+    List<String> ids = new ArrayList<>();
+    ids.add(request.model());
+    ids.addAll(options.fallbackModels());
+    List<Model> models = new ArrayList<>(ids.size());
+    for (int i = 0; i < ids.size(); i++) {
+      String id = ids.get(i);
+      int index = i - 1;
+      models.add(now.model(id).orElseThrow(() -> new ApiException(index < 0 ? ApiError.modelNotFound(id)
+          : ApiError.invalidRequest("'models[" + index + "]': the model '" + id + "' does not exist",
+              "models"))));
+    }
+    return models;
   }
 
   RouteDecision decide(Model model, List<Endpoint> available, RoutingOptions options, OptionalLong maxTokens,

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -89,24 +90,40 @@ final class InflightCharges {
     }
   }
 
-  /** Live charges per worker, all routers together; empty when Redis cannot say. */
+  /** {@link #countsAsync}, waited for. */
   Optional<Map<String, Long>> counts(List<String> workerIds) {
+    return countsAsync(workerIds).join();
+  }
+
+  /**
+   * Live charges per worker, all routers together; empty when Redis cannot say. Never fails. Completes
+   * on Lettuce's I/O thread (or at once for no workers).
+   */
+  CompletableFuture<Optional<Map<String, Long>>> countsAsync(List<String> workerIds) {
     if (workerIds.isEmpty()) {
-      return Optional.of(Map.of());
+      return CompletableFuture.completedFuture(Optional.of(Map.of()));
     }
     try {
-      List<Long> counts = redis.sync().eval(COUNT, ScriptOutputType.MULTI,
-          workerIds.stream().map(keys::inflight).toArray(String[]::new), Long.toString(clock.millis()));
-      Map<String, Long> byWorker = new HashMap<>();
-      for (int i = 0; i < workerIds.size(); i++) {
-        byWorker.put(workerIds.get(i), counts.get(i));
-      }
-      return Optional.of(byWorker);
+      return redis.async().<List<Long>>eval(COUNT, ScriptOutputType.MULTI,
+              workerIds.stream().map(keys::inflight).toArray(String[]::new), Long.toString(clock.millis()))
+          .toCompletableFuture()
+          .handle((counts, failure) -> {
+            if (failure != null) {
+              LOG.debug("cannot read in-flight charges: {}", failure.getMessage());
+              return Optional.empty();
+            }
+            Map<String, Long> byWorker = new HashMap<>();
+            for (int i = 0; i < workerIds.size(); i++) {
+              byWorker.put(workerIds.get(i), counts.get(i));
+            }
+            return Optional.of(byWorker);
+          });
     } catch (RedisException e) {
       LOG.debug("cannot read in-flight charges: {}", e.getMessage());
-      return Optional.empty();
+      return CompletableFuture.completedFuture(Optional.empty());
     }
   }
+
 
   /** One request charged to a worker. Closing it more than once releases it once. */
   final class Charge implements AutoCloseable {

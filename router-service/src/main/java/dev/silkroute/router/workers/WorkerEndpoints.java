@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 
@@ -67,6 +68,15 @@ public final class WorkerEndpoints implements EndpointSource {
 
   @Override
   public List<Endpoint> endpoints(Model model) {
+    return endpointsAsync(model).join();
+  }
+
+  /**
+   * Without waiting: the in-flight counts of the workers that serve the model are read from Redis
+   * asynchronously (at once when none does). Completes on Lettuce's I/O thread when it read them.
+   */
+  @Override
+  public CompletableFuture<List<Endpoint>> endpointsAsync(Model model) {
     Optional<WorkerPool> pool = pools.apply(model.id());
     String served = pool.map(WorkerPool::upstreamModel).orElse(model.id());
     long ttftLimit = pool.flatMap(p -> p.maxTtftMs().isPresent()
@@ -75,10 +85,14 @@ public final class WorkerEndpoints implements EndpointSource {
         .filter(w -> w.status().getEstimatedTtftMs() <= ttftLimit)
         .toList();
     if (fast.isEmpty()) {
-      return List.of();
+      return CompletableFuture.completedFuture(List.of());
     }
-    Map<String, Long> inflight = charges.counts(fast.stream().map(LiveWorker::id).toList())
-        .orElseGet(() -> reported(fast));
+    return charges.countsAsync(fast.stream().map(LiveWorker::id).toList())
+        .thenApply(counts -> ranked(model, pool, served, fast, counts.orElseGet(() -> reported(fast))));
+  }
+
+  private List<Endpoint> ranked(Model model, Optional<WorkerPool> pool, String served, List<LiveWorker> fast,
+                                Map<String, Long> inflight) {
     List<Ranked> ranked = new ArrayList<>();
     for (LiveWorker worker : fast) {
       long free = worker.capacity() - inflight.getOrDefault(worker.id(), 0L);

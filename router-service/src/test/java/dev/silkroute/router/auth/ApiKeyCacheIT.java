@@ -52,7 +52,7 @@ class ApiKeyCacheIT {
 
   @Test
   void aRevokedKeyIsRefusedAsSoonAsBillingAnnouncesIt() {
-    ApiKeys keys = new ApiKeys(redis, prefix, Duration.ofMinutes(5), 100);
+    ApiKeys keys = new ApiKeys(connection.async(), prefix, Duration.ofMinutes(5), 100);
     try (ApiKeyChanges changes = ApiKeyChanges.subscribe(client, prefix, keys)) {
       assertThat(keys.authenticate(key)).hasValueSatisfying(caller -> assertThat(caller.keyId()).isEqualTo("key_a"));
 
@@ -66,7 +66,7 @@ class ApiKeyCacheIT {
 
   @Test
   void aRebuildAnnouncementEvictsEveryKey() {
-    ApiKeys keys = new ApiKeys(redis, prefix, Duration.ofMinutes(5), 100);
+    ApiKeys keys = new ApiKeys(connection.async(), prefix, Duration.ofMinutes(5), 100);
     try (ApiKeyChanges changes = ApiKeyChanges.subscribe(client, prefix, keys)) {
       assertThat(keys.authenticate(key)).isPresent();
       redis.hset(apiKey(hash), "rpm", "99");
@@ -78,8 +78,25 @@ class ApiKeyCacheIT {
   }
 
   @Test
+  void aKeyIsReadFromRedisWithoutWaitingAndThenAnsweredFromTheCacheAtOnce() {
+    ApiKeys keys = new ApiKeys(connection.async(), prefix, Duration.ofMinutes(5), 100);
+    try (ApiKeyChanges changes = ApiKeyChanges.subscribe(client, prefix, keys)) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> {
+        keys.authenticateAsync(key).join();
+        return keys.authenticateAsync(key).isDone();
+      });
+      redis.hset(apiKey(hash), "status", "revoked");
+
+      assertThat(keys.authenticateAsync(key)).as("cached: no Redis reply to wait for").isDone()
+          .isCompletedWithValueMatching(caller -> caller.orElseThrow().customerId().equals("cus_a"));
+      assertThat(keys.authenticateAsync("sk-sr-v1-unknown").join()).isEmpty();
+      assertThat(keys.authenticateAsync("not-a-key")).isCompletedWithValue(java.util.Optional.empty());
+    }
+  }
+
+  @Test
   void nothingIsCachedWhileChangesCannotBeHeard() {
-    ApiKeys keys = new ApiKeys(redis, prefix, Duration.ofMinutes(5), 100);
+    ApiKeys keys = new ApiKeys(connection.async(), prefix, Duration.ofMinutes(5), 100);
     assertThat(keys.authenticate(key)).isPresent();
 
     redis.hset(apiKey(hash), "status", "revoked");
@@ -89,7 +106,7 @@ class ApiKeyCacheIT {
 
   @Test
   void anEntryOutlivesItsTimeToLiveOnlyUntilItExpires() throws InterruptedException {
-    ApiKeys keys = new ApiKeys(redis, prefix, Duration.ofMillis(200), 100);
+    ApiKeys keys = new ApiKeys(connection.async(), prefix, Duration.ofMillis(200), 100);
     try (ApiKeyChanges changes = ApiKeyChanges.subscribe(client, prefix, keys)) {
       assertThat(keys.authenticate(key)).isPresent();
       redis.hset(apiKey(hash), "status", "revoked");
