@@ -18,6 +18,7 @@ import dev.silkroute.router.provider.Cancellation;
 import dev.silkroute.router.provider.OpenAiCompatibleAdapter;
 import dev.silkroute.router.provider.ProviderAdapters;
 import dev.silkroute.router.routing.EndpointBoard;
+import dev.silkroute.router.routing.EndpointSource;
 import dev.silkroute.router.routing.GuardSettings;
 import dev.silkroute.router.routing.LocalStatsBuckets;
 import dev.silkroute.router.routing.MarketOrder;
@@ -75,6 +76,8 @@ class ChatRouterContinuationIT {
   private UsagePublisher usage;
   private ExecutorService blocking;
   private ChatRouter router;
+  private MarketOrder order;
+  private ProviderAdapters adapters;
   private final Caller caller = new Caller("cus_continuation", "key_continuation", KeyLimits.NONE);
 
   @BeforeEach
@@ -91,11 +94,11 @@ class ChatRouterContinuationIT {
     Endpoint endpoint = new Endpoint("sim/test/model", "sim", Endpoint.Protocol.OPENAI, URI.create(sim.baseUrl("sim")),
         "test-model", Optional.empty(), new Pricing(1_000_000, 2_000_000), new Pricing(1_000_000, 2_000_000));
     Catalog catalog = new Catalog(List.of(new Model("test/model", "Test", 8_192, List.of(endpoint))));
-    MarketOrder order = new MarketOrder(
+    order = new MarketOrder(
         new EndpointBoard(GuardSettings.ofDefaults(), new TrafficStats(new LocalStatsBuckets(Clock.systemUTC()),
             Clock.systemUTC()), Clock.systemUTC()),
         new StickySessions(Clock.systemUTC(), Duration.ofMinutes(10)), () -> catalog, Math::random, System::nanoTime);
-    ProviderAdapters adapters = new ProviderAdapters(Map.of(Endpoint.Protocol.OPENAI,
+    adapters = new ProviderAdapters(Map.of(Endpoint.Protocol.OPENAI,
         new OpenAiCompatibleAdapter(HttpClient.newHttpClient(), JSON, Duration.ofSeconds(10))));
     blocking = Executors.newCachedThreadPool();
     router = new ChatRouter(order, List.of(), adapters, new Admission(connection, prefix, Clock.systemUTC()), usage,
@@ -159,6 +162,59 @@ class ChatRouterContinuationIT {
 
     // After admission, and after settlement: never left on Lettuce's I/O thread.
     assertThat(ranOn).hasSize(2).containsOnly("test-event-loop");
+  }
+
+  @Test
+  void planningThatWaitedForARedisReplyGoesOnOnTheExecutorGiven() throws Exception {
+    // As a worker pool's in-flight counts: a source whose answer arrives on another thread.
+    ExecutorService replies = Executors.newSingleThreadExecutor(task -> new Thread(task, "test-redis-reply"));
+    java.util.concurrent.CompletableFuture<List<Endpoint>> reply = new java.util.concurrent.CompletableFuture<>();
+    List<String> ranOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ExecutorService eventLoop = Executors.newSingleThreadExecutor(task -> new Thread(task, "test-event-loop"));
+    try {
+      ChatRouter withSource = routerWith(new EndpointSource() {
+        @Override
+        public List<Endpoint> endpoints(Model model) {
+          throw new AssertionError("the request path must not wait for a source");
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<List<Endpoint>> endpointsAsync(Model model) {
+          return reply;
+        }
+      });
+      java.util.concurrent.Future<ObjectNode> answer = withSource.completeAsync(ChatRouter.newGenerationId(), caller,
+          request(false), false, task -> eventLoop.execute(() -> {
+            ranOn.add(Thread.currentThread().getName());
+            task.run();
+          }));
+      replies.execute(() -> reply.complete(List.of()));
+      answer.get(10, TimeUnit.SECONDS);
+    } finally {
+      eventLoop.shutdown();
+      replies.shutdown();
+    }
+
+    // After the source's answer, after admission, and after settlement.
+    assertThat(ranOn).hasSize(3).containsOnly("test-event-loop");
+  }
+
+  @Test
+  void aSourceThatFailsFailsTheRequestBeforeAnythingIsReserved() {
+    ChatRouter withSource = routerWith(model -> {
+      throw new IllegalStateException("registry unavailable");
+    });
+
+    assertThat(withSource.completeAsync(ChatRouter.newGenerationId(), caller, request(false), false, Runnable::run))
+        .failsWithin(Duration.ofSeconds(10))
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withRootCauseInstanceOf(IllegalStateException.class);
+    assertThat(balance()).isEqualTo(BALANCE);
+  }
+
+  private ChatRouter routerWith(EndpointSource source) {
+    return new ChatRouter(order, List.of(source), adapters, new Admission(connection, prefix, Clock.systemUTC()),
+        usage, JSON, Clock.systemUTC(), System::nanoTime, "continuation-it", blocking);
   }
 
   private long balance() {
