@@ -82,6 +82,21 @@ final class LoadGenerator implements AutoCloseable {
     synchronized (run) {
       sorted = Arrays.copyOf(run.latencies, run.answered);
     }
+    // Every answer's due time (µs into the step) and latency (µs), to see whether slow answers come
+    // in bursts (a pause: GC, a descheduled thread) or spread out (steady queueing).
+    String latencyLog = System.getProperty("silkroute.bench.latency-log");
+    if (latencyLog != null) {
+      try (java.io.PrintWriter out = new java.io.PrintWriter(new java.io.FileWriter(latencyLog, true))) {
+        out.println("# " + uri + " rate " + rate + " stream " + stream);
+        synchronized (run) {
+          for (int i = 0; i < run.answered; i++) {
+            out.println((run.dues[i] - start) / 1000 + " " + run.latencies[i] / 1000);
+          }
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
     Arrays.sort(sorted);
     if (!finished || sorted.length < total * 0.99) {
       System.out.printf("  (only %d of %d requests answered at %d/s)%n", sorted.length, total, rate);
@@ -113,6 +128,7 @@ final class LoadGenerator implements AutoCloseable {
     final FullHttpRequest request;
     final boolean stream;
     final long[] latencies;
+    final long[] dues;
     final CountDownLatch done;
     final ArrayDeque<Channel> idle = new ArrayDeque<>();
     final Bootstrap bootstrap;
@@ -123,6 +139,7 @@ final class LoadGenerator implements AutoCloseable {
       this.request = request;
       this.stream = stream;
       this.latencies = new long[total];
+      this.dues = new long[total];
       this.done = new CountDownLatch(total);
       this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
           .option(ChannelOption.TCP_NODELAY, true)
@@ -158,6 +175,7 @@ final class LoadGenerator implements AutoCloseable {
     }
 
     synchronized void answered(long due) {
+      dues[answered] = due;
       latencies[answered++] = System.nanoTime() - due;
       done.countDown();
     }
