@@ -22,6 +22,7 @@ import dev.silkroute.router.routing.EndpointSource;
 import dev.silkroute.router.routing.MarketOrder;
 import dev.silkroute.router.routing.Outcome;
 import dev.silkroute.router.routing.RouteDecision;
+import dev.silkroute.router.routing.RoutingOptions;
 import dev.silkroute.router.usage.UsagePublisher;
 import java.math.BigDecimal;
 import java.security.SecureRandom;
@@ -29,8 +30,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,6 +40,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -432,23 +434,29 @@ public final class ChatRouter {
    * 503 when no endpoint fits them.
    */
   private CompletableFuture<Plan> planAsync(ChatRequest request, Executor next) {
+    RoutingOptions options;
+    List<Model> models;
     Map<String, CompletableFuture<List<Endpoint>>> available = new HashMap<>();
     try {
       if (!usage.acceptsRequests()) {
         throw new ApiException(new ApiError(503, "service_unavailable",
             "Usage cannot be recorded right now; try again shortly", null, "usage_spool_full", Map.of()));
       }
-      for (Model model : order.models(request)) {
+      options = RoutingOptions.of(request);
+      models = order.models(request, options);
+      for (Model model : models) {
         available.computeIfAbsent(model.id(), id -> available(model));
       }
     } catch (RuntimeException refused) {
       return CompletableFuture.failedFuture(refused);
     }
     CompletableFuture<Void> found = CompletableFuture.allOf(available.values().toArray(CompletableFuture[]::new));
+    // Every source has answered by then, so planning waits for nothing.
+    Function<Void, Plan> plan = v -> plan(request, order.plan(request, options, models,
+        model -> available.get(model.id()).join()));
     // Sources that answer from memory (the catalog's providers) have answered already: plan here. A
     // worker pool's counts arrive on Lettuce's thread, which must not do the planning too.
-    return found.isDone() ? found.thenApply(v -> plan(request, available))
-        : found.thenApplyAsync(v -> plan(request, available), next);
+    return found.isDone() ? found.thenApply(plan) : found.thenApplyAsync(plan, next);
   }
 
   /** The model's catalog endpoints and what the run-time sources offer now, those an adapter speaks. */
@@ -464,9 +472,8 @@ public final class ChatRouter {
     });
   }
 
-  private Plan plan(ChatRequest request, Map<String, CompletableFuture<List<Endpoint>>> available) {
-    List<RouteDecision> decisions = order.plan(request, model -> available.computeIfAbsent(model.id(),
-        id -> available(model)).join());
+  /** The decisions with what they may cost at worst, which admission reserves. */
+  private Plan plan(ChatRequest request, List<RouteDecision> decisions) {
     // Upper bounds: a token is at least one character, and the completion is capped by max_tokens
     // or else by what the model's context leaves.
     long promptBound = request.promptChars() + 16L * Math.max(1, request.body().path("messages").size());

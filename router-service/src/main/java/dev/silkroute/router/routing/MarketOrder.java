@@ -79,10 +79,19 @@ public final class MarketOrder {
    */
   public List<RouteDecision> plan(ChatRequest request, Function<Model, List<Endpoint>> available) {
     RoutingOptions options = RoutingOptions.of(request);
+    return plan(request, options, models(request, options), available);
+  }
+
+  /**
+   * {@link #plan(ChatRequest, Function)} for a caller that read the options and looked the models
+   * up already ({@link #models}), to gather their endpoints first without waiting.
+   */
+  public List<RouteDecision> plan(ChatRequest request, RoutingOptions options, List<Model> models,
+                                  Function<Model, List<Endpoint>> available) {
     RequestTrace trace = new RequestTrace(request.model());
     List<RouteDecision> decisions = new ArrayList<>();
     ApiException firstUnfit = null;
-    for (Model model : models(request, options)) {
+    for (Model model : models) {
       try {
         decisions.add(decide(model, available.apply(model), options, request.maxTokens(), trace));
       } catch (ApiException e) {
@@ -100,14 +109,9 @@ public final class MarketOrder {
 
   /**
    * The request's model, then its fallbacks, in order: what {@link #plan} will need endpoints for.
-   * Fails as {@code plan} does for bad routing options (400), an unknown model (404), or an unknown
-   * fallback (400).
+   * Fails as {@code plan} does for an unknown model (404) or an unknown fallback (400).
    */
-  public List<Model> models(ChatRequest request) {
-    return models(request, RoutingOptions.of(request));
-  }
-
-  private List<Model> models(ChatRequest request, RoutingOptions options) {
+  public List<Model> models(ChatRequest request, RoutingOptions options) {
     Catalog now = catalog.get();
     List<String> ids = new ArrayList<>();
     ids.add(request.model());
