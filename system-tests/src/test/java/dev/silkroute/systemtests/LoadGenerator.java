@@ -24,8 +24,13 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Map;
@@ -82,20 +87,9 @@ final class LoadGenerator implements AutoCloseable {
     synchronized (run) {
       sorted = Arrays.copyOf(run.latencies, run.answered);
     }
-    // Every answer's due time (µs into the step) and latency (µs), to see whether slow answers come
-    // in bursts (a pause: GC, a descheduled thread) or spread out (steady queueing).
     String latencyLog = System.getProperty("silkroute.bench.latency-log");
     if (latencyLog != null) {
-      try (java.io.PrintWriter out = new java.io.PrintWriter(new java.io.FileWriter(latencyLog, true))) {
-        out.println("# " + uri + " rate " + rate + " stream " + stream);
-        synchronized (run) {
-          for (int i = 0; i < run.answered; i++) {
-            out.println((run.dues[i] - start) / 1000 + " " + run.latencies[i] / 1000);
-          }
-        }
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
+      appendLatencies(Path.of(latencyLog), "# " + uri + " rate " + rate + " stream " + stream, run, start);
     }
     Arrays.sort(sorted);
     if (!finished || sorted.length < total * 0.99) {
@@ -106,6 +100,24 @@ final class LoadGenerator implements AutoCloseable {
     }
     return new Step(sorted[sorted.length / 2], sorted[(int) (sorted.length * 0.99)], total,
         total - sorted.length, sorted.length / elapsed);
+  }
+
+  /**
+   * Every answer's due time (µs into the step) and latency (µs), one line each under a heading: to
+   * see whether slow answers come in bursts (a pause: GC, a descheduled thread) or spread out.
+   */
+  private static void appendLatencies(Path file, String heading, Run run, long start) {
+    StringBuilder lines = new StringBuilder(heading).append('\n');
+    synchronized (run) {
+      for (int i = 0; i < run.answered; i++) {
+        lines.append((run.dues[i] - start) / 1000).append(' ').append(run.latencies[i] / 1000).append('\n');
+      }
+    }
+    try {
+      Files.writeString(file, lines, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static FullHttpRequest request(URI uri, String body, String bearer) {

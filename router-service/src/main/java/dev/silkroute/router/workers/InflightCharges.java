@@ -9,8 +9,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -123,7 +123,6 @@ final class InflightCharges {
       return CompletableFuture.completedFuture(Optional.empty());
     }
   }
-
 
   /** One request charged to a worker. Closing it more than once releases it once. */
   final class Charge implements AutoCloseable {

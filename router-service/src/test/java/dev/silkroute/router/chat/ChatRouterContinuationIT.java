@@ -39,9 +39,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -149,7 +153,7 @@ class ChatRouterContinuationIT {
 
   @Test
   void workAfterEachRedisReplyRunsOnTheExecutorGiven() throws Exception {
-    List<String> ranOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> ranOn = new CopyOnWriteArrayList<>();
     ExecutorService eventLoop = Executors.newSingleThreadExecutor(task -> new Thread(task, "test-event-loop"));
     try {
       router.completeAsync(ChatRouter.newGenerationId(), caller, request(false), false, task -> eventLoop.execute(() -> {
@@ -168,8 +172,8 @@ class ChatRouterContinuationIT {
   void planningThatWaitedForARedisReplyGoesOnOnTheExecutorGiven() throws Exception {
     // As a worker pool's in-flight counts: a source whose answer arrives on another thread.
     ExecutorService replies = Executors.newSingleThreadExecutor(task -> new Thread(task, "test-redis-reply"));
-    java.util.concurrent.CompletableFuture<List<Endpoint>> reply = new java.util.concurrent.CompletableFuture<>();
-    List<String> ranOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CompletableFuture<List<Endpoint>> reply = new CompletableFuture<>();
+    List<String> ranOn = new CopyOnWriteArrayList<>();
     ExecutorService eventLoop = Executors.newSingleThreadExecutor(task -> new Thread(task, "test-event-loop"));
     try {
       ChatRouter withSource = routerWith(new EndpointSource() {
@@ -179,11 +183,11 @@ class ChatRouterContinuationIT {
         }
 
         @Override
-        public java.util.concurrent.CompletableFuture<List<Endpoint>> endpointsAsync(Model model) {
+        public CompletableFuture<List<Endpoint>> endpointsAsync(Model model) {
           return reply;
         }
       });
-      java.util.concurrent.Future<ObjectNode> answer = withSource.completeAsync(ChatRouter.newGenerationId(), caller,
+      Future<ObjectNode> answer = withSource.completeAsync(ChatRouter.newGenerationId(), caller,
           request(false), false, task -> eventLoop.execute(() -> {
             ranOn.add(Thread.currentThread().getName());
             task.run();
@@ -207,7 +211,7 @@ class ChatRouterContinuationIT {
 
     assertThat(withSource.completeAsync(ChatRouter.newGenerationId(), caller, request(false), false, Runnable::run))
         .failsWithin(Duration.ofSeconds(10))
-        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withThrowableOfType(ExecutionException.class)
         .withRootCauseInstanceOf(IllegalStateException.class);
     assertThat(balance()).isEqualTo(BALANCE);
   }
