@@ -5,6 +5,8 @@ import dev.silkroute.providersim.ProviderSim;
 import dev.silkroute.testkit.Infra;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -67,7 +69,7 @@ public final class RouterOverheadBenchmark {
       // The floor: the same requests through a process that only relays bytes (TcpRelay).
       int relayPort = ServiceProcess.freePort();
       relay = startRelay(relayPort, direct);
-      URI relayed = URI.create(direct.toString().replace(":" + direct.getPort() + "/", ":" + relayPort + "/"));
+      URI relayed = new URI(direct.getScheme(), null, direct.getHost(), relayPort, direct.getPath(), null, null);
       URI routed = URI.create("http://127.0.0.1:" + routerPort + "/v1/chat/completions");
       String upstreamBody = "{\"model\":\"deepseek-chat\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
       String routerBody = "{\"model\":\"" + MODEL + "\",\"provider\":{\"sort\":\"price\"},\"max_tokens\":16,"
@@ -88,8 +90,9 @@ public final class RouterOverheadBenchmark {
       for (int rate : rates) {
         for (boolean stream : new boolean[] {false, true}) {
           String suffix = stream ? ",\"stream\":true}" : "}";
-          LoadGenerator.Step d = http.run(direct, upstreamBody.substring(0, upstreamBody.length() - 1) + suffix, null, rate, seconds, stream);
-          LoadGenerator.Step floor = http.run(relayed, upstreamBody.substring(0, upstreamBody.length() - 1) + suffix, null, rate, seconds, stream);
+          String providerBody = upstreamBody.substring(0, upstreamBody.length() - 1) + suffix;
+          LoadGenerator.Step d = http.run(direct, providerBody, null, rate, seconds, stream);
+          LoadGenerator.Step floor = http.run(relayed, providerBody, null, rate, seconds, stream);
           long routerCpuBefore = router.cpuTime().toNanos();
           long benchCpuBefore = ownCpuNanos();
           long[] machineBefore = machineTicks();
@@ -128,9 +131,9 @@ public final class RouterOverheadBenchmark {
         .redirectErrorStream(true).redirectOutput(Path.of("target", "bench-relay.log").toFile()).start();
     Runtime.getRuntime().addShutdownHook(new Thread(relay::destroyForcibly, "stop-relay"));
     for (int attempt = 0; attempt < 200; attempt++) {
-      try (java.net.Socket probe = new java.net.Socket("127.0.0.1", port)) {
+      try (Socket probe = new Socket("127.0.0.1", port)) {
         return relay;
-      } catch (java.io.IOException notYet) {
+      } catch (IOException notYet) {
         Thread.sleep(50);
       }
     }

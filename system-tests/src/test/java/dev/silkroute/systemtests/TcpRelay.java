@@ -77,7 +77,7 @@ public final class TcpRelay {
         if (written.isSuccess()) {
           ctx.channel().read();
         } else {
-          written.channel().close();
+          ctx.close();  // the upstream is gone: the client must not wait for an answer
         }
       });
     }
