@@ -21,6 +21,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param streamCutAfterTokens when >= 0, the connection is dropped after this many content tokens (or all
  *     of them, if fewer) with no finish chunk and no {@code [DONE]}; a non-stream response is dropped
  *     half-way through its body. -1 = off
+ * @param stallAfterTokens when >= 0, a stream goes silent after this many content tokens (or all of them,
+ *     if fewer) and stays open without another byte until the client gives up or the simulator
+ *     closes: a provider that hangs mid-stream. -1 = off
  * @param neverAnswer when true, requests are read and then never answered; the connection stays open
  *     until the client gives up or the simulator closes
  * @param apiKey when set, requests without exactly this key are answered 401 (OpenAI: {@code
@@ -36,11 +39,19 @@ public record Knobs(
     @JsonProperty("rate_limit_rate") double rateLimitRate,
     @JsonProperty("retry_after_seconds") int retryAfterSeconds,
     @JsonProperty("stream_cut_after_tokens") int streamCutAfterTokens,
+    @JsonProperty("stall_after_tokens") int stallAfterTokens,
     @JsonProperty("never_answer") boolean neverAnswer,
     @JsonProperty("api_key") String apiKey,
     @JsonProperty("seed") long seed) {
 
-  private static final Knobs DEFAULTS = new Knobs(0, 0, 0, 0, 0, 1, -1, false, null, 0);
+  private static final Knobs DEFAULTS = new Knobs(0, 0, 0, 0, 0, 1, -1, -1, false, null, 0);
+
+  /** Knobs without a mid-stream stall. */
+  public Knobs(long ttftMs, double tokensPerSecond, int completionTokens, double errorRate, double rateLimitRate,
+               int retryAfterSeconds, int streamCutAfterTokens, boolean neverAnswer, String apiKey, long seed) {
+    this(ttftMs, tokensPerSecond, completionTokens, errorRate, rateLimitRate, retryAfterSeconds,
+        streamCutAfterTokens, -1, neverAnswer, apiKey, seed);
+  }
 
   public Knobs {
     requireAtLeast("ttft_ms", ttftMs, 0);
@@ -52,6 +63,7 @@ public record Knobs(
     requireProbability("rate_limit_rate", rateLimitRate);
     requireAtLeast("retry_after_seconds", retryAfterSeconds, 0);
     requireAtLeast("stream_cut_after_tokens", streamCutAfterTokens, -1);
+    requireAtLeast("stall_after_tokens", stallAfterTokens, -1);
     if (apiKey != null && apiKey.isBlank()) {
       apiKey = null;
     }
@@ -72,6 +84,7 @@ public record Knobs(
       @JsonProperty("rate_limit_rate") Double rateLimitRate,
       @JsonProperty("retry_after_seconds") Integer retryAfterSeconds,
       @JsonProperty("stream_cut_after_tokens") Integer streamCutAfterTokens,
+      @JsonProperty("stall_after_tokens") Integer stallAfterTokens,
       @JsonProperty("never_answer") Boolean neverAnswer,
       @JsonProperty("api_key") String apiKey,
       @JsonProperty("seed") Long seed) {
@@ -84,6 +97,7 @@ public record Knobs(
         rateLimitRate != null ? rateLimitRate : d.rateLimitRate,
         retryAfterSeconds != null ? retryAfterSeconds : d.retryAfterSeconds,
         streamCutAfterTokens != null ? streamCutAfterTokens : d.streamCutAfterTokens,
+        stallAfterTokens != null ? stallAfterTokens : d.stallAfterTokens,
         neverAnswer != null ? neverAnswer : d.neverAnswer,
         apiKey,
         seed != null ? seed : d.seed);
@@ -118,6 +132,7 @@ public record Knobs(
     private double rateLimitRate;
     private int retryAfterSeconds;
     private int streamCutAfterTokens;
+    private int stallAfterTokens;
     private boolean neverAnswer;
     private String apiKey;
     private long seed;
@@ -130,6 +145,7 @@ public record Knobs(
       rateLimitRate = from.rateLimitRate;
       retryAfterSeconds = from.retryAfterSeconds;
       streamCutAfterTokens = from.streamCutAfterTokens;
+      stallAfterTokens = from.stallAfterTokens;
       neverAnswer = from.neverAnswer;
       apiKey = from.apiKey;
       seed = from.seed;
@@ -171,6 +187,12 @@ public record Knobs(
       return this;
     }
 
+    /** -1 turns the stall off. */
+    public Builder stallAfterTokens(int value) {
+      stallAfterTokens = value;
+      return this;
+    }
+
     public Builder neverAnswer(boolean value) {
       neverAnswer = value;
       return this;
@@ -189,7 +211,7 @@ public record Knobs(
 
     public Knobs build() {
       return new Knobs(ttftMs, tokensPerSecond, completionTokens, errorRate, rateLimitRate,
-          retryAfterSeconds, streamCutAfterTokens, neverAnswer, apiKey, seed);
+          retryAfterSeconds, streamCutAfterTokens, stallAfterTokens, neverAnswer, apiKey, seed);
     }
   }
 }

@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,6 +103,33 @@ class FaultKnobsTest {
     RawClient.Stream stream = http.stream(chatUrl, STREAM);
     assertThat(stream.failure()).isInstanceOf(IOException.class);
     assertThat(stream.done()).isFalse();
+  }
+
+  @Test
+  void stallsTheStreamAfterNTokensWithTheConnectionHeldOpen() throws Exception {
+    sim.update("deepseek", Knobs.builder().stallAfterTokens(3).completionTokens(20).build());
+    URI uri = URI.create(chatUrl);
+    byte[] payload = STREAM.getBytes(StandardCharsets.UTF_8);
+    try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+      socket.getOutputStream().write(("POST " + uri.getPath() + " HTTP/1.1\r\nHost: " + uri.getHost()
+          + "\r\nContent-Type: application/json\r\nContent-Length: " + payload.length + "\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(payload);
+      socket.setSoTimeout(1_500);
+      ByteArrayOutputStream wire = new ByteArrayOutputStream();
+      byte[] buffer = new byte[4096];
+      // Reads until the server goes silent: a stall, not a close, ends the reading.
+      assertThatThrownBy(() -> {
+        for (int n; (n = socket.getInputStream().read(buffer)) >= 0; ) {
+          wire.write(buffer, 0, n);
+        }
+      }).isInstanceOf(SocketTimeoutException.class);
+
+      String seen = wire.toString(StandardCharsets.UTF_8);
+      assertThat(seen).startsWith("HTTP/1.1 200").doesNotContain("[DONE]");
+      assertThat(Pattern.compile("\"delta\":\\{\"content\":\"[^\"]+\"").matcher(seen).results().count())
+          .isEqualTo(3);
+    }
   }
 
   @Test

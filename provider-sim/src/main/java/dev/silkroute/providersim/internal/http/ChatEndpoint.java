@@ -101,15 +101,15 @@ final class ChatEndpoint {
         clock.instant().getEpochSecond(), turn.model(), turn.includeUsage());
     Pacer pacer = new Pacer(knobs, arrivedNanos);
     if (turn.stream()) {
-      stream(exchange, dialect, meta, completion, pacer, knobs.streamCutAfterTokens());
+      stream(exchange, dialect, meta, completion, pacer, knobs.streamCutAfterTokens(), knobs.stallAfterTokens());
     } else {
       pacer.awaitToken(Math.max(0, completion.pieces().size() - 1));
       answer(exchange, dialect.render(meta, completion), knobs.streamCutAfterTokens() >= 0);
     }
   }
 
-  private static void stream(HttpExchange exchange, Dialect dialect, Dialect.ResponseMeta meta,
-      Completion completion, Pacer pacer, int cutAfter) throws IOException, InterruptedException {
+  private void stream(HttpExchange exchange, Dialect dialect, Dialect.ResponseMeta meta,
+      Completion completion, Pacer pacer, int cutAfter, int stallAfter) throws IOException, InterruptedException {
     // Headers go out with the first token: to a client, time to first token includes them.
     pacer.awaitToken(0);
     exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
@@ -123,11 +123,17 @@ final class ChatEndpoint {
           body.flush();
           throw new ConnectionDrop("stream cut after " + cutAfter + " tokens");
         }
+        if (stallAfter >= 0 && index >= stallAfter) {
+          stall(body);
+        }
         pacer.awaitToken(index);
       }
 
       @Override
       public void beforeEnd() throws IOException {
+        if (stallAfter >= 0) {
+          stall(body);
+        }
         if (cutAfter >= 0) {
           body.flush();
           throw new ConnectionDrop("stream cut after all " + completion.pieces().size() + " tokens");
@@ -135,6 +141,17 @@ final class ChatEndpoint {
       }
     });
     body.close();
+  }
+
+  /** Sends what was written, then nothing more, holding the connection open until the simulator closes. */
+  private void stall(OutputStream body) throws IOException {
+    body.flush();
+    try {
+      closing.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    throw new ConnectionDrop("simulator closing while a stream stalls");
   }
 
   private static void answer(HttpExchange exchange, JsonNode response, boolean cut) throws IOException {
