@@ -36,7 +36,7 @@ public final class CatalogLoader {
   private static final Set<String> MODEL_KEYS = Set.of("id", "name", "context_length", "modalities",
       "supported_parameters", "open_weights", "licence", "endpoints");
   private static final Set<String> ENDPOINT_KEYS = Set.of("provider", "upstream_model", "price", "cost",
-      "quantization", "max_context", "max_output", "rate_limit", "supported_parameters");
+      "quantization", "max_context", "max_output", "rate_limit", "supported_parameters", "first_byte_timeout_ms");
   private static final Set<String> PRICE_KEYS = Set.of("prompt", "completion", "cached_prompt");
   private static final Set<String> POOL_KEYS = Set.of("name", "model", "upstream_model", "price",
       "quantization", "max_ttft_ms");
@@ -164,7 +164,9 @@ public final class CatalogLoader {
         entry.get("quantization") == null ? null : String.valueOf(entry.get("quantization")),
         entry.get("max_context") == null ? 0 : positive(entry.get("max_context"), at + ".max_context"),
         entry.get("max_output") == null ? 0 : positive(entry.get("max_output"), at + ".max_output"),
-        rpm, provider.dataPolicy(), parameters, -1);
+        rpm, provider.dataPolicy(), parameters, -1,
+        entry.get("first_byte_timeout_ms") == null ? 0
+            : positive(entry.get("first_byte_timeout_ms"), at + ".first_byte_timeout_ms"));
     return new Endpoint(providerName + "/" + modelId, providerName, provider.protocol(), provider.baseUrl(),
         upstreamModel, apiKey, price, cost, traits);
   }

@@ -52,11 +52,21 @@ public record Endpoint(String id, String provider, Protocol protocol, URI baseUr
    *                            empty = not stated, the model's list applies
    * @param predictedTtftMs     for run-time endpoints (workers): the predicted time to first token
    *                            given the current queue; -1 = no prediction
+   * @param firstByteTimeoutMs  a fixed first-byte timeout for this endpoint, replacing the adaptive one
+   *                            (see {@code UpstreamTimeouts}); 0 = adaptive
    */
   public record Traits(String quantization, long maxContextTokens, long maxOutputTokens, int requestsPerMinute,
-                       DataPolicy dataPolicy, Set<String> supportedParameters, long predictedTtftMs) {
+                       DataPolicy dataPolicy, Set<String> supportedParameters, long predictedTtftMs,
+                       long firstByteTimeoutMs) {
 
     public static final Traits UNKNOWN = new Traits("unknown", 0, 0, 0, DataPolicy.UNKNOWN, Set.of(), -1);
+
+    /** Traits with the adaptive first-byte timeout. */
+    public Traits(String quantization, long maxContextTokens, long maxOutputTokens, int requestsPerMinute,
+                  DataPolicy dataPolicy, Set<String> supportedParameters, long predictedTtftMs) {
+      this(quantization, maxContextTokens, maxOutputTokens, requestsPerMinute, dataPolicy, supportedParameters,
+          predictedTtftMs, 0);
+    }
 
     public Traits {
       quantization = quantization == null || quantization.isBlank() ? "unknown" : quantization;
@@ -66,7 +76,7 @@ public record Endpoint(String id, String provider, Protocol protocol, URI baseUr
 
     public Traits withPredictedTtftMs(long millis) {
       return new Traits(quantization, maxContextTokens, maxOutputTokens, requestsPerMinute, dataPolicy,
-          supportedParameters, millis);
+          supportedParameters, millis, firstByteTimeoutMs);
     }
   }
 }

@@ -23,13 +23,15 @@ import dev.silkroute.router.routing.MarketOrder;
 import dev.silkroute.router.routing.Outcome;
 import dev.silkroute.router.routing.RouteDecision;
 import dev.silkroute.router.routing.RoutingOptions;
+import dev.silkroute.router.routing.UpstreamTimeouts;
 import dev.silkroute.router.usage.UsagePublisher;
 import java.math.BigDecimal;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.Iterator;
+import java.util.ListIterator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,6 +66,7 @@ public final class ChatRouter {
   private final LongSupplier nanos;
   private final String routerInstance;
   private final Executor blocking;
+  private final Deadlines deadlines;
 
   /**
    * @param blocking threads for the adapters that call their upstream with blocking calls (Anthropic,
@@ -72,6 +75,15 @@ public final class ChatRouter {
   public ChatRouter(MarketOrder order, List<EndpointSource> sources, ProviderAdapters adapters, Admission admission,
                     UsagePublisher usage, ObjectMapper json, Clock clock, LongSupplier nanos, String routerInstance,
                     Executor blocking) {
+    this(order, sources, adapters, admission, usage, json, clock, nanos, routerInstance, blocking,
+        new Deadlines(UpstreamTimeouts.ofDefaults(), order::stats));
+  }
+
+  /** @param deadlines each attempt's first-byte timeout and each stream's stall timeout */
+  public ChatRouter(MarketOrder order, List<EndpointSource> sources, ProviderAdapters adapters, Admission admission,
+                    UsagePublisher usage, ObjectMapper json, Clock clock, LongSupplier nanos, String routerInstance,
+                    Executor blocking, Deadlines deadlines) {
+    this.deadlines = deadlines;
     this.order = order;
     this.sources = List.copyOf(sources);
     this.adapters = adapters;
@@ -132,7 +144,7 @@ public final class ChatRouter {
           clock.instant(), nanos.getAsLong());
       CompletableFuture<ObjectNode> served;
       try {
-        served = tryFrom(new Tries(plan, request, generation, withRouting), 0, null);
+        served = tryFrom(new Tries(plan, request, generation, withRouting, next), 0, null);
       } catch (RuntimeException unexpected) {
         served = CompletableFuture.failedFuture(unexpected);
       }
@@ -150,10 +162,11 @@ public final class ChatRouter {
   }
 
   /** One non-streamed request's endpoints, across its decisions, in the order to try them. */
-  private record Tries(Plan plan, ChatRequest request, Generation generation, boolean withRouting, List<Try> order) {
+  private record Tries(Plan plan, ChatRequest request, Generation generation, boolean withRouting,
+                       Executor eventLoop, List<Try> order) {
 
-    Tries(Plan plan, ChatRequest request, Generation generation, boolean withRouting) {
-      this(plan, request, generation, withRouting, plan.decisions().stream()
+    Tries(Plan plan, ChatRequest request, Generation generation, boolean withRouting, Executor eventLoop) {
+      this(plan, request, generation, withRouting, eventLoop, plan.decisions().stream()
           .flatMap(decision -> decision.endpoints().stream().map(endpoint -> new Try(decision, endpoint)))
           .toList());
     }
@@ -177,7 +190,12 @@ public final class ChatRouter {
       Generation generation = tries.generation();
       generation.attempt(decision.model(), endpoint);
       int after = i + 1;
-      return adapter(endpoint).completeAsync(endpoint, tries.request(), blocking).handle((completion, failure) -> {
+      Duration timeout = deadlines.firstByte(endpoint, decision.model(), tries.request(), tries.plan().options(),
+          after == tries.order().size());
+      attempt.get().firstByteTimeout(timeout);
+      CompletableFuture<Completion> call = adapter(endpoint).completeAsync(endpoint, tries.request(), blocking);
+      deadlines.bound(call, timeout, endpoint, tries.eventLoop());
+      return call.handle((completion, failure) -> {
         if (failure == null) {
           attempt.get().firstToken();
           generation.firstToken(nanos.getAsLong());
@@ -267,10 +285,11 @@ public final class ChatRouter {
     private final SseOut out;
     private final Cancellation cancellation;
     private final Admission.Ticket ticket;
+    private final Plan plan;
     private final Plan withRouting;
     private final Generation generation;
     private final long created;
-    private final Iterator<Candidate> candidates;
+    private final ListIterator<Candidate> candidates;
     private final CompletableFuture<Void> answered;
     private final Executor eventLoop;
     private UpstreamException last;
@@ -285,13 +304,14 @@ public final class ChatRouter {
       this.out = out;
       this.cancellation = cancellation;
       this.ticket = ticket;
+      this.plan = plan;
       this.withRouting = withRouting ? plan : null;
       this.generation = new Generation(generationId, caller, plan.decisions().get(0).model(), true,
           clock.instant(), nanos.getAsLong());
       this.created = clock.instant().getEpochSecond();
       this.candidates = plan.decisions().stream()
           .flatMap(decision -> decision.endpoints().stream().map(endpoint -> new Candidate(decision, endpoint)))
-          .iterator();
+          .toList().listIterator();
     }
 
     /** Streams from the next endpoint that takes the request; fails when none is left. */
@@ -306,12 +326,20 @@ public final class ChatRouter {
           Model model = next.decision().model();
           Endpoint endpoint = next.endpoint();
           generation.attempt(model, endpoint);
+          Duration timeout = deadlines.firstByte(endpoint, model, request, plan.options(), !candidates.hasNext());
+          attempt.get().firstByteTimeout(timeout);
+          StreamWatch watch = new StreamWatch(cancellation, timeout, deadlines.stall(), nanos,
+              () -> timedOut(attempt.get(), endpoint, timeout), eventLoop);
           // Ended on the request's event loop, not on the thread that read the stream's end (the
           // upstream client's selector, which serves every stream): publishing the usage event may
           // wait while Kafka is unreachable.
-          adapter(endpoint).streamAsync(endpoint, request, sink(attempt.get(), model, endpoint), cancellation,
-                  blocking)
-              .whenCompleteAsync((end, error) -> ended(attempt.get(), endpoint, end, error), eventLoop);
+          adapter(endpoint).streamAsync(endpoint, request, sink(attempt.get(), model, endpoint, watch),
+                  watch.upstream(), blocking)
+              .whenCompleteAsync((end, error) -> {
+                if (watch.end()) {
+                  ended(attempt.get(), endpoint, watch, end, error);
+                }
+              }, eventLoop);
           return;
         }
         finish(new ApiException(allFailed(last)));
@@ -320,7 +348,7 @@ public final class ChatRouter {
       }
     }
 
-    private ChunkSink sink(Attempt attempt, Model model, Endpoint endpoint) {
+    private ChunkSink sink(Attempt attempt, Model model, Endpoint endpoint, StreamWatch watch) {
       return new ChunkSink() {
         @Override
         public void chunk(ObjectNode chunk) {
@@ -329,6 +357,9 @@ public final class ChatRouter {
 
         @Override
         public void chunk(ObjectNode chunk, boolean more) {
+          if (!watch.chunk()) {
+            return; // given up at its first-byte timeout: the request has moved on
+          }
           if (!generation.started()) {
             attempt.firstToken();
           }
@@ -340,10 +371,30 @@ public final class ChatRouter {
       };
     }
 
-    private void ended(Attempt attempt, Endpoint endpoint, StreamEnd end, Throwable error) {
+    /** No first chunk within the attempt's first-byte timeout: the endpoint counts as failed, the next is tried. */
+    private void timedOut(Attempt attempt, Endpoint endpoint, Duration timeout) {
+      try {
+        if (cancellation.isCancelled()) { // the client left first: nobody waits for another endpoint
+          generation.finish(UsageStatus.USAGE_STATUS_CANCELLED, generation.usage(), null);
+          attempt.cancelled();
+          finish(null);
+          return;
+        }
+        UpstreamException e = Deadlines.timedOut(endpoint, timeout);
+        attempt.failed(e);
+        last = e;
+        tryNext();
+      } catch (RuntimeException e) {
+        finish(e);
+      }
+    }
+
+    private void ended(Attempt attempt, Endpoint endpoint, StreamWatch watch, StreamEnd end, Throwable error) {
       Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
       try {
-        if (cause == null) {
+        if (cause == null && watch.stalled()) {
+          streamStalled(attempt, endpoint, watch, end);
+        } else if (cause == null) {
           streamEnded(attempt, endpoint, end);
         } else if (cause instanceof UpstreamException upstream) {
           upstreamFailed(attempt, endpoint, upstream);
@@ -380,6 +431,21 @@ public final class ChatRouter {
         generation.finish(UsageStatus.USAGE_STATUS_OK, end.usage(), FinishReason.normalise(end.finishReason()));
         attempt.succeeded(end.usage().completionTokens());
       }
+      out.data(usageChunk(generation, created, withRouting).toString());
+      out.done();
+      finish(null);
+    }
+
+    /**
+     * The stream went silent past the stall timeout after it started: it ends with the error chunk,
+     * what was generated is billed, and it counts against the endpoint.
+     */
+    private void streamStalled(Attempt attempt, Endpoint endpoint, StreamWatch watch, StreamEnd end) {
+      generation.finish(UsageStatus.USAGE_STATUS_TRUNCATED, end.usage(), "error");
+      generation.estimateUsageIfMissing(request.body());
+      attempt.stalled(end.usage().completionTokens());
+      out.data(errorChunk(generation, created, endpoint, "provider's stream stalled: no token for "
+          + watch.stallTimeout().toMillis() + " ms").toString());
       out.data(usageChunk(generation, created, withRouting).toString());
       out.done();
       finish(null);
@@ -425,7 +491,8 @@ public final class ChatRouter {
   }
 
   /** Where the request may go, and the most it can cost there. */
-  private record Plan(List<RouteDecision> decisions, long worstCaseMicros, long promptTokenEstimate) {
+  private record Plan(List<RouteDecision> decisions, RoutingOptions options, long worstCaseMicros,
+                      long promptTokenEstimate) {
   }
 
   /**
@@ -452,7 +519,7 @@ public final class ChatRouter {
     }
     CompletableFuture<Void> found = CompletableFuture.allOf(available.values().toArray(CompletableFuture[]::new));
     // Every source has answered by then, so planning waits for nothing.
-    Function<Void, Plan> plan = v -> plan(request, order.plan(request, options, models,
+    Function<Void, Plan> plan = v -> plan(request, options, order.plan(request, options, models,
         model -> available.get(model.id()).join()));
     // Sources that answer from memory (the catalog's providers) have answered already: plan here. A
     // worker pool's counts arrive on Lettuce's thread, which must not do the planning too.
@@ -473,7 +540,7 @@ public final class ChatRouter {
   }
 
   /** The decisions with what they may cost at worst, which admission reserves. */
-  private Plan plan(ChatRequest request, List<RouteDecision> decisions) {
+  private Plan plan(ChatRequest request, RoutingOptions options, List<RouteDecision> decisions) {
     // Upper bounds: a token is at least one character, and the completion is capped by max_tokens
     // or else by what the model's context leaves.
     long promptBound = request.promptChars() + 16L * Math.max(1, request.body().path("messages").size());
@@ -484,7 +551,7 @@ public final class ChatRouter {
         worst = Math.max(worst, endpoint.price().costMicros(promptBound, completionBound));
       }
     }
-    return new Plan(decisions, worst, Math.max(1, request.promptChars() / 4));
+    return new Plan(decisions, options, worst, Math.max(1, request.promptChars() / 4));
   }
 
   private CompletableFuture<Admission.Ticket> admitAsync(Caller caller, ChatRequest request, Plan plan) {

@@ -7,6 +7,7 @@ import dev.silkroute.router.catalog.Catalog;
 import dev.silkroute.router.catalog.CatalogHolder;
 import dev.silkroute.router.chat.ChatRequestParser;
 import dev.silkroute.router.chat.ChatRouter;
+import dev.silkroute.router.chat.Deadlines;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.provider.OpenAiCompatibleAdapter;
 import dev.silkroute.router.provider.ProviderAdapter;
@@ -14,6 +15,7 @@ import dev.silkroute.router.provider.ProviderAdapters;
 import dev.silkroute.router.limits.Admission;
 import dev.silkroute.router.routing.MarketOrder;
 import dev.silkroute.router.routing.EndpointSource;
+import dev.silkroute.router.routing.RoutingSettings;
 import dev.silkroute.router.usage.UsageObserver;
 import dev.silkroute.router.usage.UsagePublisher;
 import dev.silkroute.router.usage.UsageSpool;
@@ -152,9 +154,9 @@ final class RouterBeans {
   @Singleton
   ChatRouter chatRouter(MarketOrder order, List<EndpointSource> sources, ProviderAdapters adapters,
                         Admission admission, UsagePublisher usage, ObjectMapper json, RouterSettings settings,
-                        @Named("streams") ExecutorService streams) {
+                        RoutingSettings routing, @Named("streams") ExecutorService streams) {
     return new ChatRouter(order, sources, adapters, admission, usage, json, Clock.systemUTC(), System::nanoTime,
-        instance(settings), streams);
+        instance(settings), streams, new Deadlines(routing.timeouts(settings.firstByteTimeout()), order::stats));
   }
 
   /**

@@ -12,7 +12,9 @@ import java.time.Duration;
  * @param instance          this replica's name in usage events; empty = host name
  * @param spoolFile         where usage events wait while Kafka is unreachable
  * @param spoolMaxBytes     the spool's capacity; when full, new requests are refused with 503
- * @param firstByteTimeout  how long an upstream may take to start answering before the next is tried
+ * @param firstByteTimeout  the longest an upstream may take to start answering before the next is tried:
+ *                          the ceiling of each endpoint's adaptive first-byte timeout, the last candidate's
+ *                          timeout, and the upstream HTTP clients' own request timeout
  * @param streamCommitAfter how long a stream may wait for its first token before the router commits to
  *                          HTTP 200 and starts sending keep-alive comments; errors before then keep their status
  * @param keepAliveInterval the period of {@code : keep-alive} comments while a stream waits

@@ -1,6 +1,8 @@
 package dev.silkroute.router.metrics;
 
+import dev.silkroute.router.routing.Lateness;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -29,9 +31,18 @@ final class RouterGauges implements AutoCloseable {
 
   static final String SPOOL_DEPTH = "silkroute.router.usage.spool.depth";
   static final String CIRCUIT_STATE = "silkroute.router.circuit.state";
+  static final String LATE_ATTEMPTS = "silkroute.router.upstream.late";
+
+  /** This replica's count of an endpoint's attempts that were late in one way. */
+  @FunctionalInterface
+  interface LateCounts {
+    long count(String endpointId, Lateness kind);
+  }
 
   private final Supplier<Map<String, CircuitBreaker.State>> circuits;
   private final MultiGauge circuitGauge;
+  private final MeterRegistry registry;
+  private final LateCounts late;
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "router-gauges");
     t.setDaemon(true);
@@ -40,7 +51,15 @@ final class RouterGauges implements AutoCloseable {
 
   RouterGauges(MeterRegistry registry, LongSupplier spoolBytes,
                Supplier<Map<String, CircuitBreaker.State>> circuits, Duration interval) {
+    this(registry, spoolBytes, circuits, (endpoint, kind) -> 0, interval);
+  }
+
+  /** @param late per endpoint, attempts given up at their first-byte timeout, stalled streams, slow calls */
+  RouterGauges(MeterRegistry registry, LongSupplier spoolBytes,
+               Supplier<Map<String, CircuitBreaker.State>> circuits, LateCounts late, Duration interval) {
     this.circuits = circuits;
+    this.registry = registry;
+    this.late = late;
     Gauge.builder(SPOOL_DEPTH, spoolBytes, s -> s.getAsLong())
         .description("Bytes of usage events waiting in the local spool for Kafka")
         .baseUnit(BaseUnits.BYTES).register(registry);
@@ -57,8 +76,15 @@ final class RouterGauges implements AutoCloseable {
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
     circuits.get().forEach((endpointId, state) -> {
       EndpointName name = EndpointName.of(endpointId);
-      rows.add(MultiGauge.Row.of(Tags.of("endpoint", endpointId, "provider", name.provider(),
-          "model", name.model()), level(state)));
+      Tags tags = Tags.of("endpoint", endpointId, "provider", name.provider(), "model", name.model());
+      rows.add(MultiGauge.Row.of(tags, level(state)));
+      for (Lateness kind : Lateness.values()) {
+        // Registering again returns the meter already there: each endpoint's counters appear once.
+        FunctionCounter.builder(LATE_ATTEMPTS, late, counts -> counts.count(endpointId, kind))
+            .description("Attempts that were late: given up at the first-byte timeout, streams ended for"
+                + " stalling, slow calls (first byte later than their timeout)")
+            .tags(tags.and("kind", kind.label())).register(registry);
+      }
     });
     circuitGauge.register(rows, true);
   }

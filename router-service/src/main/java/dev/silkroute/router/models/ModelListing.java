@@ -106,7 +106,8 @@ public final class ModelListing {
    * time to first token's p50/p90/p99 in milliseconds, {@code throughput_last_30m} the p50 of
    * completion tokens per second; each null while the window saw no traffic. Silkroute's
    * {@code stats} block says the same with its units in the names, adds total latency, request
-   * counts, health and the circuit state ({@code closed}, {@code open}, {@code half_open}).
+   * counts, health, the circuit state ({@code closed}, {@code open}, {@code half_open}) and what the
+   * upstream timeouts caught over 30 minutes (first-byte timeouts, stalled streams, slow calls).
    * Percentiles are over the last 30 minutes, or the last day when those were quiet.
    */
   public Optional<ObjectNode> endpointsObject(String modelId) {
@@ -178,6 +179,10 @@ public final class ModelListing {
     node.set("ttft_p90_ms", measured(stats.ttftP90Ms()));
     node.set("ttft_p99_ms", measured(stats.ttftP99Ms()));
     node.set("throughput_tokens_per_second", measured(stats.throughputP50()));
+    // What the upstream timeouts caught over 30 minutes (see UpstreamTimeouts and Lateness).
+    node.put("first_byte_timeouts_30m", stats.firstByteTimeouts30m())
+        .put("stalls_30m", stats.stalls30m())
+        .put("slow_calls_30m", stats.slowCalls30m());
     return node;
   }
 

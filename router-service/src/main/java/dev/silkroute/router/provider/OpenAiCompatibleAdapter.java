@@ -66,7 +66,8 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
 
   /**
    * A non-streamed answer without a waiting thread. The answer is read whole before it is parsed,
-   * which a chat completion needs anyway. Completes on the HTTP client's executor.
+   * which a chat completion needs anyway. Completes on the HTTP client's executor. Completing the
+   * returned future from outside (a timeout) abandons the exchange.
    */
   public CompletableFuture<Completion> completeAsync(Endpoint endpoint, ChatRequest request) {
     CompletableFuture<Completion> answer = new CompletableFuture<>();
@@ -76,10 +77,11 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
     try {
       ObjectNode body = upstreamBody(endpoint, request);
       body.put("stream", false);
-      http.sendAsync(httpRequest(endpoint, body), info -> {
+      CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(httpRequest(endpoint, body), info -> {
         head.set(info);
         return HttpResponse.BodySubscribers.ofByteArray();
-      }).whenComplete((response, failure) -> {
+      });
+      exchange.whenComplete((response, failure) -> {
         try {
           answer.complete(completion(endpoint, head.get(), response, unwrap(failure)));
         } catch (Throwable e) {
@@ -87,6 +89,8 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
           answer.completeExceptionally(e);
         }
       });
+      // Ended from outside first (its first-byte timeout): the exchange is abandoned, its connection closed.
+      answer.whenComplete((completion, failure) -> exchange.cancel(true));
     } catch (RuntimeException e) {
       answer.completeExceptionally(e);
     }

@@ -2,6 +2,7 @@ package dev.silkroute.router.routing;
 
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.provider.UpstreamException;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.LongSupplier;
@@ -19,6 +20,8 @@ public final class Attempt {
   private final LongSupplier nanos;
   private final long startNanos;
   private long firstTokenNanos = -1;
+  private long firstByteTimeoutMs;
+  private Lateness lateness;
   private boolean ended;
 
   Attempt(RouteDecision decision, Endpoint endpoint, EndpointGuard guard, LongSupplier nanos) {
@@ -31,6 +34,20 @@ public final class Attempt {
 
   public Endpoint endpoint() {
     return endpoint;
+  }
+
+  /**
+   * The first-byte timeout this attempt was given: a first byte later than that counts as a slow call
+   * against the endpoint's circuit.
+   */
+  public void firstByteTimeout(Duration timeout) {
+    firstByteTimeoutMs = timeout.toMillis();
+  }
+
+  /** The stream went silent after it started: the endpoint failed, what it generated is kept. */
+  public void stalled(long completionTokens) {
+    lateness = Lateness.STALL;
+    end(Outcome.PROVIDER_ERROR, 0, completionTokens, null);
   }
 
   /** The first token (or the whole non-streamed answer) arrived. Later calls are ignored. */
@@ -47,11 +64,17 @@ public final class Attempt {
 
   /** The upstream failed; a 429 holds the endpoint back for the default Retry-After. */
   public void failed(UpstreamException failure) {
-    end(Outcome.of(failure), failure.status(), 0, null);
+    failed(failure, null);
   }
 
-  /** The upstream failed, and said (Retry-After) when to come back. */
+  /**
+   * The upstream failed, and said (Retry-After) when to come back. No answer before a timeout (ours,
+   * or the HTTP client's own at the ceiling) is a first-byte timeout.
+   */
   public void failed(UpstreamException failure, Duration retryAfter) {
+    if (failure.status() == 0 && failure.getCause() instanceof HttpTimeoutException) {
+      lateness = Lateness.FIRST_BYTE_TIMEOUT;
+    }
     end(Outcome.of(failure), failure.status(), 0, retryAfter);
   }
 
@@ -76,9 +99,17 @@ public final class Attempt {
     long ttftMs = firstTokenNanos < 0 ? -1 : (firstTokenNanos - startNanos) / 1_000_000;
     long generationMs = firstTokenNanos < 0 ? 0 : (end - firstTokenNanos) / 1_000_000;
     long backOff = retryAfter != null ? retryAfter.toMillis() : decision.defaultRetryAfterMillis();
-    guard.release(outcome, latencyMs, backOff);
+    if (lateness == null && firstByteTimeoutMs > 0 && ttftMs > firstByteTimeoutMs) {
+      lateness = Lateness.SLOW;
+    }
+    guard.release(outcome, ttftMs, firstByteTimeoutMs, backOff);
     decision.recorder().record(endpoint, outcome, latencyMs, ttftMs, completionTokens, generationMs);
-    decision.ended(this, outcome, outcome.name().toLowerCase(Locale.ROOT), status == 0 ? null
-        : Integer.toString(status), latencyMs, ttftMs);
+    if (lateness != null) {
+      guard.late(lateness);
+      decision.recorder().late(endpoint, lateness);
+    }
+    String name = lateness == Lateness.FIRST_BYTE_TIMEOUT || lateness == Lateness.STALL ? lateness.label()
+        : outcome.name().toLowerCase(Locale.ROOT);
+    decision.ended(this, outcome, name, status == 0 ? null : Integer.toString(status), latencyMs, ttftMs);
   }
 }

@@ -14,4 +14,8 @@ public interface AttemptRecorder {
    */
   void record(Endpoint endpoint, Outcome outcome, long latencyMs, long ttftMs, long completionTokens,
               long generationMs);
+
+  /** The attempt was also late in this way (recorded besides its {@link #record}). */
+  default void late(Endpoint endpoint, Lateness lateness) {
+  }
 }

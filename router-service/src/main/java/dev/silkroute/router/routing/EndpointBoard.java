@@ -40,6 +40,8 @@ public final class EndpointBoard {
         .failureRateThreshold(settings.failureRatePercent())
         .waitDurationInOpenState(settings.openFor())
         .permittedNumberOfCallsInHalfOpenState(settings.probesWhenHalfOpen())
+        .slowCallRateThreshold(settings.slowCallRatePercent())
+        .slowCallDurationThreshold(Duration.ofMillis(EndpointGuard.SLOW_AT))
         .clock(clock)
         .build();
     // No waiting for a place: a full endpoint is passed over for the next candidate at once.
@@ -78,6 +80,12 @@ public final class EndpointBoard {
     Map<String, CircuitBreaker.State> states = new TreeMap<>();
     guards.forEach((id, guard) -> states.put(id, guard.circuit()));
     return states;
+  }
+
+  /** This replica's attempts at the endpoint that were late in this way, since start-up (for metrics). */
+  public long lateCount(String endpointId, Lateness kind) {
+    EndpointGuard guard = guards.get(endpointId);
+    return guard == null ? 0 : guard.lateCount(kind);
   }
 
   TrafficStats traffic() {

@@ -3,8 +3,11 @@ package dev.silkroute.router.routing;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Clock;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One endpoint's protection: its circuit breaker and bulkhead (Resilience4j), the time until which a
@@ -13,6 +16,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EndpointGuard {
 
+  /**
+   * The breaker's slow-call threshold, in the unit calls are reported in: thousandths of the call's
+   * own first-byte timeout. One breaker configuration then serves endpoints whose usual latency
+   * differs a hundredfold, and follows it as it moves.
+   */
+  static final long SLOW_AT = 1_000;
+
   /** Why an endpoint was passed over without being tried. */
   public enum Refusal { RETRY_AFTER, RATE_LIMIT, BULKHEAD_FULL, CIRCUIT_OPEN }
 
@@ -20,6 +30,8 @@ public final class EndpointGuard {
   private final Bulkhead bulkhead;
   private final Clock clock;
   private final int requestsPerMinute;
+  private final Map<Lateness, LongAdder> late =
+      new EnumMap<>(Lateness.class);
   private volatile long heldBackUntilMillis;
   private long windowMinute;
   private int windowCount;
@@ -29,6 +41,18 @@ public final class EndpointGuard {
     this.bulkhead = bulkhead;
     this.clock = clock;
     this.requestsPerMinute = requestsPerMinute;
+    for (Lateness kind : Lateness.values()) {
+      late.put(kind, new LongAdder());
+    }
+  }
+
+  void late(Lateness kind) {
+    late.get(kind).increment();
+  }
+
+  /** Attempts at this endpoint from this replica that were late in this way, since start-up. */
+  public long lateCount(Lateness kind) {
+    return late.get(kind).sum();
   }
 
   /**
@@ -56,10 +80,22 @@ public final class EndpointGuard {
 
   /** Ends a call taken with {@link #acquire}: frees its place and tells the breaker how it went. */
   void release(Outcome outcome, long latencyMs, long retryAfterMillis) {
+    release(outcome, latencyMs, 0, retryAfterMillis);
+  }
+
+  /**
+   * {@link #release(Outcome, long, long)} for a call that had a first-byte timeout: one whose first
+   * byte took longer ({@code firstByteMs > timeoutMs}) counts as slow in the breaker's slow-call rate.
+   *
+   * @param firstByteMs how long the first byte took, -1 when none came
+   * @param timeoutMs   the call's first-byte timeout; 0 = none, never slow
+   */
+  void release(Outcome outcome, long firstByteMs, long timeoutMs, long retryAfterMillis) {
     bulkhead.onComplete();
+    long relative = timeoutMs <= 0 || firstByteMs < 0 ? 0 : firstByteMs * SLOW_AT / timeoutMs;
     switch (outcome) {
-      case OK -> breaker.onSuccess(latencyMs, TimeUnit.MILLISECONDS);
-      case PROVIDER_ERROR -> breaker.onError(latencyMs, TimeUnit.MILLISECONDS, new EndpointFailure());
+      case OK -> breaker.onSuccess(relative, TimeUnit.MILLISECONDS);
+      case PROVIDER_ERROR -> breaker.onError(relative, TimeUnit.MILLISECONDS, new EndpointFailure());
       default -> breaker.releasePermission(); // busy, caller's fault or cancelled: no verdict on health
     }
     if (outcome == Outcome.RATE_LIMITED) {

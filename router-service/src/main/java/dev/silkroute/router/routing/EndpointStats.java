@@ -3,14 +3,25 @@ package dev.silkroute.router.routing;
 /**
  * An endpoint's recent record, from real traffic. Uptime is ok / (ok + provider errors), caller
  * errors excluded; NaN where a window saw no counted request. Times are milliseconds (-1 = no
- * measurement), throughput is completion tokens per second of generation (-1 = none).
+ * measurement), throughput is completion tokens per second of generation (-1 = none). The last three
+ * count attempts over 30 minutes that were late (see {@link Lateness}): given up at their first-byte
+ * timeout, streams ended for stalling, and slow calls.
  */
 public record EndpointStats(long requests5m, double uptime5m, long requests30m, double uptime30m,
                             long requests1d, double uptime1d, long latencyP50Ms, long latencyP90Ms,
-                            long latencyP99Ms, long ttftP50Ms, long ttftP90Ms, long ttftP99Ms, long throughputP50) {
+                            long latencyP99Ms, long ttftP50Ms, long ttftP90Ms, long ttftP99Ms, long throughputP50,
+                            long firstByteTimeouts30m, long stalls30m, long slowCalls30m) {
 
   public static final EndpointStats NONE = new EndpointStats(0, Double.NaN, 0, Double.NaN, 0, Double.NaN,
       -1, -1, -1, -1, -1, -1, -1);
+
+  /** Statistics without lateness counts. */
+  public EndpointStats(long requests5m, double uptime5m, long requests30m, double uptime30m, long requests1d,
+                       double uptime1d, long latencyP50Ms, long latencyP90Ms, long latencyP99Ms, long ttftP50Ms,
+                       long ttftP90Ms, long ttftP99Ms, long throughputP50) {
+    this(requests5m, uptime5m, requests30m, uptime30m, requests1d, uptime1d, latencyP50Ms, latencyP90Ms,
+        latencyP99Ms, ttftP50Ms, ttftP90Ms, ttftP99Ms, throughputP50, 0, 0, 0);
+  }
 
   /** Fewer requests than this in a window say nothing about uptime; the next longer window is used. */
   static final int MIN_REQUESTS = 5;

@@ -12,11 +12,24 @@ import java.time.Duration;
  * @param probesWhenHalfOpen   calls let through to decide whether to close again
  * @param maxConcurrent        calls in flight to one endpoint at most (bulkhead)
  * @param defaultRetryAfter    back-off after a 429 that did not say how long
+ * @param slowCallRatePercent  the circuit also opens when at least this share of recent calls were slow:
+ *                             slower to their first byte than the timeout they were given (see
+ *                             {@link UpstreamTimeouts}); only a last candidate, which is not cut off,
+ *                             can be
  */
 public record GuardSettings(int failureRatePercent, int slidingWindowCalls, int minimumCalls, Duration openFor,
-                            int probesWhenHalfOpen, int maxConcurrent, Duration defaultRetryAfter) {
+                            int probesWhenHalfOpen, int maxConcurrent, Duration defaultRetryAfter,
+                            int slowCallRatePercent) {
+
+  /** Settings whose slow-call rate is the failure rate. */
+  public GuardSettings(int failureRatePercent, int slidingWindowCalls, int minimumCalls, Duration openFor,
+                       int probesWhenHalfOpen, int maxConcurrent, Duration defaultRetryAfter) {
+    this(failureRatePercent, slidingWindowCalls, minimumCalls, openFor, probesWhenHalfOpen, maxConcurrent,
+        defaultRetryAfter, failureRatePercent);
+  }
 
   public GuardSettings {
+    between(slowCallRatePercent, 1, 100, "slow-call-rate-percent");
     between(failureRatePercent, 1, 100, "failure-rate-percent");
     between(slidingWindowCalls, 1, 10_000, "sliding-window-calls");
     between(minimumCalls, 1, slidingWindowCalls, "minimum-calls");

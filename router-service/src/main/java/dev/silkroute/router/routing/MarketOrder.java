@@ -59,6 +59,11 @@ public final class MarketOrder {
     this.nanos = nanos;
   }
 
+  /** The endpoint's latest statistics, as routing sees them. */
+  public EndpointStats stats(Endpoint endpoint) {
+    return board.stats(endpoint);
+  }
+
   /** The endpoints in the order to try them, for one model. */
   public List<Endpoint> order(Model model, List<Endpoint> available, ChatRequest request) {
     return decide(model, available, request).endpoints();

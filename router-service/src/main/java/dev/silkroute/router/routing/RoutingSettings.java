@@ -17,6 +17,14 @@ import java.time.Duration;
  * @param probesWhenHalfOpen  circuit breaker: probe calls when half-open
  * @param maxConcurrent       bulkhead: calls in flight per endpoint
  * @param defaultRetryAfter   back-off after a 429 without Retry-After
+ * @param slowCallRatePercent circuit breaker: share of slow calls (first byte later than their timeout)
+ *                            that opens it
+ * @param timeoutMultiplier   first-byte timeout: times the endpoint's measured p99 (see {@link UpstreamTimeouts})
+ * @param firstByteFloor      first-byte timeout: the shortest; its ceiling is silkroute.router.first-byte-timeout
+ * @param firstByteInitial    first-byte timeout of an endpoint not measured yet
+ * @param prefillTokensPerSecond first-byte timeout: time allowed per prompt token on top
+ * @param reasoningTimeoutFactor first-byte timeout: factor for models that reason first
+ * @param stallTimeout        the longest silence within a stream once it started
  */
 @ConfigurationProperties("silkroute.routing")
 public record RoutingSettings(
@@ -29,24 +37,33 @@ public record RoutingSettings(
     @Bindable(defaultValue = "30s") Duration openFor,
     @Bindable(defaultValue = "2") int probesWhenHalfOpen,
     @Bindable(defaultValue = "512") int maxConcurrent,
-    @Bindable(defaultValue = "1s") Duration defaultRetryAfter) {
+    @Bindable(defaultValue = "1s") Duration defaultRetryAfter,
+    @Bindable(defaultValue = "50") int slowCallRatePercent,
+    @Bindable(defaultValue = "3") double timeoutMultiplier,
+    @Bindable(defaultValue = "1s") Duration firstByteFloor,
+    @Bindable(defaultValue = "10s") Duration firstByteInitial,
+    @Bindable(defaultValue = "5000") long prefillTokensPerSecond,
+    @Bindable(defaultValue = "2") double reasoningTimeoutFactor,
+    @Bindable(defaultValue = "30s") Duration stallTimeout) {
 
   public RoutingSettings {
     positive(catalogPoll, "silkroute.routing.catalog-poll");
     positive(statsRefresh, "silkroute.routing.stats-refresh");
     positive(sessionIdle, "silkroute.routing.session-idle");
-    guard(failureRatePercent, slidingWindowCalls, minimumCalls, openFor, probesWhenHalfOpen, maxConcurrent,
-        defaultRetryAfter);
+    // The parameters, not guards(): a compact constructor assigns the fields only after its body.
+    new GuardSettings(failureRatePercent, slidingWindowCalls, minimumCalls, openFor, probesWhenHalfOpen,
+        maxConcurrent, defaultRetryAfter, slowCallRatePercent);
   }
 
   public GuardSettings guards() {
-    return guard(failureRatePercent, slidingWindowCalls, minimumCalls, openFor, probesWhenHalfOpen, maxConcurrent,
-        defaultRetryAfter);
+    return new GuardSettings(failureRatePercent, slidingWindowCalls, minimumCalls, openFor, probesWhenHalfOpen,
+        maxConcurrent, defaultRetryAfter, slowCallRatePercent);
   }
 
-  private static GuardSettings guard(int rate, int window, int min, Duration open, int probes, int concurrent,
-                                     Duration retryAfter) {
-    return new GuardSettings(rate, window, min, open, probes, concurrent, retryAfter);
+  /** The timeouts, with {@code ceiling} (silkroute.router.first-byte-timeout) as the longest first-byte timeout. */
+  public UpstreamTimeouts timeouts(Duration ceiling) {
+    return new UpstreamTimeouts(timeoutMultiplier, firstByteFloor, ceiling, firstByteInitial, prefillTokensPerSecond,
+        reasoningTimeoutFactor, stallTimeout);
   }
 
   private static void positive(Duration value, String property) {

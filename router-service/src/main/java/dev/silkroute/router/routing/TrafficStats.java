@@ -61,6 +61,15 @@ public final class TrafficStats implements AttemptRecorder, AutoCloseable {
     buckets.increment(hourBucket(endpoint.id(), minute / 60), counters, HOUR_TTL);
   }
 
+  @Override
+  public void late(Endpoint endpoint, Lateness lateness) {
+    tracked.add(endpoint.id());
+    Map<String, Long> counter = Map.of(lateness.label(), 1L);
+    long minute = clock.millis() / 60_000;
+    buckets.increment(minuteBucket(endpoint.id(), minute), counter, MINUTE_TTL);
+    buckets.increment(hourBucket(endpoint.id(), minute / 60), counter, HOUR_TTL);
+  }
+
   /** Endpoints whose statistics {@link #refresh()} computes, besides those that had traffic here. */
   public void track(String endpointId) {
     tracked.add(endpointId);
@@ -108,16 +117,18 @@ public final class TrafficStats implements AttemptRecorder, AutoCloseable {
     return new EndpointStats(w5.requests(), w5.uptime(), w30.requests(), w30.uptime(), w1d.requests(),
         w1d.uptime(), timing.percentile("lat", 0.5), timing.percentile("lat", 0.9),
         timing.percentile("lat", 0.99), timing.percentile("ttft", 0.5), timing.percentile("ttft", 0.9),
-        timing.percentile("ttft", 0.99), timing.percentile("tps", 0.5));
+        timing.percentile("ttft", 0.99), timing.percentile("tps", 0.5),
+        w30.count(Lateness.FIRST_BYTE_TIMEOUT), w30.count(Lateness.STALL), w30.count(Lateness.SLOW));
   }
 
   /** Counters of several buckets summed. */
-  private record Window(long ok, long errors, Map<String, long[]> histograms) {
+  private record Window(long ok, long errors, Map<String, long[]> histograms, Map<String, Long> counts) {
 
     static Window of(List<Map<String, Long>> buckets) {
       long ok = 0;
       long errors = 0;
       Map<String, long[]> histograms = new HashMap<>();
+      Map<String, Long> counts = new HashMap<>();
       for (Map<String, Long> bucket : buckets) {
         for (Map.Entry<String, Long> counter : bucket.entrySet()) {
           String name = counter.getKey();
@@ -125,6 +136,7 @@ public final class TrafficStats implements AttemptRecorder, AutoCloseable {
           if (colon < 0) {
             ok += name.equals("ok") ? counter.getValue() : 0;
             errors += name.equals("err") ? counter.getValue() : 0;
+            counts.merge(name, counter.getValue(), Long::sum);
             continue;
           }
           int slot;
@@ -138,7 +150,11 @@ public final class TrafficStats implements AttemptRecorder, AutoCloseable {
           }
         }
       }
-      return new Window(ok, errors, histograms);
+      return new Window(ok, errors, histograms, counts);
+    }
+
+    long count(Lateness lateness) {
+      return counts.getOrDefault(lateness.label(), 0L);
     }
 
     long requests() {

@@ -2,6 +2,7 @@ package dev.silkroute.router.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.silkroute.router.routing.Lateness;
 import dev.silkroute.proto.v1.UsageEvent;
 import dev.silkroute.proto.v1.UsageStatus;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -87,6 +88,26 @@ class RouterMetricsTest {
 
       assertThat(registry.get(RouterGauges.CIRCUIT_STATE).tags("provider", "self-hosted", "model", "qwen/qwen3-32b")
           .gauge().value()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void countsLateAttemptsPerEndpointAndKind() {
+    Map<String, CircuitBreaker.State> states = Map.of("fireworks/deepseek/deepseek-chat-v3",
+        CircuitBreaker.State.OPEN);
+    Map<Lateness, Long> late = new java.util.EnumMap<>(Map.of(Lateness.FIRST_BYTE_TIMEOUT, 3L, Lateness.STALL, 1L));
+    try (RouterGauges gauges = new RouterGauges(registry, () -> 0, () -> states,
+        (endpoint, kind) -> late.getOrDefault(kind, 0L), Duration.ofHours(1))) {
+      assertThat(registry.get(RouterGauges.LATE_ATTEMPTS).tags("provider", "fireworks", "kind", "first_byte_timeout")
+          .functionCounter().count()).isEqualTo(3);
+      assertThat(registry.get(RouterGauges.LATE_ATTEMPTS).tags("provider", "fireworks", "kind", "stall")
+          .functionCounter().count()).isEqualTo(1);
+
+      late.put(Lateness.FIRST_BYTE_TIMEOUT, 5L);
+      gauges.refresh(); // registered once, read live
+
+      assertThat(registry.get(RouterGauges.LATE_ATTEMPTS).tags("kind", "first_byte_timeout")
+          .functionCounters()).hasSize(1).allSatisfy(counter -> assertThat(counter.count()).isEqualTo(5));
     }
   }
 

@@ -87,7 +87,13 @@ class ModelListingTest {
     for (int i = 0; i < 4; i++) {
       RouteDecision decision = order.decide(model, List.of(flaky),
           new ChatRequest("a/m", false, OptionalLong.empty(), body, 5));
-      decision.begin(flaky).orElseThrow().failed(new UpstreamException("flaky", 500, "boom", null, null));
+      var attempt = decision.begin(flaky).orElseThrow();
+      if (i < 2) { // two given up at their first-byte timeout
+        attempt.failed(new UpstreamException("flaky", 0, "nothing in time", null,
+            new java.net.http.HttpTimeoutException("first-byte timeout")));
+      } else {
+        attempt.failed(new UpstreamException("flaky", 500, "boom", null, null));
+      }
     }
     stats.refresh();
 
@@ -111,6 +117,9 @@ class ModelListingTest {
     assertThat(f.at("/stats/uptime_1d").asDouble()).isEqualTo(0.2);
     assertThat(f.at("/stats/circuit").asText()).isEqualTo("open");
     assertThat(f.at("/stats/health").asText()).isEqualTo("down");
+    assertThat(f.at("/stats/first_byte_timeouts_30m").asLong()).isEqualTo(2);
+    assertThat(s.at("/stats/first_byte_timeouts_30m").asLong()).isZero();
+    assertThat(s.at("/stats/stalls_30m").asLong()).isZero();
 
     var q = endpoints.get(2);
     assertThat(q.path("uptime_last_30m").isNull()).isTrue();

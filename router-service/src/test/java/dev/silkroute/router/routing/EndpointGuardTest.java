@@ -50,6 +50,32 @@ class EndpointGuardTest {
   }
 
   @Test
+  void shouldOpenTheCircuitWhenCallsAreSlowerThanTheirFirstByteTimeout() {
+    for (int i = 0; i < 4; i++) {
+      assertThat(guard.acquire(false)).isEmpty();
+      guard.release(Outcome.OK, 1_500, 1_000, 0); // served, but 1.5 s to the first byte against a 1 s timeout
+    }
+
+    assertThat(guard.circuit()).isEqualTo(CircuitBreaker.State.OPEN);
+    assertThat(guard.acquire(false)).contains(EndpointGuard.Refusal.CIRCUIT_OPEN);
+  }
+
+  @Test
+  void shouldJudgeSlownessAgainstEachCallsOwnTimeout() {
+    for (int i = 0; i < 4; i++) {
+      guard.acquire(false);
+      guard.release(Outcome.OK, 20_000, 30_000, 0); // 20 s is slow in general, not for this call's timeout
+    }
+    assertThat(guard.circuit()).isEqualTo(CircuitBreaker.State.CLOSED);
+
+    for (int i = 0; i < 4; i++) {
+      guard.acquire(false);
+      guard.release(Outcome.OK, 400, 0, 0); // no timeout given: never slow
+    }
+    assertThat(guard.circuit()).isEqualTo(CircuitBreaker.State.CLOSED);
+  }
+
+  @Test
   void shouldReopenWhenAProbeFails() {
     for (int i = 0; i < 4; i++) {
       guard.acquire(false);

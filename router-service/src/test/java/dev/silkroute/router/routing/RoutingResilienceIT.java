@@ -52,6 +52,8 @@ class RoutingResilienceIT {
   private static final String MODEL = "silkroute/resilient";
   private static final String STORM = "silkroute/storm";
   private static final List<String> PROVIDERS = List.of("broken", "silent", "limited", "cutter", "steady");
+  /** Only for {@link #MODEL}, where tests pin the order: left to the default order they would take the storm. */
+  private static final List<String> PINNED_ONLY = List.of("staller", "lagger", "refused");
   private static final Duration OPEN_FOR = Duration.ofSeconds(2);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -66,14 +68,23 @@ class RoutingResilienceIT {
 
   @BeforeAll
   static void start() throws IOException {
-    sim = ProviderSim.start(0, PROVIDERS.stream().map(ProviderConfig::openai).toList());
+    List<String> simulated = new ArrayList<>(PROVIDERS);
+    simulated.addAll(List.of("staller", "lagger"));
+    sim = ProviderSim.start(0, simulated.stream().map(ProviderConfig::openai).toList());
     StringBuilder catalog = new StringBuilder("providers:\n");
-    PROVIDERS.forEach(p -> catalog.append("  ").append(p).append(": {protocol: openai, base_url: \"")
+    simulated.forEach(p -> catalog.append("  ").append(p).append(": {protocol: openai, base_url: \"")
         .append(sim.baseUrl(p)).append("\"}\n"));
+    // Nothing listens there: every connection is refused.
+    catalog.append("  refused: {protocol: openai, base_url: \"http://127.0.0.1:").append(closedPort())
+        .append("/v1\"}\n");
     catalog.append("models:\n");
     for (String model : List.of(MODEL, STORM)) {
       catalog.append("  - id: ").append(model).append("\n    endpoints:\n");
-      for (String p : PROVIDERS) {
+      List<String> providers = new ArrayList<>(PROVIDERS);
+      if (model.equals(MODEL)) {
+        providers.addAll(PINNED_ONLY);
+      }
+      for (String p : providers) {
         // The failing ones are the cheapest: left to itself, routing would send them everything.
         String price = p.equals("steady") ? "1.00" : "0.10";
         catalog.append("      - {provider: ").append(p).append(", upstream_model: m, price: {prompt: \"")
@@ -103,12 +114,17 @@ class RoutingResilienceIT {
         Map.entry("silkroute.routing.open-for", OPEN_FOR.toMillis() + "ms"),
         Map.entry("silkroute.routing.probes-when-half-open", "2"),
         Map.entry("silkroute.routing.stats-refresh", "200ms"),
+        // First-byte timeouts: 1 s for an endpoint not measured yet, else 3 x its p99 but at least
+        // 200 ms; a request's last candidate waits up to 5 s.
+        Map.entry("silkroute.routing.first-byte-initial", "1s"),
+        Map.entry("silkroute.routing.first-byte-floor", "200ms"),
+        Map.entry("silkroute.routing.stall-timeout", "500ms"),
         Map.entry("micronaut.server.port", -1),
         Map.entry("silkroute.router.catalog", catalogFile.toString()),
         Map.entry("silkroute.router.spool-file", dir.resolve("spool").toString()),
         Map.entry("silkroute.router.stream-commit-after", "200ms"),
         Map.entry("silkroute.router.keep-alive-interval", "100ms"),
-        Map.entry("silkroute.router.first-byte-timeout", "1s"),
+        Map.entry("silkroute.router.first-byte-timeout", "5s"),
         Map.entry("silkroute.redis.uri", Infra.redis().uri()),
         Map.entry("silkroute.redis.key-prefix", prefix),
         Map.entry("silkroute.kafka.bootstrap-servers", Infra.kafka().bootstrapServers()),
@@ -130,6 +146,7 @@ class RoutingResilienceIT {
   @AfterEach
   void resetProviders() {
     PROVIDERS.forEach(p -> sim.update(p, Knobs.defaults()));
+    List.of("staller", "lagger").forEach(p -> sim.update(p, Knobs.defaults()));
   }
 
   @Test
@@ -183,8 +200,9 @@ class RoutingResilienceIT {
     Answer first = send(MODEL, false, true, "silent", "steady");
     assertThat(first.provider()).isEqualTo("steady");
     JsonNode timedOut = first.routing().at("/attempts/0");
-    assertAttempt(timedOut, "silent", "provider_error", null);
-    assertThat(timedOut.path("latency_ms").asLong()).isGreaterThanOrEqualTo(1_000); // the first-byte timeout
+    assertAttempt(timedOut, "silent", "first_byte_timeout", null);
+    // Never measured: the initial first-byte timeout, not the 5 s ceiling.
+    assertThat(timedOut.path("latency_ms").asLong()).isBetween(1_000L, 2_500L);
     for (int i = 0; i < 3; i++) {
       assertThat(send(MODEL, false, false, "silent", "steady").provider()).isEqualTo("steady");
     }
@@ -198,6 +216,76 @@ class RoutingResilienceIT {
     }
     assertThat(sim.requestCount("silent") - before).isEqualTo(4);
     assertThat(endpoint(MODEL, "silent").at("/stats/circuit").asText()).isEqualTo("open");
+  }
+
+  @Test
+  void aStreamWhoseFirstTokenNeverComesMovesOnAtItsFirstByteTimeout() {
+    sim.update("lagger", k -> k.toBuilder().neverAnswer(true).build());
+    long start = System.nanoTime();
+
+    Answer streamed = send(MODEL, true, true, "lagger", "steady");
+
+    assertThat(streamed.provider()).isEqualTo("steady");
+    assertThat(streamed.errorChunk()).isFalse();
+    assertAttempt(streamed.routing().at("/attempts/0"), "lagger", "first_byte_timeout", null);
+    assertAttempt(streamed.routing().at("/attempts/1"), "steady", "ok", null);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2_500));
+  }
+
+  @Test
+  void aMeasuredProviderIsGivenUpAfterThreeTimesItsP99NotTheInitialTimeout() {
+    sim.update("lagger", k -> k.toBuilder().ttftMs(100).build());
+    for (int i = 0; i < 6; i++) {
+      assertThat(send(MODEL, true, false, "lagger", "steady").provider()).isEqualTo("lagger");
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> endpoint(MODEL, "lagger").at("/stats/ttft_p99_ms").asLong() > 0);
+    long p99 = endpoint(MODEL, "lagger").at("/stats/ttft_p99_ms").asLong();
+    long timeoutsBefore = endpoint(MODEL, "lagger").at("/stats/first_byte_timeouts_30m").asLong();
+
+    sim.update("lagger", k -> k.toBuilder().neverAnswer(true).build());
+    Answer answer = send(MODEL, true, true, "lagger", "steady");
+
+    assertThat(answer.provider()).isEqualTo("steady");
+    JsonNode timedOut = answer.routing().at("/attempts/0");
+    assertAttempt(timedOut, "lagger", "first_byte_timeout", null);
+    assertThat(timedOut.path("latency_ms").asLong()).as("3 x p99 of " + p99 + " ms, at least the 200 ms floor")
+        .isBetween(Math.max(200, 3 * p99), 1_000L - 1);
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(endpoint(MODEL, "lagger").at("/stats/first_byte_timeouts_30m").asLong())
+            .isEqualTo(timeoutsBefore + 1));
+  }
+
+  @Test
+  void aStreamThatStallsAfterItsFirstTokensEndsInAnErrorChunkBillingWhatCame() {
+    sim.update("staller", k -> k.toBuilder().tokensPerSecond(100).completionTokens(40).stallAfterTokens(5).build());
+    long start = System.nanoTime();
+
+    Answer streamed = send(MODEL, true, true, "staller", "steady");
+
+    assertThat(streamed.provider()).isEqualTo("staller");
+    assertThat(streamed.errorChunk()).as("an error chunk ends the stalled stream").isTrue();
+    assertThat(streamed.errorMessage()).contains("stalled");
+    assertAttempt(streamed.routing().at("/attempts/0"), "staller", "stall", null);
+    assertThat(streamed.routing().path("attempts")).hasSize(1);
+    // What was generated before the stall is billed.
+    assertThat(streamed.usage().path("completion_tokens").asLong()).isGreaterThanOrEqualTo(5);
+    assertThat(streamed.usage().path("cost").decimalValue()).isPositive();
+    // 5 tokens at 100/s, then the 500 ms stall timeout: nowhere near a minute.
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(endpoint(MODEL, "staller").at("/stats/stalls_30m").asLong()).isEqualTo(1));
+  }
+
+  @Test
+  void aRefusedConnectionFailsOverAtOnce() {
+    long start = System.nanoTime();
+
+    Answer answer = send(MODEL, false, true, "refused", "steady");
+
+    assertThat(answer.provider()).isEqualTo("steady");
+    assertAttempt(answer.routing().at("/attempts/0"), "refused", "provider_error", null);
+    assertThat(answer.routing().at("/attempts/0/latency_ms").asLong()).isLessThan(200);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
   }
 
   @Test
@@ -313,8 +401,15 @@ class RoutingResilienceIT {
     });
   }
 
+  /** A port nothing listens on: bound once by the system's choice, then released. */
+  private static int closedPort() throws IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
   /** What a client got: who served it, whether a stream ended in an error chunk, the routing block. */
-  private record Answer(String provider, boolean errorChunk, JsonNode routing) {
+  private record Answer(String provider, boolean errorChunk, String errorMessage, JsonNode routing, JsonNode usage) {
   }
 
   /**
@@ -340,7 +435,7 @@ class RoutingResilienceIT {
       assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
       if (!stream) {
         JsonNode answer = JSON.readTree(response.body());
-        return new Answer(answer.path("provider").asText(), false, answer.path("routing"));
+        return new Answer(answer.path("provider").asText(), false, null, answer.path("routing"), answer.path("usage"));
       }
       List<JsonNode> events = new ArrayList<>();
       for (String line : response.body().split("\n")) {
@@ -350,9 +445,10 @@ class RoutingResilienceIT {
       }
       assertThat(response.body()).endsWith("data: [DONE]\n\n");
       JsonNode last = events.get(events.size() - 1);
-      boolean error = events.stream().anyMatch(e -> e.has("error")
-          && e.at("/choices/0/finish_reason").asText().equals("error"));
-      return new Answer(last.path("provider").asText(), error, last.path("routing"));
+      String error = events.stream().filter(e -> e.has("error")
+          && e.at("/choices/0/finish_reason").asText().equals("error"))
+          .map(e -> e.at("/error/message").asText()).findFirst().orElse(null);
+      return new Answer(last.path("provider").asText(), error != null, error, last.path("routing"), last.path("usage"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

@@ -48,6 +48,26 @@ class TrafficStatsTest {
   }
 
   @Test
+  void lateAttemptsAreCountedOverThirtyMinutesByKind() {
+    stats.late(endpoint, Lateness.FIRST_BYTE_TIMEOUT);
+    stats.late(endpoint, Lateness.FIRST_BYTE_TIMEOUT);
+    stats.late(endpoint, Lateness.STALL);
+    clock.advance(Duration.ofMinutes(20));
+    stats.late(endpoint, Lateness.SLOW);
+    stats.refresh();
+
+    EndpointStats s = stats.stats(endpoint.id());
+    assertThat(s.firstByteTimeouts30m()).isEqualTo(2);
+    assertThat(s.stalls30m()).isEqualTo(1);
+    assertThat(s.slowCalls30m()).isEqualTo(1);
+
+    clock.advance(Duration.ofMinutes(15));
+    stats.refresh();
+    assertThat(stats.stats(endpoint.id()).firstByteTimeouts30m()).isZero();
+    assertThat(stats.stats(endpoint.id()).slowCalls30m()).isEqualTo(1);
+  }
+
+  @Test
   void callerErrorsAndCancellationsDoNotCount() {
     stats.record(endpoint, Outcome.CALLER_ERROR, 10, -1, 0, 0);
     stats.record(endpoint, Outcome.CANCELLED, 10, 5, 0, 0);

@@ -1,0 +1,76 @@
+package dev.silkroute.router.chat;
+
+import dev.silkroute.router.catalog.Endpoint;
+import dev.silkroute.router.catalog.Model;
+import dev.silkroute.router.provider.UpstreamException;
+import dev.silkroute.router.routing.EndpointStats;
+import dev.silkroute.router.routing.RoutingOptions;
+import dev.silkroute.router.routing.UpstreamTimeouts;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The timers of a request's attempts: each attempt's first-byte timeout (by {@link UpstreamTimeouts},
+ * from its endpoint's measured record) and a stream's stall timeout. One daemon thread serves every
+ * timer in the JVM; it only flips state and hands the work on to the request's event loop.
+ */
+public final class Deadlines {
+
+  /** Cancelled timers leave the queue at once: nearly every first-byte timer is cancelled. */
+  private static final ScheduledThreadPoolExecutor TIMER = timer();
+
+  private final UpstreamTimeouts timeouts;
+  private final Function<Endpoint, EndpointStats> stats;
+
+  public Deadlines(UpstreamTimeouts timeouts, Function<Endpoint, EndpointStats> stats) {
+    this.timeouts = timeouts;
+    this.stats = stats;
+  }
+
+  /** The first-byte timeout of an attempt at {@code endpoint} for {@code request}. */
+  Duration firstByte(Endpoint endpoint, Model model, ChatRequest request, RoutingOptions options, boolean last) {
+    boolean reasoning = model.details().supportedParameters().contains("reasoning");
+    return timeouts.firstByte(endpoint, stats.apply(endpoint), new UpstreamTimeouts.Ask(request.stream(),
+        Math.max(1, request.promptChars() / 4), reasoning, options.provider().preferredMaxLatencyMs(), last));
+  }
+
+  Duration stall() {
+    return timeouts.stall();
+  }
+
+  /**
+   * Fails {@code call} with a timeout (status 0, cause {@link HttpTimeoutException}) unless it ends
+   * within {@code timeout}; the failure is delivered on {@code continueOn}, so what depends on the
+   * call never runs on the timer's thread.
+   */
+  <T> void bound(CompletableFuture<T> call, Duration timeout, Endpoint endpoint, Executor continueOn) {
+    ScheduledFuture<?> timer = schedule(timeout, () -> continueOn.execute(
+        () -> call.completeExceptionally(timedOut(endpoint, timeout))));
+    call.whenComplete((answer, failure) -> timer.cancel(false));
+  }
+
+  static ScheduledFuture<?> schedule(Duration delay, Runnable task) {
+    return TIMER.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  static UpstreamException timedOut(Endpoint endpoint, Duration timeout) {
+    return new UpstreamException(endpoint.provider(), 0, "provider sent nothing within its first-byte timeout of "
+        + timeout.toMillis() + " ms", null, new HttpTimeoutException("first-byte timeout"));
+  }
+
+  private static ScheduledThreadPoolExecutor timer() {
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, task -> {
+      Thread thread = new Thread(task, "upstream-deadlines");
+      thread.setDaemon(true);
+      return thread;
+    });
+    timer.setRemoveOnCancelPolicy(true);
+    return timer;
+  }
+}

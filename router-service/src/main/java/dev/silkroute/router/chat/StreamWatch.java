@@ -1,0 +1,109 @@
+package dev.silkroute.router.chat;
+
+import dev.silkroute.router.provider.Cancellation;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+
+/**
+ * Watches one streamed attempt for a hanging upstream: no first chunk within the first-byte timeout
+ * gives the attempt up (the request moves on to the next endpoint), and once the stream started, no
+ * chunk for the stall timeout ends it. Either closes the upstream through the attempt's own
+ * {@link Cancellation}. Thread-safe: chunks arrive on the upstream's threads, the timers fire on the
+ * deadline thread, the end is handled on the request's event loop; one state decides which wins.
+ */
+final class StreamWatch {
+
+  private enum State { WAITING, STREAMING, TIMED_OUT, STALLED, ENDED }
+
+  private final AtomicReference<State> state = new AtomicReference<>(State.WAITING);
+  private final Cancellation upstream = new Cancellation();
+  private final Duration stall;
+  private final LongSupplier nanos;
+  private final ScheduledFuture<?> firstByte;
+  private volatile ScheduledFuture<?> stallCheck;
+  private volatile long lastChunkNanos;
+
+  /**
+   * @param request   the request's cancellation (the client went away): closes this attempt's upstream too
+   * @param onTimeout what follows a first-byte timeout, run on {@code eventLoop}
+   */
+  StreamWatch(Cancellation request, Duration firstByteTimeout, Duration stall, LongSupplier nanos,
+              Runnable onTimeout, Executor eventLoop) {
+    this.stall = stall;
+    this.nanos = nanos;
+    request.onCancel(upstream::cancel);
+    this.firstByte = Deadlines.schedule(firstByteTimeout, () -> {
+      if (state.compareAndSet(State.WAITING, State.TIMED_OUT)) {
+        upstream.cancel();
+        eventLoop.execute(onTimeout);
+      }
+    });
+  }
+
+  /** What the adapter watches for the close of this attempt's upstream. */
+  Cancellation upstream() {
+    return upstream;
+  }
+
+  /** A chunk arrived; false when the attempt was given up, and the chunk must not reach the client. */
+  boolean chunk() {
+    State now = state.get();
+    if (now == State.STREAMING) {
+      lastChunkNanos = nanos.getAsLong();
+      return true;
+    }
+    if (now == State.WAITING && state.compareAndSet(State.WAITING, State.STREAMING)) {
+      firstByte.cancel(false);
+      lastChunkNanos = nanos.getAsLong();
+      stallCheck = Deadlines.schedule(stall, this::checkStall);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * The adapter's stream ended; false when the attempt was given up at its first-byte timeout already
+   * (and the end must be ignored: the request moved on).
+   */
+  boolean end() {
+    while (true) {
+      State now = state.get();
+      if (now == State.TIMED_OUT) {
+        return false;
+      }
+      if (now == State.STALLED || state.compareAndSet(now, State.ENDED)) {
+        firstByte.cancel(false);
+        ScheduledFuture<?> check = stallCheck;
+        if (check != null) {
+          check.cancel(false);
+        }
+        return true;
+      }
+    }
+  }
+
+  /** Whether the stream was ended for going silent after it started. */
+  boolean stalled() {
+    return state.get() == State.STALLED;
+  }
+
+  Duration stallTimeout() {
+    return stall;
+  }
+
+  private void checkStall() {
+    long silentNanos = nanos.getAsLong() - lastChunkNanos;
+    if (silentNanos < stall.toNanos()) {
+      if (state.get() == State.STREAMING) {
+        stallCheck = Deadlines.schedule(stall.minusNanos(silentNanos), this::checkStall);
+      }
+      return;
+    }
+    if (state.compareAndSet(State.STREAMING, State.STALLED)) {
+      upstream.cancel();
+    }
+  }
+}
