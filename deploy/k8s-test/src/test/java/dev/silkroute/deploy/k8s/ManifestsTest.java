@@ -374,6 +374,75 @@ class ManifestsTest {
   }
 
   @Test
+  void everyContainerRequestsCpuAndMemoryAndIsHeldToItsMemoryRequest() {
+    for (Manifests m : both()) {
+      for (Workload w : m.workloads()) {
+        for (Container c : w.allContainers().toList()) {
+          assertThat(c.getResources()).as(where(m, w, c) + ": resources").isNotNull();
+          Map<String, Quantity> requests = Optional.ofNullable(c.getResources().getRequests()).orElse(Map.of());
+          Map<String, Quantity> limits = Optional.ofNullable(c.getResources().getLimits()).orElse(Map.of());
+          assertThat(requests).as(where(m, w, c) + ": requests").containsKeys("cpu", "memory");
+          // The JVM sizes its heap from the limit; a limit above the request could be OOM-killed
+          // under node pressure while the JVM still thinks it has room.
+          assertThat(limits.get("memory")).as(where(m, w, c) + ": memory limit = request").isEqualTo(requests.get("memory"));
+        }
+      }
+    }
+  }
+
+  @Test
+  void workersServeCatalogPoolsUnderTheNamesTheirEngineAnswersTo() {
+    Map<String, String> upstreamOfPool = new LinkedHashMap<>();
+    catalog().path("worker_pools").forEach(p -> upstreamOfPool.put(p.path("model").asText(),
+        p.path("upstream_model").asText(p.path("model").asText())));
+    for (Workload w : base.workloads()) {
+      for (Container worker : w.template().getSpec().getContainers().stream()
+          .filter(c -> isService(c, "worker-service")).toList()) {
+        List<String> models = List.of(SERVICES.get("worker-service")
+            .effective("silkroute.worker.models", literalEnv(worker)).split(","));
+        assertThat(upstreamOfPool.keySet()).as(w.name() + ": every model it serves is a catalog worker pool")
+            .containsAll(models);
+        Set<String> served = new LinkedHashSet<>();
+        w.allContainers().flatMap(c -> Stream.concat(Stream.ofNullable(c.getArgs()).flatMap(List::stream),
+                Stream.ofNullable(c.getCommand()).flatMap(List::stream)))
+            .filter(a -> a.startsWith("--served-model-name=")).forEach(a -> served.addAll(
+                List.of(a.substring("--served-model-name=".length()).split(","))));
+        if (!served.isEmpty()) {
+          // The router asks a worker for the pool's upstream_model, and the worker passes it to its engine.
+          models.forEach(model -> assertThat(served).as(w.name() + ": the engine answers to " + model + "'s upstream model")
+              .contains(upstreamOfPool.get(model)));
+        }
+      }
+    }
+  }
+
+  @Test
+  void theExampleInfrastructureAnswersAtTheAddressesTheConfigNames() {
+    Map<String, String> config = example.find(ConfigMap.class, "silkroute-config").orElseThrow().getData();
+    // Strimzi: the bootstrap Service is <cluster>-kafka-bootstrap, on the plain listener's port.
+    GenericKubernetesResource kafka = single(example.generic("Kafka"));
+    Map<?, ?> plain = ((List<?>) path(kafka, "spec", "kafka", "listeners")).stream().map(Map.class::cast)
+        .filter(l -> Boolean.FALSE.equals(l.get("tls"))).findFirst()
+        .orElseThrow(() -> new AssertionError("the example's Kafka has no plain listener"));
+    assertThat(config.get("kafka-bootstrap-servers"))
+        .isEqualTo(kafka.getMetadata().getName() + "-kafka-bootstrap:" + plain.get("port"));
+    // CloudNativePG: the primary is <cluster>-rw:5432, the database and its owner's Secret from initdb.
+    GenericKubernetesResource pg = single(example.generic("Cluster"));
+    assertThat(config.get("postgres-jdbc-url")).isEqualTo("jdbc:postgresql://" + pg.getMetadata().getName()
+        + "-rw:5432/" + path(pg, "spec", "bootstrap", "initdb", "database"));
+    String ownerSecret = (String) path(pg, "spec", "bootstrap", "initdb", "secret", "name");
+    Container billing = containersOf(example, "billing-service").get(0);
+    envOf(billing).stream().filter(e -> e.getName().startsWith("DATASOURCES_DEFAULT_USERNAME")
+            || e.getName().startsWith("DATASOURCES_DEFAULT_PASSWORD"))
+        .forEach(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).as(e.getName()).isEqualTo(ownerSecret));
+    assertThat(example.find(Secret.class, ownerSecret).orElseThrow().getType()).isEqualTo("kubernetes.io/basic-auth");
+    // provider-sim: its Service's name and port.
+    Service sim = example.find(Service.class, "silkroute-provider-sim").orElseThrow();
+    assertThat(config.get("provider-sim-url"))
+        .isEqualTo("http://" + sim.getMetadata().getName() + ":" + sim.getSpec().getPorts().get(0).getPort());
+  }
+
+  @Test
   void theReadmeDeploySectionAppliesKustomizationsThatExist() throws IOException {
     String readme = Files.readString(REPO.resolve("README.md"));
     assertThat(readme.contains("\n## Deploy\n")).as("README has a Deploy section").isTrue();
@@ -400,6 +469,20 @@ class ManifestsTest {
 
   private static Optional<ServiceConfig> serviceOf(Container c) {
     return Optional.ofNullable(IMAGES.get(bareImage(c))).map(SERVICES::get);
+  }
+
+  private static <T> T single(List<T> items) {
+    assertThat(items).hasSize(1);
+    return items.get(0);
+  }
+
+  private static Object path(GenericKubernetesResource resource, String... keys) {
+    Object node = resource.getAdditionalProperties();
+    for (String key : keys) {
+      assertThat(node).as(resource.getKind() + "/" + resource.getMetadata().getName() + " has " + key).isInstanceOf(Map.class);
+      node = ((Map<?, ?>) node).get(key);
+    }
+    return node;
   }
 
   private static String bareImage(Container c) {
