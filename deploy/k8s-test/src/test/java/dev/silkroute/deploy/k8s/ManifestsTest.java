@@ -443,10 +443,34 @@ class ManifestsTest {
   }
 
   @Test
+  void thePodMonitorScrapesEveryServicePodAtItsMetricsEndpoint() {
+    Manifests monitoring = Manifests.render(REPO.resolve("deploy/k8s/monitoring"));
+    GenericKubernetesResource podMonitor = single(monitoring.generic("PodMonitor"));
+    Map<?, ?> selector = (Map<?, ?>) path(podMonitor, "spec", "selector");
+    List<Workload> scraped = example.workloads().stream()
+        .filter(w -> selects(selector, w.template().getMetadata().getLabels())).toList();
+    List<Workload> services = example.workloads().stream()
+        .filter(w -> w.template().getSpec().getContainers().stream().anyMatch(c -> serviceOf(c).isPresent())).toList();
+    assertThat(scraped).as("pods the PodMonitor selects").containsExactlyInAnyOrderElementsOf(services);
+    for (Object endpoint : (List<?>) path(podMonitor, "spec", "podMetricsEndpoints")) {
+      Map<?, ?> e = (Map<?, ?>) endpoint;
+      for (Workload w : scraped) {
+        Container c = w.template().getSpec().getContainers().stream().filter(x -> serviceOf(x).isPresent())
+            .findFirst().orElseThrow();
+        int port = containerPort(c, new IntOrString((String) e.get("port"))).orElseThrow(() -> new AssertionError(
+            w.name() + " has no container port named " + e.get("port")));
+        ServiceConfig service = serviceOf(c).orElseThrow();
+        assertThat(port).as(w.name() + ": scraped port").isEqualTo(Integer.parseInt(service.effective(HTTP_PORT, literalEnv(c))));
+        assertThat(service.metricsPath()).as(w.name() + ": scraped path").contains((String) e.get("path"));
+      }
+    }
+  }
+
+  @Test
   void theReadmeDeploySectionAppliesKustomizationsThatExist() throws IOException {
     String readme = Files.readString(REPO.resolve("README.md"));
     assertThat(readme.contains("\n## Deploy\n")).as("README has a Deploy section").isTrue();
-    Matcher apply = Pattern.compile("kubectl apply -k (\\S+)").matcher(readme);
+    Matcher apply = Pattern.compile("kubectl apply -k ([^\\s`]+)").matcher(readme);
     List<String> paths = new ArrayList<>();
     while (apply.find()) {
       paths.add(apply.group(1));
@@ -469,6 +493,24 @@ class ManifestsTest {
 
   private static Optional<ServiceConfig> serviceOf(Container c) {
     return Optional.ofNullable(IMAGES.get(bareImage(c))).map(SERVICES::get);
+  }
+
+  /** A label selector with matchLabels and "In" expressions, the forms deploy/k8s uses. */
+  private static boolean selects(Map<?, ?> selector, Map<String, String> labels) {
+    @SuppressWarnings("unchecked")
+    Map<String, String> matchLabels = (Map<String, String>) selector.get("matchLabels");
+    if (matchLabels != null && !Manifests.matches(matchLabels, labels)) {
+      return false;
+    }
+    List<?> expressions = Optional.ofNullable((List<?>) selector.get("matchExpressions")).orElse(List.of());
+    for (Object expression : expressions) {
+      Map<?, ?> x = (Map<?, ?>) expression;
+      assertThat(x.get("operator")).as("selector operator this test evaluates").isEqualTo("In");
+      if (!((List<?>) x.get("values")).contains(labels.get((String) x.get("key")))) {
+        return false;
+      }
+    }
+    return matchLabels != null || !expressions.isEmpty();
   }
 
   private static <T> T single(List<T> items) {
