@@ -326,6 +326,31 @@ class ManifestsTest {
   }
 
   @Test
+  void everyConfigMapAndSecretKeyOfTheExampleIsRead() {
+    Set<String> read = new LinkedHashSet<>();
+    for (Workload w : example.workloads()) {
+      for (Container c : w.allContainers().toList()) {
+        for (EnvVar env : envOf(c)) {
+          if (env.getValueFrom() != null && env.getValueFrom().getConfigMapKeyRef() != null) {
+            read.add("ConfigMap/" + env.getValueFrom().getConfigMapKeyRef().getName() + "/" + env.getValueFrom().getConfigMapKeyRef().getKey());
+          }
+          if (env.getValueFrom() != null && env.getValueFrom().getSecretKeyRef() != null) {
+            read.add("Secret/" + env.getValueFrom().getSecretKeyRef().getName() + "/" + env.getValueFrom().getSecretKeyRef().getKey());
+          }
+        }
+      }
+    }
+    for (ConfigMap map : example.all(ConfigMap.class)) {
+      map.getData().keySet().forEach(key -> assertThat(read).as("a container reads ConfigMap "
+          + map.getMetadata().getName() + " key " + key).contains("ConfigMap/" + map.getMetadata().getName() + "/" + key));
+    }
+    for (Secret secret : example.all(Secret.class)) {
+      secret.getData().keySet().forEach(key -> assertThat(read).as("a container reads Secret "
+          + secret.getMetadata().getName() + " key " + key).contains("Secret/" + secret.getMetadata().getName() + "/" + key));
+    }
+  }
+
+  @Test
   void gpuWorkersRequestAGpuAndOutlastTheirDrain() {
     List<Workload> workers = base.workloads().stream()
         .filter(w -> w.template().getSpec().getContainers().stream().anyMatch(c -> isService(c, "worker-service")))
