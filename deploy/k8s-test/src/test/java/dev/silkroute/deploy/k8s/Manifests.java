@@ -5,11 +5,11 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.LabelSelector;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -106,6 +106,45 @@ final class Manifests {
   static boolean matches(Map<String, String> selector, Map<String, String> labels) {
     return selector != null && !selector.isEmpty() && labels != null
         && selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+  }
+
+  /** A label selector with matchLabels and "In" expressions (the forms deploy/k8s uses), as a map. */
+  static boolean selects(Map<?, ?> selector, Map<String, String> labels) {
+    @SuppressWarnings("unchecked")
+    Map<String, String> matchLabels = (Map<String, String>) selector.get("matchLabels");
+    if (matchLabels != null && !matches(matchLabels, labels)) {
+      return false;
+    }
+    List<?> expressions = Optional.ofNullable((List<?>) selector.get("matchExpressions")).orElse(List.of());
+    for (Object expression : expressions) {
+      Map<?, ?> x = (Map<?, ?>) expression;
+      if (!"In".equals(x.get("operator"))) {
+        throw new IllegalStateException("selector operator " + x.get("operator") + " is not evaluated by this test");
+      }
+      if (!((List<?>) x.get("values")).contains(labels.get((String) x.get("key")))) {
+        return false;
+      }
+    }
+    return matchLabels != null || !expressions.isEmpty();
+  }
+
+  /** A field of a custom resource (fabric8 keeps their whole content as untyped maps). */
+  static Object field(GenericKubernetesResource resource, String... keys) {
+    Object node = resource.getAdditionalProperties();
+    for (String key : keys) {
+      if (!(node instanceof Map<?, ?> map)) {
+        throw new AssertionError(resource.getKind() + "/" + resource.getMetadata().getName() + " has no " + key);
+      }
+      node = map.get(key);
+    }
+    return node;
+  }
+
+  static <T> T single(List<T> items) {
+    if (items.size() != 1) {
+      throw new AssertionError("expected one, found " + items.size() + ": " + items);
+    }
+    return items.get(0);
   }
 
   /** Walks fabric8 model objects and collects every path whose additionalProperties is not empty. */

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -139,6 +140,21 @@ final class ServiceConfig {
     boolean enabled = "true".equals(defaults.get("endpoints.prometheus.enabled"))
         && "true".equals(defaults.get("micronaut.metrics.export.prometheus.enabled"));
     return enabled ? Optional.of(endpointBase() + "prometheus") : Optional.empty();
+  }
+
+  /** Micronaut's duration forms: 500ms, 30s, 2m, 1h, or ISO-8601. */
+  static Duration duration(String text) {
+    Matcher m = Pattern.compile("(\\d+)(ms|s|m|h)").matcher(text);
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofHours(n);
+      };
+    }
+    return Duration.parse(text);
   }
 
   private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
