@@ -2,8 +2,10 @@ package dev.silkroute.deploy.k8s;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.management.health.indicator.HealthCheckType;
+import io.micronaut.runtime.graceful.GracefulShutdownConfiguration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,6 +44,13 @@ final class ServiceConfig {
   private static final Pattern PREFIXED_LOOKUP = Pattern.compile(
       "\\b(?:string|intValue|doubleValue|duration|uri)\\(\"([a-z0-9.-]+)\"");
 
+  /**
+   * Micronaut's own settings that the manifests set, read from the framework's configuration classes
+   * (at the platform version the services run): their PREFIX, their setters, and the defaults of a
+   * new instance.
+   */
+  private static final List<Class<?>> FRAMEWORK = List.of(GracefulShutdownConfiguration.class);
+
   final String module;
   /** property name -> default, from application.yml and {@code @Bindable} defaults. */
   final Map<String, String> defaults = new LinkedHashMap<>();
@@ -56,6 +65,7 @@ final class ServiceConfig {
     Path yml = repo.resolve(module).resolve("src/main/resources/application.yml");
     flatten("", Kustomize.readOne(yml), config.defaults);
     config.properties.addAll(config.defaults.keySet());
+    FRAMEWORK.forEach(config::addFramework);
     try (Stream<Path> files = Files.walk(repo.resolve(module).resolve("src/main/java"))) {
       for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
         config.scan(Files.readString(file));
@@ -64,6 +74,26 @@ final class ServiceConfig {
       throw new UncheckedIOException(e);
     }
     return config;
+  }
+
+  private void addFramework(Class<?> type) {
+    try {
+      String prefix = (String) type.getField("PREFIX").get(null);
+      Object fresh = type.getConstructor().newInstance();
+      for (Method setter : type.getMethods()) {
+        if (!setter.getName().startsWith("set") || setter.getParameterCount() != 1) {
+          continue;
+        }
+        String bean = setter.getName().substring(3);
+        String name = prefix + "." + kebab(Character.toLowerCase(bean.charAt(0)) + bean.substring(1));
+        properties.add(name);
+        Method getter = setter.getParameterTypes()[0] == boolean.class
+            ? type.getMethod("is" + bean) : type.getMethod("get" + bean);
+        defaults.putIfAbsent(name, String.valueOf(getter.invoke(fresh)));
+      }
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot read the settings of " + type.getName(), e);
+    }
   }
 
   private void scan(String source) {

@@ -246,6 +246,24 @@ class ServiceWiringTest {
   }
 
   @Test
+  void routersFinishTheirAnswersBeforeTheKubeletKillsThem() {
+    Workload w = base.workload("silkroute-router");
+    Container router = containersOf(base, "router-service").get(0);
+    ServiceConfig config = SERVICES.get("router-service");
+    Map<String, String> env = literalEnv(router);
+    assertThat(config.effective("micronaut.lifecycle.graceful-shutdown.enabled", env))
+        .as("answers in flight finish on SIGTERM").isEqualTo("true");
+    Duration graceful = duration(config.effective("micronaut.lifecycle.graceful-shutdown.grace-period", env));
+    List<String> preStop = Optional.ofNullable(router.getLifecycle()).map(l -> l.getPreStop())
+        .map(h -> h.getExec().getCommand()).orElse(List.of());
+    Duration pause = preStop.size() == 2 && preStop.get(0).equals("sleep")
+        ? Duration.ofSeconds(Long.parseLong(preStop.get(1))) : Duration.ZERO;
+    assertThat(Duration.ofSeconds(w.template().getSpec().getTerminationGracePeriodSeconds()))
+        .as("terminationGracePeriodSeconds covers the preStop pause and the graceful shutdown")
+        .isGreaterThan(pause.plus(graceful));
+  }
+
+  @Test
   void gpuWorkersRequestAGpuAndOutlastTheirDrain() {
     List<Workload> workers = base.workloads().stream()
         .filter(w -> w.template().getSpec().getContainers().stream().anyMatch(c -> isService(c, "worker-service")))
