@@ -304,6 +304,32 @@ class ChatCompletionsIT {
   }
 
   @Test
+  void answersClientsThatAcceptEventStreamsOnBothRoutesStreamedOrNot() throws Exception {
+    for (String path : List.of("/v1/chat/completions", "/api/v1/chat/completions")) {
+      for (String accept : List.of("text/event-stream", "application/json, text/event-stream")) {
+        HttpResponse<String> streamed = post(path, chat("stream to me", true), key, accept);
+        assertThat(streamed.statusCode()).as(path + " streamed, Accept: " + accept).isEqualTo(200);
+        assertThat(streamed.headers().firstValue("Content-Type")).hasValueSatisfying(
+            type -> assertThat(type).startsWith("text/event-stream"));
+        assertThat(dataEvents(streamed.body())).isNotEmpty();
+        assertThat(streamed.body()).endsWith("data: [DONE]\n\n");
+
+        // Not streamed: the JSON answer, whatever the client said it could take.
+        HttpResponse<String> whole = post(path, chat("answer at once", false), key, accept);
+        assertThat(whole.statusCode()).as(path + " not streamed, Accept: " + accept).isEqualTo(200);
+        assertThat(whole.headers().firstValue("Content-Type")).hasValueSatisfying(
+            type -> assertThat(type).startsWith("application/json"));
+        assertThat(JSON.readTree(whole.body()).get("object").asText()).isEqualTo("chat.completion");
+
+        // A refusal before the first event keeps its status and JSON body too.
+        HttpResponse<String> refused = post(path, chat("who am I?", true), null, accept);
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(JSON.readTree(refused.body()).at("/error/message").asText()).isNotBlank();
+      }
+    }
+  }
+
+  @Test
   void answers413ForABodyOverTheLimit() throws Exception {
     String huge = "x".repeat(2 * 1024 * 1024);
 
@@ -525,11 +551,19 @@ class ChatCompletionsIT {
   }
 
   private static HttpResponse<String> post(String body, String bearer) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/chat/completions"))
+    return post("/v1/chat/completions", body, bearer, null);
+  }
+
+  private static HttpResponse<String> post(String path, String body, String bearer, String accept)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
         .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body));
     if (bearer != null) {
       request.header("Authorization", "Bearer " + bearer);
+    }
+    if (accept != null) {
+      request.header("Accept", accept);
     }
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
