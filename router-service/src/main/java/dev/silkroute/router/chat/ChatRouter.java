@@ -195,6 +195,10 @@ public final class ChatRouter {
           return CompletableFuture.<ObjectNode>failedFuture(cause);
         }
         attempt.get().failed(e, e.retryAfter().orElse(null));
+        Optional<ApiError> rejected = ProviderRejection.of(e, json);
+        if (rejected.isPresent()) {
+          return CompletableFuture.<ObjectNode>failedFuture(new ApiException(rejected.get()));
+        }
         return tryFrom(tries, after, e);
       }).thenCompose(answer -> answer);
     }
@@ -389,7 +393,12 @@ public final class ChatRouter {
       attempt.failed(e, e.retryAfter().orElse(null));
       last = e;
       if (!generation.started()) {
-        tryNext();
+        Optional<ApiError> rejected = ProviderRejection.of(e, json);
+        if (rejected.isPresent()) {
+          finish(new ApiException(rejected.get()));
+        } else {
+          tryNext();
+        }
         return;
       }
       // Past the first byte the status is sent: the failure travels in the stream.

@@ -222,6 +222,29 @@ class ChatCompletionsIT {
   }
 
   @Test
+  void answersAProvidersRefusalOfTheRequestWith400AndTriesNoOtherProvider() throws Exception {
+    // The router passes "tools" through unread; provider-sim, like OpenAI, refuses a non-array.
+    for (boolean stream : List.of(false, true)) {
+      long togetherBefore = sim.requestCount("together");
+      long deepseekBefore = sim.requestCount("deepseek");
+      String body = "{\"model\":\"" + MODEL + "\",\"provider\":{\"sort\":\"price\"},\"stream\":" + stream
+          + ",\"tools\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+      HttpResponse<String> response = post(body, key);
+
+      assertThat(response.statusCode()).as("stream=" + stream + ": " + response.body()).isEqualTo(400);
+      JsonNode error = JSON.readTree(response.body()).get("error");
+      assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
+      assertThat(error.get("param").asText()).isEqualTo("tools");
+      assertThat(error.get("message").asText()).contains("deepseek").contains("'tools'");
+      assertThat(error.at("/metadata/provider_name").asText()).isEqualTo("deepseek");
+      assertThat(error.at("/metadata/raw").asText()).contains("expected an array");
+      assertThat(sim.requestCount("deepseek")).isEqualTo(deepseekBefore + 1);
+      assertThat(sim.requestCount("together")).isEqualTo(togetherBefore);
+    }
+  }
+
+  @Test
   void endsACutStreamWithAnErrorChunkNotACleanFinish() throws Exception {
     // Paced, so the tokens before the cut reach the router before the drop does: a cut before the
     // first token rightly moves on to the next provider instead.
