@@ -353,6 +353,41 @@ class ChatCompletionsIT {
   }
 
   @Test
+  void answersErrorsInOpenRoutersShapeUnderApiV1AndOpenAisUnderV1() throws Exception {
+    String openRouter = "/api/v1/chat/completions";
+
+    JsonNode unauthorized = JSON.readTree(post(openRouter, chat("hi", false), null, null).body()).get("error");
+    assertThat(unauthorized.get("code").isInt()).isTrue();
+    assertThat(unauthorized.get("code").asInt()).isEqualTo(401);
+    assertThat(unauthorized.get("message").asText()).isNotBlank();
+    assertThat(unauthorized.has("type")).isFalse();
+
+    String badRole = "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}";
+    HttpResponse<String> invalid = post(openRouter, badRole, key, null);
+    assertThat(invalid.statusCode()).isEqualTo(400);
+    JsonNode error = JSON.readTree(invalid.body()).get("error");
+    assertThat(error.get("code").asInt()).isEqualTo(400);
+    assertThat(error.at("/metadata/param").asText()).isEqualTo("messages[0].role");
+
+    // Refused before the first event of a stream: the same shape, with the real status.
+    String poorKey = keyFor("cus_poor_openrouter", Map.of());
+    setBalance("cus_poor_openrouter", 10);
+    HttpResponse<String> noCredit = post(openRouter, chat("hi", true), poorKey, "text/event-stream");
+    assertThat(noCredit.statusCode()).isEqualTo(402);
+    assertThat(JSON.readTree(noCredit.body()).at("/error/code").asInt()).isEqualTo(402);
+
+    // Micronaut's own errors (unknown path) too.
+    JsonNode unknownPath = JSON.readTree(get("/api/v1/nothing", key).body()).get("error");
+    assertThat(unknownPath.get("code").asInt()).isEqualTo(404);
+
+    // OpenAI's shape, untouched, under /v1.
+    JsonNode openAi = JSON.readTree(post("/v1/chat/completions", badRole, key, null).body()).get("error");
+    assertThat(openAi.get("code").isTextual()).isTrue();
+    assertThat(openAi.get("type").asText()).isEqualTo("invalid_request_error");
+    assertThat(openAi.get("param").asText()).isEqualTo("messages[0].role");
+  }
+
+  @Test
   void answers413ForABodyOverTheLimit() throws Exception {
     String huge = "x".repeat(2 * 1024 * 1024);
 
