@@ -92,8 +92,8 @@ class KeyLimitsAndBalanceIT implements TestPropertyProvider {
 
   @Test
   void createsAKeyWithLimitsMirroredToRedis() {
-    Reply created = http.post("admin/customers/" + customer() + "/keys", "{\"credit_limit_micros\":"
-        + "2500000,\"requests_per_minute\":30,\"tokens_per_minute\":90000,"
+    Reply created = http.post("admin/customers/" + customer() + "/keys", "{\"label\":\"ci runner\","
+        + "\"credit_limit_micros\":2500000,\"requests_per_minute\":30,\"tokens_per_minute\":90000,"
         + "\"allowed_models\":[\"qwen/qwen3-235b\",\"deepseek/deepseek-v3\"]}");
 
     assertThat(created.status()).as(created.raw()).isEqualTo(201);
@@ -101,7 +101,7 @@ class KeyLimitsAndBalanceIT implements TestPropertyProvider {
     assertThat(redis.hgetall(keyHash(created))).containsEntry("credit_limit_micros", "2500000")
         .containsEntry("rpm", "30").containsEntry("tpm", "90000")
         .containsEntry("allowed_models", "qwen/qwen3-235b,deepseek/deepseek-v3")
-        .containsEntry("status", "active");
+        .containsEntry("status", "active").containsEntry("label", "ci runner");
   }
 
   @Test
@@ -124,7 +124,7 @@ class KeyLimitsAndBalanceIT implements TestPropertyProvider {
         .containsEntry("allowed_models", "a/b").containsEntry("credit_limit_micros", "700");
     assertThat(removed.body().at("/limits/tokens_per_minute").isNull()).isTrue();
     assertThat(redis.hgetall(keyHash(created))).containsEntry("rpm", "10")
-        .containsEntry("credit_limit_micros", "700").doesNotContainKeys("tpm", "allowed_models")
+        .containsEntry("credit_limit_micros", "700").doesNotContainKeys("tpm", "allowed_models", "label")
         .containsEntry("status", "active");
     assertThat(db.rows("SELECT credit_limit_micros, requests_per_minute, tokens_per_minute,"
         + " allowed_models FROM api_keys WHERE id = '" + keyId + "'"))
