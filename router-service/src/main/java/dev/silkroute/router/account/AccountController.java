@@ -25,7 +25,10 @@ import java.util.concurrent.CompletableFuture;
 @Controller
 final class AccountController {
 
-  /** As many characters of a key as billing shows as its prefix: enough to tell keys apart, useless to a thief. */
+  /**
+   * A key without a label is shown by as many of its characters as billing shows as its prefix:
+   * enough to tell keys apart, useless to a thief.
+   */
   private static final int LABEL_LENGTH = 12;
 
   private final ApiKeys keys;
@@ -52,23 +55,28 @@ final class AccountController {
   @Get(uris = {"/v1/key", "/api/v1/key"}, produces = MediaType.APPLICATION_JSON)
   CompletableFuture<HttpResponse<?>> key(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization) {
     String token = token(authorization);
-    return authenticate(authorization).thenCompose(caller -> standing.keySpendMicros(caller).thenApply(spent -> {
-      KeyLimits limits = caller.limits();
-      ObjectNode data = JsonNodeFactory.instance.objectNode();
-      data.put("label", token.substring(0, Math.min(LABEL_LENGTH, token.length())));
-      if (limits.creditLimitMicros().isPresent()) {
-        long limit = limits.creditLimitMicros().getAsLong();
-        data.put("limit", usd(limit)).put("usage", usd(spent)).put("limit_remaining", usd(Math.max(0, limit - spent)));
-      } else {
-        data.putNull("limit").put("usage", usd(spent)).putNull("limit_remaining");
-      }
-      data.put("is_free_tier", false).put("is_provisioning_key", false);
-      // OpenRouter always sends a number here; -1 says "no limit", as it does for unlimited keys.
-      data.putObject("rate_limit").put("requests", limits.requestsPerMinute().orElse(-1)).put("interval", "1m");
-      ObjectNode body = JsonNodeFactory.instance.objectNode();
-      body.set("data", data);
-      return json(body);
-    }));
+    return authenticate(authorization).thenCompose(caller -> standing.key(caller, keys.hashKey(ApiKeys.sha256Hex(token)))
+        .thenApply(key -> {
+          ObjectNode body = JsonNodeFactory.instance.objectNode();
+          body.set("data", keyData(caller.limits(), key, token));
+          return json(body);
+        }));
+  }
+
+  private static ObjectNode keyData(KeyLimits limits, Standing.Key key, String token) {
+    long spent = key.spentMicros();
+    ObjectNode data = JsonNodeFactory.instance.objectNode();
+    data.put("label", key.label().orElse(token.substring(0, Math.min(LABEL_LENGTH, token.length()))));
+    if (limits.creditLimitMicros().isPresent()) {
+      long limit = limits.creditLimitMicros().getAsLong();
+      data.put("limit", usd(limit)).put("usage", usd(spent)).put("limit_remaining", usd(Math.max(0, limit - spent)));
+    } else {
+      data.putNull("limit").put("usage", usd(spent)).putNull("limit_remaining");
+    }
+    data.put("is_free_tier", false).put("is_provisioning_key", false);
+    // OpenRouter always sends a number here; -1 says "no limit", as it does for unlimited keys.
+    data.putObject("rate_limit").put("requests", limits.requestsPerMinute().orElse(-1)).put("interval", "1m");
+    return data;
   }
 
   private CompletableFuture<Caller> authenticate(String authorization) {

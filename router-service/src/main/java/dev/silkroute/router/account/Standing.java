@@ -5,9 +5,10 @@ import dev.silkroute.router.api.ApiException;
 import dev.silkroute.router.auth.Caller;
 import dev.silkroute.router.limits.Credit;
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.api.async.RedisStringAsyncCommands;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -22,10 +23,14 @@ public final class Standing {
   public record Credits(long grantedMicros, long usedMicros) {
   }
 
-  private final RedisStringAsyncCommands<String, String> redis;
+  /** One key: its label as billing mirrors it (none when it has none), and what was spent through it. */
+  public record Key(Optional<String> label, long spentMicros) {
+  }
+
+  private final RedisAsyncCommands<String, String> redis;
   private final Credit credit;
 
-  public Standing(RedisStringAsyncCommands<String, String> redis, Credit credit) {
+  public Standing(RedisAsyncCommands<String, String> redis, Credit credit) {
     this.redis = redis;
     this.credit = credit;
   }
@@ -53,10 +58,15 @@ public final class Standing {
     return new Credits(granted, granted - balance);
   }
 
-  /** Micro-USD spent through the caller's key; 0 before its first request. */
-  public CompletableFuture<Long> keySpendMicros(Caller caller) {
-    return redis.get(credit.keySpendKey(caller.keyId())).toCompletableFuture()
-        .thenApply(value -> value == null ? 0L : parse(value));
+  /**
+   * The caller's key, read from its hash ({@code hashKey}, see {@code ApiKeys#hashKey}) and its
+   * spend; a key that never served a request has spent 0.
+   */
+  public CompletableFuture<Key> key(Caller caller, String hashKey) {
+    CompletableFuture<String> label = redis.hget(hashKey, "label").toCompletableFuture();
+    CompletableFuture<String> spent = redis.get(credit.keySpendKey(caller.keyId())).toCompletableFuture();
+    return label.thenCombine(spent, (name, micros) -> new Key(Optional.ofNullable(name),
+        micros == null ? 0L : parse(micros)));
   }
 
   private static Long number(KeyValue<String, String> value) {

@@ -138,6 +138,15 @@ class AccountIT {
   }
 
   @Test
+  void showsTheLabelBillingMirroredForTheKey() throws Exception {
+    String key = key("cus_" + UUID.randomUUID(), Map.of("label", "ci runner"));
+
+    JsonNode data = JSON.readTree(get("/api/v1/key", key).body()).get("data");
+
+    assertThat(data.get("label").asText()).isEqualTo("ci runner");
+  }
+
+  @Test
   void describesAKeyWithoutLimitsWithNullLimitsAndNoRateLimit() throws Exception {
     String key = key("cus_" + UUID.randomUUID(), Map.of());
 
