@@ -55,12 +55,12 @@ final class AccountController {
   @Get(uris = {"/v1/key", "/api/v1/key"}, produces = MediaType.APPLICATION_JSON)
   CompletableFuture<HttpResponse<?>> key(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization) {
     String token = token(authorization);
-    return authenticate(authorization).thenCompose(caller -> standing.key(caller, keys.hashKey(ApiKeys.sha256Hex(token)))
-        .thenApply(key -> {
-          ObjectNode body = JsonNodeFactory.instance.objectNode();
-          body.set("data", keyData(caller.limits(), key, token));
-          return json(body);
-        }));
+    String hashKey = keys.hashKey(ApiKeys.sha256Hex(token));
+    return authenticate(authorization).thenCompose(caller -> standing.key(caller, hashKey).thenApply(key -> {
+      ObjectNode body = JsonNodeFactory.instance.objectNode();
+      body.set("data", keyData(caller.limits(), key, token));
+      return json(body);
+    }));
   }
 
   private static ObjectNode keyData(KeyLimits limits, Standing.Key key, String token) {

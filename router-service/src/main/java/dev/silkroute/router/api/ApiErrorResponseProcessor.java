@@ -40,6 +40,7 @@ final class ApiErrorResponseProcessor implements ErrorResponseProcessor<Map<Stri
         status.name().toLowerCase(java.util.Locale.ROOT), Map.of());
     @SuppressWarnings("unchecked")
     MutableHttpResponse<Map<String, Object>> typed = (MutableHttpResponse<Map<String, Object>>) response;
-    return typed.contentType(MediaType.APPLICATION_JSON_TYPE).body(ErrorShape.forPath(context.getRequest().getPath()).body(error));
+    ErrorShape shape = ErrorShape.forPath(context.getRequest().getPath());
+    return typed.contentType(MediaType.APPLICATION_JSON_TYPE).body(shape.body(error));
   }
 }

@@ -47,8 +47,9 @@ import java.util.function.LongSupplier;
  * Serves one chat request: plans where it may go (the model, its {@code models[]} fallbacks, each
  * one's endpoints in routing order), admits it against the key's limits and the customer's credit,
  * tries the endpoints in order until one answers (moving on only while nothing has reached the
- * client), shapes the answer as OpenAI's with OpenRouter's additions ({@code gen-} id,
- * {@code provider}, {@code usage.cost}), and publishes exactly one usage event whatever happened.
+ * client, and never past a provider's refusal of the request itself: {@link ProviderRejection}),
+ * shapes the answer as OpenAI's with OpenRouter's additions ({@code gen-} id, {@code provider},
+ * {@code usage.cost}), and publishes exactly one usage event whatever happened.
  */
 public final class ChatRouter {
 

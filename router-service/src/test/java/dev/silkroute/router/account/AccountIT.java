@@ -188,7 +188,8 @@ class AccountIT {
   }
 
   private static String key(String customerId, Map<String, String> limits) {
-    String key = "sk-sr-v1-" + UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", "");
+    String key = "sk-sr-v1-" + UUID.randomUUID().toString().replace("-", "")
+        + UUID.randomUUID().toString().replace("-", "");
     Map<String, String> fields = new HashMap<>(limits);
     fields.putAll(Map.of("customer_id", customerId, "key_id", "key_" + UUID.randomUUID(), "status", "active"));
     redis.hset(prefix + "apikey:" + ApiKeys.sha256Hex(key), fields);

@@ -20,7 +20,8 @@ class ProviderRejectionTest {
 
     assertThat(error.status()).isEqualTo(400);
     assertThat(error.type()).isEqualTo("invalid_request_error");
-    assertThat(error.message()).isEqualTo("Provider deepseek rejected the request: Invalid type for 'tools': expected an array.");
+    assertThat(error.message())
+        .isEqualTo("Provider deepseek rejected the request: Invalid type for 'tools': expected an array.");
     assertThat(error.param()).isEqualTo("tools");
     assertThat(error.metadata()).containsEntry("provider_name", "deepseek").containsEntry("raw", raw)
         .containsEntry("upstream_status", 400);
