@@ -19,7 +19,8 @@ import java.util.function.Consumer;
 
 /**
  * The router's copy of the API keys: one Redis HASH {@code <prefix>apikey:<sha256hex>} with
- * fields customer_id, key_id, status and the limits that are set ({@link KeyLimits}). PostgreSQL
+ * fields customer_id, key_id, status, label (when the key has one) and the limits that are set
+ * ({@link KeyLimits}). PostgreSQL
  * is the truth; this is rebuilt from it. A hash is replaced in one script, so the router never
  * sees a removed limit's field next to a new one's. Every change is announced on
  * {@link RedisConfig#apiKeyChanges()} (the key's SHA-256 hex, or {@code *} after a rebuild), so that
@@ -100,7 +101,10 @@ public final class ApiKeyMirror {
   }
 
   private static String[] arguments(ApiKey key) {
-    List<String> absent = key.limits().absentRedisFields();
+    List<String> absent = new ArrayList<>(key.limits().absentRedisFields());
+    if (key.label() == null) {
+      absent.add("label");
+    }
     List<String> args = new ArrayList<>();
     args.add(String.valueOf(absent.size()));
     args.addAll(absent);
@@ -108,6 +112,10 @@ public final class ApiKeyMirror {
     fields.put("customer_id", key.customerId());
     fields.put("key_id", key.id());
     fields.put("status", key.status().wire());
+    // The router answers OpenRouter's /key with it; without one, it shows the key's prefix as billing does.
+    if (key.label() != null) {
+      fields.put("label", key.label());
+    }
     fields.putAll(key.limits().redisFields());
     fields.forEach((name, value) -> {
       args.add(name);

@@ -24,7 +24,7 @@ final class BalanceMirrorStartup {
   @EventListener
   void onStartup(StartupEvent event) {
     Balances.Rebuild rebuild = balances.seedMissing();
-    LOG.info("Redis balances: {} customer balances and {} key spends seeded from PostgreSQL",
-        rebuild.balancesSeeded(), rebuild.keySpendsSeeded());
+    LOG.info("Redis balances: {} customer balances, {} key spends and {} credit totals seeded from PostgreSQL",
+        rebuild.balancesSeeded(), rebuild.keySpendsSeeded(), rebuild.creditsGrantedSeeded());
   }
 }

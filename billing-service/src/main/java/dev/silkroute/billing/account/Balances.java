@@ -30,10 +30,16 @@ public final class Balances {
   private static final int PIPELINE = 1000;
 
   // Adds a grant; if the balance is missing (flushed Redis), seeds it with the full balance from
-  // PostgreSQL instead, since INCRBY on a missing key would forget everything granted before.
-  private static final String CREDIT = "if redis.call('EXISTS', KEYS[1]) == 1 then"
-      + " return redis.call('INCRBY', KEYS[1], ARGV[1]) else"
-      + " redis.call('SET', KEYS[1], ARGV[2]) return tonumber(ARGV[2]) end";
+  // PostgreSQL instead, since INCRBY on a missing key would forget everything granted before. The
+  // total granted moves the same way, after the balance: a balance that is not a number fails the
+  // script before anything was written (Redis keeps a script's writes made before an error).
+  // KEYS: balance, credit granted. ARGV: amount, balance after, granted after (PostgreSQL's).
+  private static final String CREDIT = "local balance"
+      + " if redis.call('EXISTS', KEYS[1]) == 1 then balance = redis.call('INCRBY', KEYS[1], ARGV[1])"
+      + " else redis.call('SET', KEYS[1], ARGV[2]) balance = tonumber(ARGV[2]) end"
+      + " if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('INCRBY', KEYS[2], ARGV[1])"
+      + " else redis.call('SET', KEYS[2], ARGV[3]) end"
+      + " return balance";
 
   private final StatefulRedisConnection<String, String> redis;
   private final RedisConfig config;
@@ -47,34 +53,36 @@ public final class Balances {
   }
 
   /**
-   * Adds {@code amountMicros} to the customer's Redis balance, or sets it to
-   * {@code balanceAfterMicros} (PostgreSQL's granted - spent including this grant) when missing.
+   * Adds {@code amountMicros} to the customer's Redis balance and total granted, or sets each to
+   * PostgreSQL's value with this grant included ({@code balanceAfterMicros} = granted - spent,
+   * {@code grantedAfterMicros}) when missing.
    */
-  long credit(String customerId, long amountMicros, long balanceAfterMicros) {
+  long credit(String customerId, long amountMicros, long balanceAfterMicros, long grantedAfterMicros) {
     Long balance = redis.sync().eval(CREDIT, ScriptOutputType.INTEGER,
-        new String[] {config.balance(customerId)}, Long.toString(amountMicros),
-        Long.toString(balanceAfterMicros));
+        new String[] {config.balance(customerId), config.creditGranted(customerId)},
+        Long.toString(amountMicros), Long.toString(balanceAfterMicros), Long.toString(grantedAfterMicros));
     return balance;
   }
 
   /** Takes back a credit whose database transaction did not commit. */
   void undoCredit(String customerId, long amountMicros) {
     redis.sync().decrby(config.balance(customerId), amountMicros);
+    redis.sync().decrby(config.creditGranted(customerId), amountMicros);
   }
 
   /** What a rebuild wrote; values that existed were left as the router has them. */
-  public record Rebuild(int balancesSeeded, int keySpendsSeeded) {
+  public record Rebuild(int balancesSeeded, int keySpendsSeeded, int creditsGrantedSeeded) {
   }
 
   /**
-   * SET NX every customer's balance (credit granted - ledger spent) and every key's spend (ledger
-   * sum for the key). Existing values are kept: they include reservations and settlements of
+   * SET NX every customer's balance (credit granted - ledger spent) and total credit granted, and
+   * every key's spend (ledger sum for the key). Existing values are kept: they include reservations and settlements of
    * requests the ledger has not seen yet, which PostgreSQL cannot know.
    */
   public Rebuild seedMissing() {
     RedisAsyncCommands<String, String> async = redis.async();
     List<RedisFuture<String>> pending = new ArrayList<>();
-    int[] seeded = new int[2];
+    int[] seeded = new int[3];
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
@@ -83,6 +91,8 @@ public final class Balances {
             config::balance, async, pending, seeded, 0);
         seed(c, "SELECT key_id, spent_micros FROM key_usage", config::keySpend, async, pending,
             seeded, 1);
+        seed(c, "SELECT customer_id, credit_granted_micros FROM customer_balances",
+            config::creditGranted, async, pending, seeded, 2);
         await(pending, seeded);
       } finally {
         c.rollback();
@@ -90,7 +100,7 @@ public final class Balances {
     } catch (SQLException e) {
       throw new LedgerUnavailableException("could not read balances", e);
     }
-    return new Rebuild(seeded[0], seeded[1]);
+    return new Rebuild(seeded[0], seeded[1], seeded[2]);
   }
 
   private void seed(Connection c, String sql, java.util.function.UnaryOperator<String> name,

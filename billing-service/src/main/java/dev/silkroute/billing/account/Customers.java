@@ -113,16 +113,18 @@ public final class Customers {
             + " ON CONFLICT (customer_id) DO UPDATE SET credit_granted_micros ="
             + " customer_balances.credit_granted_micros + EXCLUDED.credit_granted_micros,"
             + " updated_at = EXCLUDED.updated_at"
-            + " RETURNING credit_granted_micros - spent_micros")) {
+            + " RETURNING credit_granted_micros - spent_micros, credit_granted_micros")) {
           ps.setString(1, customerId);
           ps.setLong(2, amountMicros);
           ps.setTimestamp(3, Timestamp.from(now));
           long balanceAfter;
+          long grantedAfter;
           try (ResultSet rs = ps.executeQuery()) {
             rs.next();
             balanceAfter = rs.getLong(1);
+            grantedAfter = rs.getLong(2);
           }
-          balances.credit(customerId, amountMicros, balanceAfter);
+          balances.credit(customerId, amountMicros, balanceAfter, grantedAfter);
         }
         try {
           c.commit();

@@ -36,6 +36,14 @@ public record RedisConfig(String uri, String keyPrefix) {
     return keyPrefix + "balance:" + customerId;
   }
 
+  /**
+   * STRING: micro-USD ever granted to the customer, moved with the balance in one script, so the
+   * router can answer OpenRouter's {@code /credits} (total granted, total used = granted - balance).
+   */
+  public String creditGranted(String customerId) {
+    return keyPrefix + "credit_granted:" + customerId;
+  }
+
   /** STRING: micro-USD spent through one key, against its credit_limit_micros; router-maintained. */
   public String keySpend(String keyId) {
     return keyPrefix + "keyspend:" + keyId;

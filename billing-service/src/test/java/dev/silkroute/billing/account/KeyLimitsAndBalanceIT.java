@@ -92,8 +92,8 @@ class KeyLimitsAndBalanceIT implements TestPropertyProvider {
 
   @Test
   void createsAKeyWithLimitsMirroredToRedis() {
-    Reply created = http.post("admin/customers/" + customer() + "/keys", "{\"credit_limit_micros\":"
-        + "2500000,\"requests_per_minute\":30,\"tokens_per_minute\":90000,"
+    Reply created = http.post("admin/customers/" + customer() + "/keys", "{\"label\":\"ci runner\","
+        + "\"credit_limit_micros\":2500000,\"requests_per_minute\":30,\"tokens_per_minute\":90000,"
         + "\"allowed_models\":[\"qwen/qwen3-235b\",\"deepseek/deepseek-v3\"]}");
 
     assertThat(created.status()).as(created.raw()).isEqualTo(201);
@@ -101,7 +101,7 @@ class KeyLimitsAndBalanceIT implements TestPropertyProvider {
     assertThat(redis.hgetall(keyHash(created))).containsEntry("credit_limit_micros", "2500000")
         .containsEntry("rpm", "30").containsEntry("tpm", "90000")
         .containsEntry("allowed_models", "qwen/qwen3-235b,deepseek/deepseek-v3")
-        .containsEntry("status", "active");
+        .containsEntry("status", "active").containsEntry("label", "ci runner");
   }
 
   @Test
@@ -124,7 +124,7 @@ class KeyLimitsAndBalanceIT implements TestPropertyProvider {
         .containsEntry("allowed_models", "a/b").containsEntry("credit_limit_micros", "700");
     assertThat(removed.body().at("/limits/tokens_per_minute").isNull()).isTrue();
     assertThat(redis.hgetall(keyHash(created))).containsEntry("rpm", "10")
-        .containsEntry("credit_limit_micros", "700").doesNotContainKeys("tpm", "allowed_models")
+        .containsEntry("credit_limit_micros", "700").doesNotContainKeys("tpm", "allowed_models", "label")
         .containsEntry("status", "active");
     assertThat(db.rows("SELECT credit_limit_micros, requests_per_minute, tokens_per_minute,"
         + " allowed_models FROM api_keys WHERE id = '" + keyId + "'"))
@@ -179,6 +179,7 @@ class KeyLimitsAndBalanceIT implements TestPropertyProvider {
     http.post("admin/customers/" + customer + "/credits", "{\"amount_micros\":5000}");
 
     assertThat(redis.get(balance)).isEqualTo("5700");
+    assertThat(redis.get(prefix() + "credit_granted:" + customer)).isEqualTo("6000");
   }
 
   @Test
@@ -187,11 +188,12 @@ class KeyLimitsAndBalanceIT implements TestPropertyProvider {
     String balance = prefix() + "balance:" + customer;
     http.post("admin/customers/" + customer + "/credits", "{\"amount_micros\":1000}");
     ledger.record(List.of(entry(customer, "key_000000000000000000000001", 400)));
-    redis.del(balance);
+    redis.del(balance, prefix() + "credit_granted:" + customer);
 
     http.post("admin/customers/" + customer + "/credits", "{\"amount_micros\":50}");
 
     assertThat(redis.get(balance)).isEqualTo("650");
+    assertThat(redis.get(prefix() + "credit_granted:" + customer)).isEqualTo("1050");
   }
 
   @Test
@@ -208,6 +210,7 @@ class KeyLimitsAndBalanceIT implements TestPropertyProvider {
         + "'")).isZero();
     assertThat(http.get("admin/customers/" + customer).body().get("credit_granted_micros")
         .asLong()).isZero();
+    assertThat(redis.get(prefix() + "credit_granted:" + customer)).isNull();
   }
 
   @Test
@@ -251,12 +254,15 @@ class KeyLimitsAndBalanceIT implements TestPropertyProvider {
     assertThat(redis.get(balance)).isEqualTo("9000");
     assertThat(redis.get(spend)).isEqualTo("1500");
 
-    redis.del(balance, spend);
+    String granted = prefix() + "credit_granted:" + customer;
+    redis.del(balance, spend, granted);
     Balances.Rebuild rebuild = balances.seedMissing();
 
     assertThat(redis.get(balance)).isEqualTo("8500");
     assertThat(redis.get(spend)).isEqualTo("1500");
+    assertThat(redis.get(granted)).isEqualTo("10000");
     assertThat(rebuild.balancesSeeded()).isGreaterThanOrEqualTo(1);
+    assertThat(rebuild.creditsGrantedSeeded()).isGreaterThanOrEqualTo(1);
   }
 
   private static LedgerEntry entry(String customer, String keyId, long price) {

@@ -126,7 +126,7 @@ class AdminApiIT implements TestPropertyProvider {
 
     String hash = sha256Hex(key);
     assertThat(redis.hgetall(prefix() + "apikey:" + hash)).isEqualTo(
-        Map.of("customer_id", customer, "key_id", keyId, "status", "active"));
+        Map.of("customer_id", customer, "key_id", keyId, "status", "active", "label", "ci"));
     List<String> storedValues = apiKeyRowValues(keyId);
     assertThat(storedValues).contains(hash).noneMatch(v -> v != null && v.contains(key));
   }

@@ -1,11 +1,11 @@
 package dev.silkroute.router.api;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * An error answered to the client in OpenAI's shape: {@code {"error": {"message", "type", "param",
- * "code"}}}, plus an optional {@code metadata} object (provider, upstream error) so no cause is hidden.
+ * An error answered to the client: status, OpenAI's fields, and an optional {@code metadata} object
+ * (provider, upstream error) so no cause is hidden. One value, written in OpenAI's or OpenRouter's
+ * shape by {@link ErrorShape} depending on where the client called.
  *
  * @param status HTTP status
  * @param type   OpenAI error type, e.g. "invalid_request_error"
@@ -36,16 +36,8 @@ public record ApiError(int status, String type, String message, String param, St
     return new ApiError(502, "upstream_error", message, null, "provider_error", metadata);
   }
 
-  /** The JSON body. */
+  /** The JSON body in OpenAI's shape (also what gRPC clients get); the HTTP edge picks by {@link ErrorShape}. */
   public Map<String, Object> body() {
-    Map<String, Object> error = new LinkedHashMap<>();
-    error.put("message", message);
-    error.put("type", type);
-    error.put("param", param);
-    error.put("code", code);
-    if (!metadata.isEmpty()) {
-      error.put("metadata", metadata);
-    }
-    return Map.of("error", error);
+    return ErrorShape.OPENAI.body(this);
   }
 }

@@ -11,7 +11,7 @@ import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.server.exceptions.ExceptionHandler;
 import jakarta.inject.Singleton;
 
-/** Answers an {@link ApiException} with its status and OpenAI-shaped body. */
+/** Answers an {@link ApiException} with its status and a body in the shape the called path speaks. */
 @Produces
 @Singleton
 @Requires(classes = {ApiException.class, ExceptionHandler.class})
@@ -19,13 +19,13 @@ final class ApiExceptionHandler implements ExceptionHandler<ApiException, HttpRe
 
   @Override
   public HttpResponse<?> handle(HttpRequest request, ApiException exception) {
-    return respond(exception.error());
+    return respond(exception.error(), ErrorShape.forPath(request.getPath()));
   }
 
-  static HttpResponse<?> respond(ApiError error) {
+  static HttpResponse<?> respond(ApiError error, ErrorShape shape) {
     MutableHttpResponse<?> response = HttpResponse.status(HttpStatus.valueOf(error.status()))
         .contentType(MediaType.APPLICATION_JSON_TYPE)
-        .body(error.body());
+        .body(shape.body(error));
     // A rate-limit refusal tells the client when to come back, as OpenAI's and OpenRouter's do.
     if (error.metadata().get("retry_after_seconds") instanceof Number seconds) {
       response.header(HttpHeaders.RETRY_AFTER, String.valueOf(seconds.longValue()));

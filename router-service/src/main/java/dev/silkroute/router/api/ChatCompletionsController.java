@@ -17,6 +17,7 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.server.netty.NettyHttpRequest;
 import jakarta.inject.Named;
 import java.util.concurrent.CompletableFuture;
@@ -55,6 +56,10 @@ final class ChatCompletionsController {
 
   @Post(uris = {"/v1/chat/completions", "/api/v1/chat/completions"})
   @Consumes(MediaType.ALL)
+  // Both answers this route gives, so a client announcing either (the OpenRouter SDK sends
+  // "Accept: text/event-stream"; others "application/json, text/event-stream") is not refused with
+  // Micronaut's 406. Which one it gets is decided by "stream" in the body, as on OpenAI's API.
+  @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM})
   CompletableFuture<HttpResponse<?>> create(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization,
                                             @Nullable @Header("X-Silkroute-Metadata") String routingMetadata,
                                             @Nullable @Body byte[] body, HttpRequest<?> http) {

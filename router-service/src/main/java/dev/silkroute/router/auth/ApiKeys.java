@@ -75,7 +75,7 @@ public final class ApiKeys {
     }
     long evictionsBefore = evictions.get();
     boolean mayCache = hearingChanges.get();
-    return redis.hgetall(keyPrefix + "apikey:" + hash).toCompletableFuture()
+    return redis.hgetall(hashKey(hash)).toCompletableFuture()
         .thenApply(entry -> caller(hash, entry, evictionsBefore, mayCache));
   }
 
@@ -93,6 +93,14 @@ public final class ApiKeys {
       }
     }
     return Optional.of(caller);
+  }
+
+  /**
+   * The Redis hash billing mirrors the key with this SHA-256 into: customer_id, key_id, status, label
+   * (when set) and the key's limits.
+   */
+  public String hashKey(String sha256Hex) {
+    return keyPrefix + "apikey:" + sha256Hex;
   }
 
   /** Billing changed the key with this SHA-256 (created, revoked, limits edited): forget it. */

@@ -49,8 +49,9 @@ import java.util.function.LongSupplier;
  * Serves one chat request: plans where it may go (the model, its {@code models[]} fallbacks, each
  * one's endpoints in routing order), admits it against the key's limits and the customer's credit,
  * tries the endpoints in order until one answers (moving on only while nothing has reached the
- * client), shapes the answer as OpenAI's with OpenRouter's additions ({@code gen-} id,
- * {@code provider}, {@code usage.cost}), and publishes exactly one usage event whatever happened.
+ * client, and never past a provider's refusal of the request itself: {@link ProviderRejection}),
+ * shapes the answer as OpenAI's with OpenRouter's additions ({@code gen-} id, {@code provider},
+ * {@code usage.cost}), and publishes exactly one usage event whatever happened.
  */
 public final class ChatRouter {
 
@@ -213,6 +214,10 @@ public final class ChatRouter {
           return CompletableFuture.<ObjectNode>failedFuture(cause);
         }
         attempt.get().failed(e, e.retryAfter().orElse(null));
+        Optional<ApiError> rejected = ProviderRejection.of(e, json);
+        if (rejected.isPresent()) {
+          return CompletableFuture.<ObjectNode>failedFuture(new ApiException(rejected.get()));
+        }
         return tryFrom(tries, after, e);
       }).thenCompose(answer -> answer);
     }
@@ -455,7 +460,12 @@ public final class ChatRouter {
       attempt.failed(e, e.retryAfter().orElse(null));
       last = e;
       if (!generation.started()) {
-        tryNext();
+        Optional<ApiError> rejected = ProviderRejection.of(e, json);
+        if (rejected.isPresent()) {
+          finish(new ApiException(rejected.get()));
+        } else {
+          tryNext();
+        }
         return;
       }
       // Past the first byte the status is sent: the failure travels in the stream.

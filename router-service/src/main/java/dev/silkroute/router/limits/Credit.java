@@ -5,7 +5,8 @@ package dev.silkroute.router.limits;
  * micro-USD, credited by billing-service on every grant). A request reserves its worst-case cost
  * before it is routed and settles to its actual cost when it ends, so concurrent requests can never
  * spend more than the balance. The key's own spend ({@code <prefix>keyspend:<key>}) is held against
- * its credit limit the same way. {@link Admission}'s scripts do both.
+ * its credit limit the same way. {@link Admission}'s scripts do both. Billing also keeps the total
+ * ever granted ({@code <prefix>credit_granted:<customer>}), moved with the balance on every grant.
  */
 public final class Credit {
 
@@ -29,11 +30,18 @@ public final class Credit {
     this.keyPrefix = keyPrefix;
   }
 
-  String balanceKey(String customerId) {
+  /** STRING, micro-USD the customer may still spend (reservations in flight already taken off). */
+  public String balanceKey(String customerId) {
     return keyPrefix + "balance:" + customerId;
   }
 
-  String keySpendKey(String keyId) {
+  /** STRING, micro-USD spent through the key (reservations in flight included), against its credit limit. */
+  public String keySpendKey(String keyId) {
     return keyPrefix + "keyspend:" + keyId;
+  }
+
+  /** STRING, micro-USD ever granted to the customer; written by billing only. */
+  public String creditGrantedKey(String customerId) {
+    return keyPrefix + "credit_granted:" + customerId;
   }
 }

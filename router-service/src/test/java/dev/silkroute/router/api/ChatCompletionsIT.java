@@ -222,6 +222,29 @@ class ChatCompletionsIT {
   }
 
   @Test
+  void answersAProvidersRefusalOfTheRequestWith400AndTriesNoOtherProvider() throws Exception {
+    // The router passes "tools" through unread; provider-sim, like OpenAI, refuses a non-array.
+    for (boolean stream : List.of(false, true)) {
+      long togetherBefore = sim.requestCount("together");
+      long deepseekBefore = sim.requestCount("deepseek");
+      String body = "{\"model\":\"" + MODEL + "\",\"provider\":{\"sort\":\"price\"},\"stream\":" + stream
+          + ",\"tools\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+      HttpResponse<String> response = post(body, key);
+
+      assertThat(response.statusCode()).as("stream=" + stream + ": " + response.body()).isEqualTo(400);
+      JsonNode error = JSON.readTree(response.body()).get("error");
+      assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
+      assertThat(error.get("param").asText()).isEqualTo("tools");
+      assertThat(error.get("message").asText()).contains("deepseek").contains("'tools'");
+      assertThat(error.at("/metadata/provider_name").asText()).isEqualTo("deepseek");
+      assertThat(error.at("/metadata/raw").asText()).contains("expected an array");
+      assertThat(sim.requestCount("deepseek")).isEqualTo(deepseekBefore + 1);
+      assertThat(sim.requestCount("together")).isEqualTo(togetherBefore);
+    }
+  }
+
+  @Test
   void endsACutStreamWithAnErrorChunkNotACleanFinish() throws Exception {
     // Paced, so the tokens before the cut reach the router before the drop does: a cut before the
     // first token rightly moves on to the next provider instead.
@@ -301,6 +324,67 @@ class ChatCompletionsIT {
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("X-Generation-Id")).hasValue(JSON.readTree(response.body()).get("id").asText());
+  }
+
+  @Test
+  void answersClientsThatAcceptEventStreamsOnBothRoutesStreamedOrNot() throws Exception {
+    for (String path : List.of("/v1/chat/completions", "/api/v1/chat/completions")) {
+      for (String accept : List.of("text/event-stream", "application/json, text/event-stream")) {
+        HttpResponse<String> streamed = post(path, chat("stream to me", true), key, accept);
+        assertThat(streamed.statusCode()).as(path + " streamed, Accept: " + accept).isEqualTo(200);
+        assertThat(streamed.headers().firstValue("Content-Type")).hasValueSatisfying(
+            type -> assertThat(type).startsWith("text/event-stream"));
+        assertThat(dataEvents(streamed.body())).isNotEmpty();
+        assertThat(streamed.body()).endsWith("data: [DONE]\n\n");
+
+        // Not streamed: the JSON answer, whatever the client said it could take.
+        HttpResponse<String> whole = post(path, chat("answer at once", false), key, accept);
+        assertThat(whole.statusCode()).as(path + " not streamed, Accept: " + accept).isEqualTo(200);
+        assertThat(whole.headers().firstValue("Content-Type")).hasValueSatisfying(
+            type -> assertThat(type).startsWith("application/json"));
+        assertThat(JSON.readTree(whole.body()).get("object").asText()).isEqualTo("chat.completion");
+
+        // A refusal before the first event keeps its status and JSON body too.
+        HttpResponse<String> refused = post(path, chat("who am I?", true), null, accept);
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(JSON.readTree(refused.body()).at("/error/message").asText()).isNotBlank();
+      }
+    }
+  }
+
+  @Test
+  void answersErrorsInOpenRoutersShapeUnderApiV1AndOpenAisUnderV1() throws Exception {
+    String openRouter = "/api/v1/chat/completions";
+
+    JsonNode unauthorized = JSON.readTree(post(openRouter, chat("hi", false), null, null).body()).get("error");
+    assertThat(unauthorized.get("code").isInt()).isTrue();
+    assertThat(unauthorized.get("code").asInt()).isEqualTo(401);
+    assertThat(unauthorized.get("message").asText()).isNotBlank();
+    assertThat(unauthorized.has("type")).isFalse();
+
+    String badRole = "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}";
+    HttpResponse<String> invalid = post(openRouter, badRole, key, null);
+    assertThat(invalid.statusCode()).isEqualTo(400);
+    JsonNode error = JSON.readTree(invalid.body()).get("error");
+    assertThat(error.get("code").asInt()).isEqualTo(400);
+    assertThat(error.at("/metadata/param").asText()).isEqualTo("messages[0].role");
+
+    // Refused before the first event of a stream: the same shape, with the real status.
+    String poorKey = keyFor("cus_poor_openrouter", Map.of());
+    setBalance("cus_poor_openrouter", 10);
+    HttpResponse<String> noCredit = post(openRouter, chat("hi", true), poorKey, "text/event-stream");
+    assertThat(noCredit.statusCode()).isEqualTo(402);
+    assertThat(JSON.readTree(noCredit.body()).at("/error/code").asInt()).isEqualTo(402);
+
+    // Micronaut's own errors (unknown path) too.
+    JsonNode unknownPath = JSON.readTree(get("/api/v1/nothing", key).body()).get("error");
+    assertThat(unknownPath.get("code").asInt()).isEqualTo(404);
+
+    // OpenAI's shape, untouched, under /v1.
+    JsonNode openAi = JSON.readTree(post("/v1/chat/completions", badRole, key, null).body()).get("error");
+    assertThat(openAi.get("code").isTextual()).isTrue();
+    assertThat(openAi.get("type").asText()).isEqualTo("invalid_request_error");
+    assertThat(openAi.get("param").asText()).isEqualTo("messages[0].role");
   }
 
   @Test
@@ -525,11 +609,19 @@ class ChatCompletionsIT {
   }
 
   private static HttpResponse<String> post(String body, String bearer) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/chat/completions"))
+    return post("/v1/chat/completions", body, bearer, null);
+  }
+
+  private static HttpResponse<String> post(String path, String body, String bearer, String accept)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
         .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body));
     if (bearer != null) {
       request.header("Authorization", "Bearer " + bearer);
+    }
+    if (accept != null) {
+      request.header("Accept", accept);
     }
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }

@@ -12,12 +12,13 @@ import java.util.Map;
 
 /**
  * Gives the errors Micronaut raises itself (unknown path, wrong method, body too large, unreadable
- * body) OpenAI's shape too, so a client never has to parse two error formats. Never echoes an
+ * body) the same shape as the router's own ({@link ErrorShape}: OpenAI's, or OpenRouter's under
+ * {@code /api/}), so a client never has to parse two error formats. Never echoes an
  * exception's internals.
  */
 @Singleton
 @Replaces(ErrorResponseProcessor.class)
-final class OpenAiErrorResponseProcessor implements ErrorResponseProcessor<Map<String, Object>> {
+final class ApiErrorResponseProcessor implements ErrorResponseProcessor<Map<String, Object>> {
 
   @Override
   public MutableHttpResponse<Map<String, Object>> processResponse(ErrorContext context,
@@ -39,6 +40,7 @@ final class OpenAiErrorResponseProcessor implements ErrorResponseProcessor<Map<S
         status.name().toLowerCase(java.util.Locale.ROOT), Map.of());
     @SuppressWarnings("unchecked")
     MutableHttpResponse<Map<String, Object>> typed = (MutableHttpResponse<Map<String, Object>>) response;
-    return typed.contentType(MediaType.APPLICATION_JSON_TYPE).body(error.body());
+    ErrorShape shape = ErrorShape.forPath(context.getRequest().getPath());
+    return typed.contentType(MediaType.APPLICATION_JSON_TYPE).body(shape.body(error));
   }
 }

@@ -1,0 +1,83 @@
+package dev.silkroute.router.account;
+
+import dev.silkroute.router.api.ApiError;
+import dev.silkroute.router.api.ApiException;
+import dev.silkroute.router.auth.Caller;
+import dev.silkroute.router.limits.Credit;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What a caller has spent and may still spend, read from the Redis values admission reserves against
+ * and billing credits: the same figures that decide whether the next request is admitted, so a client
+ * that checks {@code /key} or {@code /credits} first is told what the router will do. In-flight
+ * requests count at their reserved worst case until they settle.
+ */
+public final class Standing {
+
+  /** The customer's credit: ever granted, and used (granted - balance) in micro-USD. */
+  public record Credits(long grantedMicros, long usedMicros) {
+  }
+
+  /** One key: its label as billing mirrors it (none when it has none), and what was spent through it. */
+  public record Key(Optional<String> label, long spentMicros) {
+  }
+
+  private final RedisAsyncCommands<String, String> redis;
+  private final Credit credit;
+
+  public Standing(RedisAsyncCommands<String, String> redis, Credit credit) {
+    this.redis = redis;
+    this.credit = credit;
+  }
+
+  /**
+   * The customer's credits. Neither value in Redis: nothing was ever granted. Only one: billing has
+   * not seeded the other yet (an older billing, or Redis emptied): a 503 rather than a made-up total.
+   */
+  public CompletableFuture<Credits> credits(Caller caller) {
+    return redis.mget(credit.creditGrantedKey(caller.customerId()), credit.balanceKey(caller.customerId()))
+        .toCompletableFuture().thenApply(values -> credits(caller, values));
+  }
+
+  private static Credits credits(Caller caller, List<KeyValue<String, String>> values) {
+    Long granted = number(values.get(0));
+    Long balance = number(values.get(1));
+    if (granted == null && balance == null) {
+      return new Credits(0, 0);
+    }
+    if (granted == null || balance == null) {
+      throw new ApiException(new ApiError(503, "service_unavailable",
+          "The credit totals of this account are not loaded yet; try again shortly", null, "credits_not_loaded",
+          Map.of("customer_id", caller.customerId())));
+    }
+    return new Credits(granted, granted - balance);
+  }
+
+  /**
+   * The caller's key, read from its hash ({@code hashKey}, see {@code ApiKeys#hashKey}) and its
+   * spend; a key that never served a request has spent 0.
+   */
+  public CompletableFuture<Key> key(Caller caller, String hashKey) {
+    CompletableFuture<String> label = redis.hget(hashKey, "label").toCompletableFuture();
+    CompletableFuture<String> spent = redis.get(credit.keySpendKey(caller.keyId())).toCompletableFuture();
+    return label.thenCombine(spent, (name, micros) -> new Key(Optional.ofNullable(name),
+        micros == null ? 0L : parse(micros)));
+  }
+
+  private static Long number(KeyValue<String, String> value) {
+    return value.hasValue() ? parse(value.getValue()) : null;
+  }
+
+  private static Long parse(String value) {
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalStateException("a credit value in Redis is not an integer: " + value, e);
+    }
+  }
+}

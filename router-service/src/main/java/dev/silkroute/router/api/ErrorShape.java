@@ -1,0 +1,58 @@
+package dev.silkroute.router.api;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The two ways one {@link ApiError} is written at the HTTP edge, chosen by the path the client
+ * called: OpenAI's SDKs (base URL {@code /v1}) expect {@code error.code} to be a string and read
+ * {@code type} and {@code param}; OpenRouter's (base URL {@code /api/v1}) validate
+ * {@code {"error": {"code": <HTTP status>, "message", "metadata"}}} and reject a string code.
+ */
+public enum ErrorShape {
+
+  /** {@code {"error": {"message", "type", "param", "code": "<string>", "metadata"?}}}. */
+  OPENAI {
+    @Override
+    public Map<String, Object> body(ApiError error) {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("message", error.message());
+      body.put("type", error.type());
+      body.put("param", error.param());
+      body.put("code", error.code());
+      if (!error.metadata().isEmpty()) {
+        body.put("metadata", error.metadata());
+      }
+      return Map.of("error", body);
+    }
+  },
+
+  /**
+   * {@code {"error": {"code": <status>, "message", "metadata"?}}}, as OpenRouter documents it. The
+   * field at fault, which OpenAI's shape carries in {@code param}, goes into {@code metadata}.
+   */
+  OPENROUTER {
+    @Override
+    public Map<String, Object> body(ApiError error) {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("code", error.status());
+      body.put("message", error.message());
+      Map<String, Object> metadata = new LinkedHashMap<>(error.metadata());
+      if (error.param() != null) {
+        metadata.put("param", error.param());
+      }
+      if (!metadata.isEmpty()) {
+        body.put("metadata", metadata);
+      }
+      return Map.of("error", body);
+    }
+  };
+
+  /** The JSON body of {@code error} in this shape. */
+  public abstract Map<String, Object> body(ApiError error);
+
+  /** OpenRouter's shape under {@code /api/} (where its clients point), OpenAI's everywhere else. */
+  public static ErrorShape forPath(String path) {
+    return path != null && (path.equals("/api") || path.startsWith("/api/")) ? OPENROUTER : OPENAI;
+  }
+}

@@ -1,0 +1,50 @@
+package dev.silkroute.router.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.silkroute.router.api.ApiError;
+import dev.silkroute.router.provider.UpstreamException;
+import org.junit.jupiter.api.Test;
+
+class ProviderRejectionTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void answersAProviders400As400WithItsMessageParamAndRawBody() {
+    String raw = "{\"error\":{\"message\":\"Invalid type for 'tools': expected an array.\","
+        + "\"type\":\"invalid_request_error\",\"param\":\"tools\",\"code\":null}}";
+
+    ApiError error = ProviderRejection.of(failure(400, raw), JSON).orElseThrow();
+
+    assertThat(error.status()).isEqualTo(400);
+    assertThat(error.type()).isEqualTo("invalid_request_error");
+    assertThat(error.message())
+        .isEqualTo("Provider deepseek rejected the request: Invalid type for 'tools': expected an array.");
+    assertThat(error.param()).isEqualTo("tools");
+    assertThat(error.metadata()).containsEntry("provider_name", "deepseek").containsEntry("raw", raw)
+        .containsEntry("upstream_status", 400);
+  }
+
+  @Test
+  void keepsABodyOverTheProvidersLimitA413AndToleratesABodyThatIsNotJson() {
+    ApiError error = ProviderRejection.of(failure(413, "<html>too large</html>"), JSON).orElseThrow();
+
+    assertThat(error.status()).isEqualTo(413);
+    assertThat(error.message()).endsWith("provider answered HTTP 413");
+    assertThat(error.param()).isNull();
+  }
+
+  @Test
+  void leavesProviderFailuresToFallback() {
+    assertThat(ProviderRejection.of(failure(500, "{}"), JSON)).isEmpty();
+    assertThat(ProviderRejection.of(failure(429, "{}"), JSON)).isEmpty();
+    assertThat(ProviderRejection.of(failure(401, "{}"), JSON)).isEmpty();
+    assertThat(ProviderRejection.of(failure(0, null), JSON)).isEmpty();
+  }
+
+  private static UpstreamException failure(int status, String body) {
+    return new UpstreamException("deepseek", status, "provider answered HTTP " + status, body, null);
+  }
+}
