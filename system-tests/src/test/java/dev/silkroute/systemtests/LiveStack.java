@@ -112,7 +112,7 @@ final class LiveStack implements AutoCloseable {
    * A copy of a service jar for this run: a build of that module while the test runs (other
    * modules' builds on a shared machine, or an IDE) must not swap classes under a running JVM.
    */
-  private static Path privateCopy(String property) throws IOException {
+  static Path privateCopy(String property) throws IOException {
     Path jar = Path.of(System.getProperty(property));
     if (!Files.isRegularFile(jar)) {
       return jar; // ServiceProcess says what is missing

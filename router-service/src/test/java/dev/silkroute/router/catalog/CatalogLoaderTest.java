@@ -41,6 +41,25 @@ class CatalogLoaderTest {
   }
 
   @Test
+  void readsAnEndpointsFixedFirstByteTimeoutAndRejectsOneThatIsNotPositive() {
+    Map<String, Object> price = Map.of("prompt", "1", "completion", "1");
+    Map<String, Object> fixed = Map.of(
+        "providers", Map.of("p", Map.of("protocol", "openai", "base_url", "${SIM}/p/v1")),
+        "models", List.of(Map.of("id", "a/b", "endpoints", List.of(
+            Map.of("provider", "p", "price", price, "first_byte_timeout_ms", 4000))))));
+    Map<String, Object> zero = Map.of(
+        "providers", Map.of("p", Map.of("protocol", "openai", "base_url", "${SIM}/p/v1")),
+        "models", List.of(Map.of("id", "a/b", "endpoints", List.of(
+            Map.of("provider", "p", "price", price, "first_byte_timeout_ms", 0)))));
+
+    assertThat(loader.parse(fixed).model("a/b").orElseThrow().endpoints().get(0).traits().firstByteTimeoutMs())
+        .isEqualTo(4000);
+    assertThat(loader.parse(catalog(price)).model("a/b").orElseThrow().endpoints().get(0).traits()
+        .firstByteTimeoutMs()).as("adaptive").isZero();
+    assertThatThrownBy(() -> loader.parse(zero)).hasMessageContaining("endpoints[p].first_byte_timeout_ms");
+  }
+
+  @Test
   void namesTheMissingProvider() {
     Map<String, Object> root = Map.of("providers", Map.of(), "models", List.of(Map.of("id", "a/b",
         "endpoints", List.of(Map.of("provider", "ghost", "price", Map.of("prompt", "1", "completion", "1"))))));
