@@ -1,5 +1,7 @@
 package dev.silkroute.billing.account;
 
+import dev.silkroute.contracts.ApiKeyRecord;
+import dev.silkroute.contracts.RedisKeys;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisFuture;
@@ -11,26 +13,21 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * The router's copy of the API keys: one Redis HASH {@code <prefix>apikey:<sha256hex>} with
- * fields customer_id, key_id, status and the limits that are set ({@link KeyLimits}). PostgreSQL
- * is the truth; this is rebuilt from it. A hash is replaced in one script, so the router never
- * sees a removed limit's field next to a new one's. Every change is announced on
- * {@link RedisConfig#apiKeyChanges()} (the key's SHA-256 hex, or {@code *} after a rebuild), so that
- * routers evict the key from their caches.
+ * The router's copy of the API keys: one Redis HASH {@link RedisKeys#apiKey} per key, holding its
+ * {@link ApiKeyRecord}. PostgreSQL is the truth; this is rebuilt from it. A hash is replaced in one
+ * script, so the router never sees a removed limit's field next to a new one's. Every change is
+ * announced on {@link RedisKeys#apiKeyChanges()} (the key's SHA-256 hex, or
+ * {@link RedisKeys#EVERY_API_KEY} after a rebuild), so that routers evict the key from their caches.
  */
 public final class ApiKeyMirror {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final int PIPELINE = 1000;
-  /** The announcement that every key may have changed. */
-  static final String ALL_KEYS = "*";
 
   private final StatefulRedisConnection<String, String> redis;
   private final RedisConfig config;
@@ -46,11 +43,11 @@ public final class ApiKeyMirror {
       + " return redis.call('HSET', KEYS[1], unpack(ARGV, n + 2))";
 
   void put(ApiKey key) {
-    redis.sync().eval(REPLACE, ScriptOutputType.INTEGER, new String[] {config.apiKey(key.keyHash())},
+    redis.sync().eval(REPLACE, ScriptOutputType.INTEGER, new String[] {config.keys().apiKey(key.keyHash())},
         arguments(key));
     // Routers cache keys for a few seconds; the announcement makes a revocation or a new limit
     // apply at once. Published after the write, so a router that hears it reads the new hash.
-    redis.sync().publish(config.apiKeyChanges(), key.keyHash());
+    redis.sync().publish(config.keys().apiKeyChanges(), key.keyHash());
   }
 
   /** Summary of a rebuild: hashes written, and stale hashes (keys not in PostgreSQL) removed. */
@@ -66,7 +63,7 @@ public final class ApiKeyMirror {
     Set<String> known = new HashSet<>();
     List<RedisFuture<?>> pending = new ArrayList<>();
     source.accept(key -> {
-      String name = config.apiKey(key.keyHash());
+      String name = config.keys().apiKey(key.keyHash());
       known.add(name);
       // Lettuce pipelines commands on one connection; wait in chunks to bound memory.
       pending.add(async.eval(REPLACE, ScriptOutputType.INTEGER, new String[] {name},
@@ -78,7 +75,7 @@ public final class ApiKeyMirror {
     await(pending);
     int removed = 0;
     ScanCursor cursor = ScanCursor.INITIAL;
-    ScanArgs match = ScanArgs.Builder.matches(config.apiKeyPattern()).limit(1000);
+    ScanArgs match = ScanArgs.Builder.matches(config.keys().apiKeyPattern()).limit(1000);
     do {
       KeyScanCursor<String> page = redis.sync().scan(cursor, match);
       List<String> stale = page.getKeys().stream().filter(k -> !known.contains(k)).toList();
@@ -87,7 +84,7 @@ public final class ApiKeyMirror {
       }
       cursor = page;
     } while (!cursor.isFinished());
-    redis.sync().publish(config.apiKeyChanges(), ALL_KEYS);
+    redis.sync().publish(config.keys().apiKeyChanges(), RedisKeys.EVERY_API_KEY);
     return new Rebuild(known.size(), removed);
   }
 
@@ -100,16 +97,12 @@ public final class ApiKeyMirror {
   }
 
   private static String[] arguments(ApiKey key) {
-    List<String> absent = key.limits().absentRedisFields();
+    ApiKeyRecord record = key.record();
+    List<String> absent = record.limits().absentHashFields();
     List<String> args = new ArrayList<>();
     args.add(String.valueOf(absent.size()));
     args.addAll(absent);
-    Map<String, String> fields = new LinkedHashMap<>();
-    fields.put("customer_id", key.customerId());
-    fields.put("key_id", key.id());
-    fields.put("status", key.status().wire());
-    fields.putAll(key.limits().redisFields());
-    fields.forEach((name, value) -> {
+    record.hashFields().forEach((name, value) -> {
       args.add(name);
       args.add(value);
     });
