@@ -1,6 +1,6 @@
 package dev.silkroute.router.api;
 
-import java.util.LinkedHashMap;
+import dev.silkroute.contracts.ErrorBody;
 import java.util.Map;
 
 /**
@@ -16,7 +16,7 @@ public record ApiError(int status, String type, String message, String param, St
            Map<String, Object> metadata) {
 
   public static ApiError invalidRequest(String message, String param) {
-    return new ApiError(400, "invalid_request_error", message, param, "invalid_request", Map.of());
+    return new ApiError(400, ErrorBody.INVALID_REQUEST_ERROR, message, param, "invalid_request", Map.of());
   }
 
   public static ApiError unauthorized(String message) {
@@ -24,12 +24,12 @@ public record ApiError(int status, String type, String message, String param, St
   }
 
   public static ApiError modelNotFound(String model) {
-    return new ApiError(404, "invalid_request_error", "The model '" + model + "' does not exist",
+    return new ApiError(404, ErrorBody.INVALID_REQUEST_ERROR, "The model '" + model + "' does not exist",
         "model", "model_not_found", Map.of());
   }
 
   public static ApiError notFound(String message) {
-    return new ApiError(404, "invalid_request_error", message, null, "not_found", Map.of());
+    return new ApiError(404, ErrorBody.INVALID_REQUEST_ERROR, message, null, "not_found", Map.of());
   }
 
   public static ApiError upstreamFailed(String message, Map<String, Object> metadata) {
@@ -38,14 +38,6 @@ public record ApiError(int status, String type, String message, String param, St
 
   /** The JSON body. */
   public Map<String, Object> body() {
-    Map<String, Object> error = new LinkedHashMap<>();
-    error.put("message", message);
-    error.put("type", type);
-    error.put("param", param);
-    error.put("code", code);
-    if (!metadata.isEmpty()) {
-      error.put("metadata", metadata);
-    }
-    return Map.of("error", error);
+    return new ErrorBody(message, type, param, code, metadata).toJson();
   }
 }

@@ -1,10 +1,12 @@
 package dev.silkroute.router.limits;
 
+import dev.silkroute.contracts.RedisKeys;
+
 /**
- * Credit reservations against the customer's balance in Redis ({@code <prefix>balance:<customer>},
- * micro-USD, credited by billing-service on every grant). A request reserves its worst-case cost
+ * Credit reservations against the customer's balance in Redis ({@link RedisKeys#balance}, micro-USD,
+ * credited by billing-service on every grant). A request reserves its worst-case cost
  * before it is routed and settles to its actual cost when it ends, so concurrent requests can never
- * spend more than the balance. The key's own spend ({@code <prefix>keyspend:<key>}) is held against
+ * spend more than the balance. The key's own spend ({@link RedisKeys#keySpend}) is held against
  * its credit limit the same way. {@link Admission}'s scripts do both.
  */
 public final class Credit {
@@ -23,17 +25,17 @@ public final class Credit {
     }
   }
 
-  private final String keyPrefix;
+  private final RedisKeys keys;
 
   public Credit(String keyPrefix) {
-    this.keyPrefix = keyPrefix;
+    this.keys = new RedisKeys(keyPrefix);
   }
 
   String balanceKey(String customerId) {
-    return keyPrefix + "balance:" + customerId;
+    return keys.balance(customerId);
   }
 
   String keySpendKey(String keyId) {
-    return keyPrefix + "keyspend:" + keyId;
+    return keys.keySpend(keyId);
   }
 }

@@ -3,12 +3,17 @@ package dev.silkroute.router.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.silkroute.contracts.ApiKeyHash;
+import dev.silkroute.contracts.ApiKeyRecord;
+import dev.silkroute.contracts.KeyLimits;
+import dev.silkroute.contracts.RedisKeys;
 import dev.silkroute.testkit.Infra;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
-import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,12 +47,22 @@ class ApiKeyCacheIT {
   void aKey() {
     prefix = Infra.uniqueName("apikeycacheit") + ":";
     key = "sk-sr-v1-" + prefix.replace(":", "");
-    hash = ApiKeys.sha256Hex(key);
-    redis.hset(apiKey(hash), Map.of("customer_id", "cus_a", "key_id", "key_a", "status", "active", "rpm", "10"));
+    hash = ApiKeyHash.sha256Hex(key);
+    redis.hset(apiKey(hash), record(ApiKeyRecord.ACTIVE, 10).hashFields());
   }
 
   private String apiKey(String sha256Hex) {
-    return prefix + "apikey:" + sha256Hex;
+    return new RedisKeys(prefix).apiKey(sha256Hex);
+  }
+
+  /** The key's hash as billing writes it, with a requests-per-minute limit. */
+  private static ApiKeyRecord record(String status, long requestsPerMinute) {
+    return new ApiKeyRecord("cus_a", "key_a", status,
+        new KeyLimits(OptionalLong.empty(), OptionalLong.of(requestsPerMinute), OptionalLong.empty(), Set.of()));
+  }
+
+  private void revoke() {
+    redis.hset(apiKey(hash), record(ApiKeyRecord.REVOKED, 10).hashFields());
   }
 
   @Test
@@ -56,10 +71,10 @@ class ApiKeyCacheIT {
     try (ApiKeyChanges changes = ApiKeyChanges.subscribe(client, prefix, keys)) {
       assertThat(keys.authenticate(key)).hasValueSatisfying(caller -> assertThat(caller.keyId()).isEqualTo("key_a"));
 
-      redis.hset(apiKey(hash), "status", "revoked");
+      revoke();
       assertThat(keys.authenticate(key)).as("cached while billing has said nothing").isPresent();
 
-      redis.publish(ApiKeyChanges.channel(prefix), hash);
+      redis.publish(new RedisKeys(prefix).apiKeyChanges(), hash);
       await().atMost(Duration.ofSeconds(5)).until(() -> keys.authenticate(key).isEmpty());
     }
   }
@@ -69,9 +84,9 @@ class ApiKeyCacheIT {
     ApiKeys keys = new ApiKeys(connection.async(), prefix, Duration.ofMinutes(5), 100);
     try (ApiKeyChanges changes = ApiKeyChanges.subscribe(client, prefix, keys)) {
       assertThat(keys.authenticate(key)).isPresent();
-      redis.hset(apiKey(hash), "rpm", "99");
+      redis.hset(apiKey(hash), record(ApiKeyRecord.ACTIVE, 99).hashFields());
 
-      redis.publish(ApiKeyChanges.channel(prefix), ApiKeyChanges.ALL);
+      redis.publish(new RedisKeys(prefix).apiKeyChanges(), RedisKeys.EVERY_API_KEY);
       await().atMost(Duration.ofSeconds(5)).until(() ->
           keys.authenticate(key).orElseThrow().limits().requestsPerMinute().getAsLong() == 99);
     }
@@ -85,7 +100,7 @@ class ApiKeyCacheIT {
         keys.authenticateAsync(key).join();
         return keys.authenticateAsync(key).isDone();
       });
-      redis.hset(apiKey(hash), "status", "revoked");
+      revoke();
 
       assertThat(keys.authenticateAsync(key)).as("cached: no Redis reply to wait for").isDone()
           .isCompletedWithValueMatching(caller -> caller.orElseThrow().customerId().equals("cus_a"));
@@ -99,7 +114,7 @@ class ApiKeyCacheIT {
     ApiKeys keys = new ApiKeys(connection.async(), prefix, Duration.ofMinutes(5), 100);
     assertThat(keys.authenticate(key)).isPresent();
 
-    redis.hset(apiKey(hash), "status", "revoked");
+    revoke();
 
     assertThat(keys.authenticate(key)).isEmpty();
   }
@@ -109,7 +124,7 @@ class ApiKeyCacheIT {
     ApiKeys keys = new ApiKeys(connection.async(), prefix, Duration.ofMillis(200), 100);
     try (ApiKeyChanges changes = ApiKeyChanges.subscribe(client, prefix, keys)) {
       assertThat(keys.authenticate(key)).isPresent();
-      redis.hset(apiKey(hash), "status", "revoked");
+      revoke();
 
       await().atMost(Duration.ofSeconds(5)).until(() -> keys.authenticate(key).isEmpty());
     }

@@ -1,7 +1,10 @@
 package dev.silkroute.router.grpc;
 
+import dev.silkroute.contracts.ApiKeyHash;
+import dev.silkroute.contracts.ApiKeyRecord;
+import dev.silkroute.contracts.KeyLimits;
+import dev.silkroute.contracts.RedisKeys;
 import dev.silkroute.providersim.ProviderSim;
-import dev.silkroute.router.auth.ApiKeys;
 import dev.silkroute.testkit.Infra;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -63,9 +66,9 @@ public final class RunningRouter implements AutoCloseable {
       String key = "sk-sr-v1-" + HexFormat.of().formatHex(secret);
       RedisClient redis = RedisClient.create(Infra.redis().uri());
       try (StatefulRedisConnection<String, String> connection = redis.connect()) {
-        connection.sync().hset(prefix + "apikey:" + ApiKeys.sha256Hex(key),
-            Map.of("customer_id", "cus_grpcit", "key_id", "key_grpcit", "status", "active"));
-        connection.sync().set(prefix + "balance:cus_grpcit", "1000000000"); // $1,000 of credit
+        connection.sync().hset(new RedisKeys(prefix).apiKey(ApiKeyHash.sha256Hex(key)),
+            new ApiKeyRecord("cus_grpcit", "key_grpcit", ApiKeyRecord.ACTIVE, KeyLimits.NONE).hashFields());
+        connection.sync().set(new RedisKeys(prefix).balance("cus_grpcit"), "1000000000"); // $1,000 of credit
       } finally {
         redis.shutdown();
       }

@@ -6,10 +6,13 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.silkroute.contracts.ApiKeyHash;
+import dev.silkroute.contracts.ApiKeyRecord;
+import dev.silkroute.contracts.KeyLimits;
+import dev.silkroute.contracts.RedisKeys;
 import dev.silkroute.providersim.Knobs;
 import dev.silkroute.providersim.ProviderConfig;
 import dev.silkroute.providersim.ProviderSim;
-import dev.silkroute.router.auth.ApiKeys;
 import dev.silkroute.testkit.Infra;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -89,9 +92,9 @@ class RoutingResilienceIT {
     key = "sk-sr-v1-" + HexFormat.of().formatHex(secret);
     RedisClient redis = RedisClient.create(Infra.redis().uri());
     try (StatefulRedisConnection<String, String> connection = redis.connect()) {
-      connection.sync().hset(prefix + "apikey:" + ApiKeys.sha256Hex(key),
-          Map.of("customer_id", "cus_resilienceit", "key_id", "key_resilienceit", "status", "active"));
-      connection.sync().set(prefix + "balance:cus_resilienceit", "1000000000"); // $1,000 of credit
+      connection.sync().hset(new RedisKeys(prefix).apiKey(ApiKeyHash.sha256Hex(key)),
+          new ApiKeyRecord("cus_resilienceit", "key_resilienceit", ApiKeyRecord.ACTIVE, KeyLimits.NONE).hashFields());
+      connection.sync().set(new RedisKeys(prefix).balance("cus_resilienceit"), "1000000000"); // $1,000 of credit
     } finally {
       redis.shutdown();
     }
