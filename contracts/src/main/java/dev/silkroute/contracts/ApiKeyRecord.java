@@ -1,6 +1,8 @@
 package dev.silkroute.contracts;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -20,6 +22,15 @@ public record ApiKeyRecord(String customerId, String keyId, String status, KeyLi
   public static final String ACTIVE = "active";
   public static final String REVOKED = "revoked";
 
+  /**
+   * Lua that replaces the hash {@code KEYS[1]} with a record in one step, so that a router never
+   * sees a removed limit's field next to a new one's; {@code ARGV} = {@link #replaceArguments()}.
+   * Returns what HSET returns.
+   */
+  public static final String REPLACE_SCRIPT = "local n = tonumber(ARGV[1])"
+      + " if n > 0 then redis.call('HDEL', KEYS[1], unpack(ARGV, 2, n + 1)) end"
+      + " return redis.call('HSET', KEYS[1], unpack(ARGV, n + 2))";
+
   public boolean active() {
     return ACTIVE.equals(status);
   }
@@ -32,6 +43,19 @@ public record ApiKeyRecord(String customerId, String keyId, String status, KeyLi
     fields.put(STATUS, status);
     fields.putAll(limits.hashFields());
     return fields;
+  }
+
+  /** For {@link #REPLACE_SCRIPT}: n, the n fields to delete, then the field/value pairs to set. */
+  public String[] replaceArguments() {
+    List<String> absent = limits.absentHashFields();
+    List<String> args = new ArrayList<>();
+    args.add(String.valueOf(absent.size()));
+    args.addAll(absent);
+    hashFields().forEach((name, value) -> {
+      args.add(name);
+      args.add(value);
+    });
+    return args.toArray(String[]::new);
   }
 
   /**

@@ -21,6 +21,15 @@ class ApiKeyRecordTest {
   }
 
   @Test
+  void replacesTheHashByDeletingTheUnsetLimitsAndSettingTheRest() {
+    ApiKeyRecord record = new ApiKeyRecord("cus_1", "key_1", ApiKeyRecord.REVOKED,
+        KeyLimits.of(OptionalLong.of(5), OptionalLong.empty(), OptionalLong.of(7), List.of()));
+
+    assertThat(record.replaceArguments()).containsExactly("2", "rpm", "allowed_models",
+        "customer_id", "cus_1", "key_id", "key_1", "status", "revoked", "credit_limit_micros", "5", "tpm", "7");
+  }
+
+  @Test
   void onlyAnActiveKeyIsActive() {
     assertThat(new ApiKeyRecord("c", "k", ApiKeyRecord.ACTIVE, KeyLimits.NONE).active()).isTrue();
     assertThat(new ApiKeyRecord("c", "k", ApiKeyRecord.REVOKED, KeyLimits.NONE).active()).isFalse();

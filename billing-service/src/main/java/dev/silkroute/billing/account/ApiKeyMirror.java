@@ -37,14 +37,9 @@ public final class ApiKeyMirror {
     this.config = config;
   }
 
-  // ARGV: n, n field names to delete, then field/value pairs to set.
-  private static final String REPLACE = "local n = tonumber(ARGV[1])"
-      + " if n > 0 then redis.call('HDEL', KEYS[1], unpack(ARGV, 2, n + 1)) end"
-      + " return redis.call('HSET', KEYS[1], unpack(ARGV, n + 2))";
-
   void put(ApiKey key) {
-    redis.sync().eval(REPLACE, ScriptOutputType.INTEGER, new String[] {config.keys().apiKey(key.keyHash())},
-        arguments(key));
+    redis.sync().eval(ApiKeyRecord.REPLACE_SCRIPT, ScriptOutputType.INTEGER,
+        new String[] {config.keys().apiKey(key.keyHash())}, key.record().replaceArguments());
     // Routers cache keys for a few seconds; the announcement makes a revocation or a new limit
     // apply at once. Published after the write, so a router that hears it reads the new hash.
     redis.sync().publish(config.keys().apiKeyChanges(), key.keyHash());
@@ -66,8 +61,8 @@ public final class ApiKeyMirror {
       String name = config.keys().apiKey(key.keyHash());
       known.add(name);
       // Lettuce pipelines commands on one connection; wait in chunks to bound memory.
-      pending.add(async.eval(REPLACE, ScriptOutputType.INTEGER, new String[] {name},
-          arguments(key)));
+      pending.add(async.eval(ApiKeyRecord.REPLACE_SCRIPT, ScriptOutputType.INTEGER, new String[] {name},
+          key.record().replaceArguments()));
       if (pending.size() >= PIPELINE) {
         await(pending);
       }
@@ -94,18 +89,5 @@ public final class ApiKeyMirror {
           + " API key writes within " + TIMEOUT);
     }
     pending.clear();
-  }
-
-  private static String[] arguments(ApiKey key) {
-    ApiKeyRecord record = key.record();
-    List<String> absent = record.limits().absentHashFields();
-    List<String> args = new ArrayList<>();
-    args.add(String.valueOf(absent.size()));
-    args.addAll(absent);
-    record.hashFields().forEach((name, value) -> {
-      args.add(name);
-      args.add(value);
-    });
-    return args.toArray(String[]::new);
   }
 }
