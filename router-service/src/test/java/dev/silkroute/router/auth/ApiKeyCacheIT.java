@@ -9,9 +9,11 @@ import dev.silkroute.contracts.KeyLimits;
 import dev.silkroute.contracts.RedisKeys;
 import dev.silkroute.testkit.Infra;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -19,7 +21,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The router's key cache on real Redis: used while billing is silent, evicted when it announces a change. */
+/**
+ * The router's side of the API key contract on real Redis, and its round trip: every hash here is
+ * written the way billing-service's {@code ApiKeyMirror} writes it (the contract's replace script,
+ * then the announcement), and {@link ApiKeys} must read back what billing wrote, keep it cached while
+ * billing is silent and evict it when billing announces a change. billing-service's own tests read
+ * what its mirror writes with the same contract ({@code KeyLimitsAndBalanceIT}).
+ */
 class ApiKeyCacheIT {
 
   private static RedisClient client;
@@ -48,11 +56,17 @@ class ApiKeyCacheIT {
     prefix = Infra.uniqueName("apikeycacheit") + ":";
     key = "sk-sr-v1-" + prefix.replace(":", "");
     hash = ApiKeyHash.sha256Hex(key);
-    redis.hset(apiKey(hash), record(ApiKeyRecord.ACTIVE, 10).hashFields());
+    billingWrites(record(ApiKeyRecord.ACTIVE, 10));
   }
 
-  private String apiKey(String sha256Hex) {
-    return new RedisKeys(prefix).apiKey(sha256Hex);
+  /** As billing's ApiKeyMirror writes a key, before it announces the change. */
+  private void billingWrites(ApiKeyRecord record) {
+    redis.eval(ApiKeyRecord.REPLACE_SCRIPT, ScriptOutputType.INTEGER,
+        new String[] {new RedisKeys(prefix).apiKey(hash)}, record.replaceArguments());
+  }
+
+  private void billingAnnounces(String message) {
+    redis.publish(new RedisKeys(prefix).apiKeyChanges(), message);
   }
 
   /** The key's hash as billing writes it, with a requests-per-minute limit. */
@@ -62,7 +76,25 @@ class ApiKeyCacheIT {
   }
 
   private void revoke() {
-    redis.hset(apiKey(hash), record(ApiKeyRecord.REVOKED, 10).hashFields());
+    billingWrites(record(ApiKeyRecord.REVOKED, 10));
+  }
+
+  @Test
+  void theRouterReadsTheCustomerTheKeyAndEveryLimitBillingWrote() {
+    KeyLimits every = KeyLimits.of(OptionalLong.of(2_500_000), OptionalLong.of(30), OptionalLong.of(90_000),
+        List.of("qwen/qwen3-235b", "deepseek/deepseek-v3"));
+    billingWrites(new ApiKeyRecord("cus_a", "key_a", ApiKeyRecord.ACTIVE, every));
+
+    assertThat(new ApiKeys(connection.async(), prefix).authenticate(key))
+        .contains(new Caller("cus_a", "key_a", every));
+  }
+
+  @Test
+  void aLimitBillingRemovesIsNoLongerEnforcedByTheRouter() {
+    billingWrites(new ApiKeyRecord("cus_a", "key_a", ApiKeyRecord.ACTIVE, KeyLimits.NONE));
+
+    assertThat(new ApiKeys(connection.async(), prefix).authenticate(key))
+        .contains(new Caller("cus_a", "key_a", KeyLimits.NONE));
   }
 
   @Test
@@ -74,7 +106,7 @@ class ApiKeyCacheIT {
       revoke();
       assertThat(keys.authenticate(key)).as("cached while billing has said nothing").isPresent();
 
-      redis.publish(new RedisKeys(prefix).apiKeyChanges(), hash);
+      billingAnnounces(hash);
       await().atMost(Duration.ofSeconds(5)).until(() -> keys.authenticate(key).isEmpty());
     }
   }
@@ -84,9 +116,9 @@ class ApiKeyCacheIT {
     ApiKeys keys = new ApiKeys(connection.async(), prefix, Duration.ofMinutes(5), 100);
     try (ApiKeyChanges changes = ApiKeyChanges.subscribe(client, prefix, keys)) {
       assertThat(keys.authenticate(key)).isPresent();
-      redis.hset(apiKey(hash), record(ApiKeyRecord.ACTIVE, 99).hashFields());
+      billingWrites(record(ApiKeyRecord.ACTIVE, 99));
 
-      redis.publish(new RedisKeys(prefix).apiKeyChanges(), RedisKeys.EVERY_API_KEY);
+      billingAnnounces(RedisKeys.EVERY_API_KEY);
       await().atMost(Duration.ofSeconds(5)).until(() ->
           keys.authenticate(key).orElseThrow().limits().requestsPerMinute().getAsLong() == 99);
     }
