@@ -77,7 +77,7 @@ class SettingsTest {
 
   @Test
   void rejectsABadRedisUriOrPrefix() {
-    assertThatThrownBy(() -> new RedisConfig("localhost:6379", "silkroute:"))
+    assertThatThrownBy(() -> new RedisConfig("localhost:6379", RedisKeys.DEFAULT_PREFIX))
         .hasMessageContaining("silkroute.redis.uri=localhost:6379");
     assertThatThrownBy(() -> new RedisConfig("redis://localhost", "silk route:"))
         .hasMessageContaining("silkroute.redis.key-prefix");

@@ -1,14 +1,10 @@
 package dev.silkroute.systemtests;
 
-import dev.silkroute.contracts.ApiKeyHash;
-import dev.silkroute.contracts.ApiKeyRecord;
 import dev.silkroute.contracts.KeyLimits;
-import dev.silkroute.contracts.RedisKeys;
 import dev.silkroute.providersim.ProviderConfig;
 import dev.silkroute.providersim.ProviderSim;
 import dev.silkroute.testkit.Infra;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
+import dev.silkroute.testkit.RouterAccounts;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;
@@ -44,15 +40,9 @@ public final class RouterOverheadBenchmark {
     ProviderSim sim = ProviderSim.start(0, List.of(ProviderConfig.openai("deepseek"), ProviderConfig.openai("together"),
         ProviderConfig.openai("alibaba"), ProviderConfig.openai("fireworks")));
     String prefix = Infra.uniqueName("bench") + ":";
-    String key = "sk-sr-v1-" + ApiKeyHash.sha256Hex(prefix); // any 64 hex characters, unique to this run
-    RedisClient redis = RedisClient.create(Infra.redis().uri());
-    try (StatefulRedisConnection<String, String> connection = redis.connect()) {
-      RedisKeys keys = new RedisKeys(prefix);
-      connection.sync().hset(keys.apiKey(ApiKeyHash.sha256Hex(key)), new ApiKeyRecord("cus_bench", "key_bench",
-          ApiKeyRecord.ACTIVE, new KeyLimits(OptionalLong.empty(), OptionalLong.of(1_000_000), OptionalLong.empty(),
-          Set.of())).hashFields());
-      connection.sync().set(keys.balance("cus_bench"), String.valueOf(1_000_000_000_000L));
-    }
+    String key = RouterAccounts.activeKey(prefix, "cus_bench", "key_bench",
+        new KeyLimits(OptionalLong.empty(), OptionalLong.of(1_000_000), OptionalLong.empty(), Set.of()));
+    RouterAccounts.setBalance(prefix, "cus_bench", 1_000_000_000_000L);
     int routerPort = ServiceProcess.freePort();
     Process relay = null;
     try (ServiceProcess router = ServiceProcess.start("bench-router",
@@ -120,7 +110,6 @@ public final class RouterOverheadBenchmark {
       if (relay != null) {
         relay.destroyForcibly();
       }
-      redis.shutdown();
       sim.close();
     }
     System.exit(0);

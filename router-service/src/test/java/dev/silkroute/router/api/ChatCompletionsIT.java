@@ -16,18 +16,14 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
-import dev.silkroute.contracts.ApiKeyHash;
-import dev.silkroute.contracts.ApiKeyRecord;
 import dev.silkroute.contracts.KeyLimits;
-import dev.silkroute.contracts.RedisKeys;
 import dev.silkroute.proto.v1.UsageEvent;
 import dev.silkroute.proto.v1.UsageStatus;
 import dev.silkroute.providersim.Knobs;
 import dev.silkroute.providersim.ProviderConfig;
 import dev.silkroute.providersim.ProviderSim;
 import dev.silkroute.testkit.Infra;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
+import dev.silkroute.testkit.RouterAccounts;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
@@ -44,7 +40,6 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -76,7 +71,6 @@ class ChatCompletionsIT {
   private static String key;
   private static String prefix;
   private static OpenAIClient openAi;
-  private static RedisClient redisClient;
   private static KafkaConsumer<String, byte[]> usageConsumer;
   private static final Map<String, UsageEvent> usageEvents = new ConcurrentHashMap<>();
 
@@ -96,13 +90,8 @@ class ChatCompletionsIT {
         """.formatted(sim.baseUrl("deepseek"), sim.baseUrl("together")));
 
     prefix = Infra.uniqueName("routerit") + ":";
-    key = "sk-sr-v1-" + UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", "");
-    redisClient = RedisClient.create(Infra.redis().uri());
-    try (StatefulRedisConnection<String, String> redis = redisClient.connect()) {
-      redis.sync().hset(new RedisKeys(prefix).apiKey(ApiKeyHash.sha256Hex(key)),
-          new ApiKeyRecord("cus_routerit", "key_routerit", ApiKeyRecord.ACTIVE, KeyLimits.NONE).hashFields());
-      redis.sync().set(new RedisKeys(prefix).balance("cus_routerit"), "1000000000"); // $1,000 of credit
-    }
+    key = RouterAccounts.activeKey(prefix, "cus_routerit", "key_routerit", KeyLimits.NONE);
+    RouterAccounts.setBalance(prefix, "cus_routerit", 1_000_000_000); // $1,000 of credit
 
     String topic = Infra.kafka().createTopic(Infra.uniqueName("usage"), 1);
     EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, Map.ofEntries(
@@ -140,7 +129,6 @@ class ChatCompletionsIT {
     router.close();
     sim.close();
     usageConsumer.close();
-    redisClient.shutdown();
   }
 
   @AfterEach
@@ -423,12 +411,7 @@ class ChatCompletionsIT {
   }
 
   private static String keyFor(String customerId, KeyLimits limits) {
-    String newKey = "sk-sr-v1-" + UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", "");
-    try (StatefulRedisConnection<String, String> redis = redisClient.connect()) {
-      redis.sync().hset(new RedisKeys(prefix).apiKey(ApiKeyHash.sha256Hex(newKey)),
-          new ApiKeyRecord(customerId, "key_" + customerId, ApiKeyRecord.ACTIVE, limits).hashFields());
-    }
-    return newKey;
+    return RouterAccounts.activeKey(prefix, customerId, "key_" + customerId, limits);
   }
 
   private static KeyLimits requestsPerMinute(long rpm) {
@@ -436,9 +419,7 @@ class ChatCompletionsIT {
   }
 
   private static void setBalance(String customerId, long micros) {
-    try (StatefulRedisConnection<String, String> redis = redisClient.connect()) {
-      redis.sync().set(new RedisKeys(prefix).balance(customerId), String.valueOf(micros));
-    }
+    RouterAccounts.setBalance(prefix, customerId, micros);
   }
 
   @Test
