@@ -338,11 +338,11 @@ public final class ChatRouter {
           // Ended on the request's event loop, not on the thread that read the stream's end (the
           // upstream client's selector, which serves every stream): publishing the usage event may
           // wait while Kafka is unreachable.
-          adapter(endpoint).streamAsync(endpoint, request, sink(attempt.get(), model, endpoint, watch),
-                  watch.upstream(), blocking)
+          AttemptSink sink = new AttemptSink(attempt.get(), model, endpoint, watch);
+          adapter(endpoint).streamAsync(endpoint, request, sink, watch.upstream(), blocking)
               .whenCompleteAsync((end, error) -> {
                 if (watch.end()) {
-                  ended(attempt.get(), endpoint, watch, end, error);
+                  ended(attempt.get(), endpoint, watch, sink, end, error);
                 }
               }, eventLoop);
           return;
@@ -353,27 +353,63 @@ public final class ChatRouter {
       }
     }
 
-    private ChunkSink sink(Attempt attempt, Model model, Endpoint endpoint, StreamWatch watch) {
-      return new ChunkSink() {
-        @Override
-        public void chunk(ObjectNode chunk) {
-          chunk(chunk, false);
-        }
+    /**
+     * Passes one attempt's chunks to the client. The chunks that open a stream without output (the
+     * assistant's role and an empty content, sent at once by most providers) are held back until the
+     * first token: until then nothing has reached the client, so a stream cut or silent before its
+     * first token can still move on to the next endpoint, and the first-byte timeout runs to the
+     * first token, not to the role.
+     */
+    private final class AttemptSink implements ChunkSink {
 
-        @Override
-        public void chunk(ObjectNode chunk, boolean more) {
-          if (!watch.chunk()) {
-            return; // given up at its first-byte timeout: the request has moved on
-          }
-          if (!generation.started()) {
-            attempt.firstToken();
-          }
-          generation.firstToken(nanos.getAsLong());
-          generation.streamed(chunk);
-          chunk.put("id", generation.id()).put("model", model.id()).put("provider", endpoint.provider());
-          out.data(chunk.toString(), more);
+      private final Attempt attempt;
+      private final Model model;
+      private final Endpoint endpoint;
+      private final StreamWatch watch;
+      private final List<ObjectNode> opening = new ArrayList<>(1);
+
+      AttemptSink(Attempt attempt, Model model, Endpoint endpoint, StreamWatch watch) {
+        this.attempt = attempt;
+        this.model = model;
+        this.endpoint = endpoint;
+        this.watch = watch;
+      }
+
+      @Override
+      public void chunk(ObjectNode chunk) {
+        chunk(chunk, false);
+      }
+
+      @Override
+      public void chunk(ObjectNode chunk, boolean more) {
+        if (!generation.started() && !Chunks.carriesOutput(chunk)) {
+          opening.add(chunk);
+          return;
         }
-      };
+        if (!watch.chunk()) {
+          return; // given up at its first-byte timeout: the request has moved on
+        }
+        if (!generation.started()) {
+          attempt.firstToken();
+          generation.firstToken(nanos.getAsLong());
+          flushOpening();
+        }
+        send(chunk, more);
+      }
+
+      /** The held opening chunks, once output follows or the stream ended complete without any. */
+      void flushOpening() {
+        for (ObjectNode held : opening) {
+          send(held, true);
+        }
+        opening.clear();
+      }
+
+      private void send(ObjectNode chunk, boolean more) {
+        generation.streamed(chunk);
+        chunk.put("id", generation.id()).put("model", model.id()).put("provider", endpoint.provider());
+        out.data(chunk.toString(), more);
+      }
     }
 
     /** No first chunk within the attempt's first-byte timeout: the endpoint counts as failed, the next is tried. */
@@ -394,12 +430,16 @@ public final class ChatRouter {
       }
     }
 
-    private void ended(Attempt attempt, Endpoint endpoint, StreamWatch watch, StreamEnd end, Throwable error) {
+    private void ended(Attempt attempt, Endpoint endpoint, StreamWatch watch, AttemptSink sink, StreamEnd end,
+                       Throwable error) {
       Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
       try {
         if (cause == null && watch.stalled()) {
           streamStalled(attempt, endpoint, watch, end);
         } else if (cause == null) {
+          if (end.complete() && !generation.started()) {
+            sink.flushOpening(); // a whole answer without output: the client still gets its opening
+          }
           streamEnded(attempt, endpoint, end);
         } else if (cause instanceof UpstreamException upstream) {
           upstreamFailed(attempt, endpoint, upstream);

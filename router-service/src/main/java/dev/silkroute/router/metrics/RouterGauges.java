@@ -10,8 +10,10 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +45,8 @@ final class RouterGauges implements AutoCloseable {
   private final MultiGauge circuitGauge;
   private final MeterRegistry registry;
   private final LateCounts late;
+  /** Endpoints whose late-attempt counters are registered: once each (they are read live). */
+  private final Set<String> counted = new HashSet<>();
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "router-gauges");
     t.setDaemon(true);
@@ -78,12 +82,13 @@ final class RouterGauges implements AutoCloseable {
       EndpointName name = EndpointName.of(endpointId);
       Tags tags = Tags.of("endpoint", endpointId, "provider", name.provider(), "model", name.model());
       rows.add(MultiGauge.Row.of(tags, level(state)));
-      for (Lateness kind : Lateness.values()) {
-        // Registering again returns the meter already there: each endpoint's counters appear once.
-        FunctionCounter.builder(LATE_ATTEMPTS, late, counts -> counts.count(endpointId, kind))
-            .description("Attempts that were late: given up at the first-byte timeout, streams ended for"
-                + " stalling, slow calls (first byte later than their timeout)")
-            .tags(tags.and("kind", kind.label())).register(registry);
+      if (counted.add(endpointId)) {
+        for (Lateness kind : Lateness.values()) {
+          FunctionCounter.builder(LATE_ATTEMPTS, late, counts -> counts.count(endpointId, kind))
+              .description("Attempts that were late: given up at the first-byte timeout, streams ended for"
+                  + " stalling, slow calls (first byte later than their timeout)")
+              .tags(tags.and("kind", kind.label())).register(registry);
+        }
       }
     });
     circuitGauge.register(rows, true);

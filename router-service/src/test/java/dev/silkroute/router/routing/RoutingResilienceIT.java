@@ -265,6 +265,18 @@ class RoutingResilienceIT {
   }
 
   @Test
+  void aStreamCutAfterItsRoleChunkButBeforeItsFirstTokenStillFallsBack() {
+    // provider-sim, like most providers, opens a stream with {"role": "assistant", "content": ""} at once.
+    sim.update("staller", k -> k.toBuilder().streamCutAfterTokens(0).build());
+
+    Answer streamed = send(MODEL, true, true, "staller", "steady");
+
+    assertThat(streamed.provider()).isEqualTo("steady");
+    assertThat(streamed.errorChunk()).isFalse();
+    assertAttempt(streamed.routing().at("/attempts/0"), "staller", "provider_error", null);
+  }
+
+  @Test
   void aRefusedConnectionFailsOverAtOnce() {
     long start = System.nanoTime();
 
