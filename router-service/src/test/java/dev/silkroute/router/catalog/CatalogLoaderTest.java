@@ -46,7 +46,7 @@ class CatalogLoaderTest {
     Map<String, Object> fixed = Map.of(
         "providers", Map.of("p", Map.of("protocol", "openai", "base_url", "${SIM}/p/v1")),
         "models", List.of(Map.of("id", "a/b", "endpoints", List.of(
-            Map.of("provider", "p", "price", price, "first_byte_timeout_ms", 4000))))));
+            Map.of("provider", "p", "price", price, "first_byte_timeout_ms", 4000)))));
     Map<String, Object> zero = Map.of(
         "providers", Map.of("p", Map.of("protocol", "openai", "base_url", "${SIM}/p/v1")),
         "models", List.of(Map.of("id", "a/b", "endpoints", List.of(
