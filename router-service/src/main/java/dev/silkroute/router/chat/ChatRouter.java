@@ -113,9 +113,10 @@ public final class ChatRouter {
    * client's threads and on {@code continueOn}, where nothing blocks: adapters without a
    * non-blocking client wait on {@code blocking}.
    *
-   * @param continueOn where the work after each Redis reply runs (the HTTP request's event loop):
-   *                   never on Lettuce's I/O thread, which serves every request's Redis replies one
-   *                   after another and, doing their work too, became the router's bottleneck
+   * @param continueOn where the work after each Redis reply runs (the HTTP request's event loop, the
+   *                   gRPC server's executor): never on Lettuce's I/O thread, which serves every
+   *                   request's Redis replies one after another and, doing their work too, became the
+   *                   router's bottleneck
    */
   public CompletableFuture<ObjectNode> completeAsync(String generationId, Caller caller, ChatRequest request,
                                                      boolean withRouting, Executor continueOn) {

@@ -80,7 +80,7 @@ final class RouterService extends RouterGrpc.RouterImplBase {
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }
-    // Completes on continueOn (or here, for a request refused before any Redis call).
+    // Completes on continueOn, or here for a request that does not parse.
     answer.whenComplete((completion, failure) -> {
       if (call.isCancelled()) {
         return; // nobody listens; the request was settled all the same
