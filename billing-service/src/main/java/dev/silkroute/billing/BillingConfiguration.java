@@ -4,6 +4,7 @@ import dev.silkroute.billing.account.RedisConfig;
 import dev.silkroute.billing.admin.AdminConfig;
 import dev.silkroute.billing.ledger.Ledger;
 import dev.silkroute.billing.usage.UsageConsumerConfig;
+import dev.silkroute.contracts.RedisKeys;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.env.Environment;
@@ -50,7 +51,7 @@ final class BillingConfiguration {
   RedisConfig redisConfig() {
     return new RedisConfig(
         settings.text("silkroute.redis.uri", "redis://127.0.0.1:6379"),
-        settings.text("silkroute.redis.key-prefix", "silkroute:"));
+        settings.text("silkroute.redis.key-prefix", RedisKeys.DEFAULT_PREFIX));
   }
 
   @Context

@@ -7,6 +7,7 @@ import dev.silkroute.billing.Settings.InvalidSettingException;
 import dev.silkroute.billing.account.RedisConfig;
 import dev.silkroute.billing.admin.AdminConfig;
 import dev.silkroute.billing.usage.UsageConsumerConfig;
+import dev.silkroute.contracts.RedisKeys;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -76,12 +77,11 @@ class SettingsTest {
 
   @Test
   void rejectsABadRedisUriOrPrefix() {
-    assertThatThrownBy(() -> new RedisConfig("localhost:6379", "silkroute:"))
+    assertThatThrownBy(() -> new RedisConfig("localhost:6379", RedisKeys.DEFAULT_PREFIX))
         .hasMessageContaining("silkroute.redis.uri=localhost:6379");
     assertThatThrownBy(() -> new RedisConfig("redis://localhost", "silk route:"))
         .hasMessageContaining("silkroute.redis.key-prefix");
-    assertThat(new RedisConfig("redis://localhost:6379", "t1:").apiKey("ab"))
-        .isEqualTo("t1:apikey:ab");
+    assertThat(new RedisConfig("redis://localhost:6379", "t1:").keys()).isEqualTo(new RedisKeys("t1:"));
   }
 
   @Test

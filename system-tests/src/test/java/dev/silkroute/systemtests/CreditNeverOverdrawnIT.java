@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.silkroute.contracts.RedisKeys;
 import dev.silkroute.providersim.ProviderConfig;
 import dev.silkroute.providersim.ProviderSim;
 import dev.silkroute.testkit.Infra;
@@ -101,7 +102,7 @@ class CreditNeverOverdrawnIT {
       JsonNode totals = admin.call("GET", "/admin/customers/" + customer, null);
       long spent = totals.get("spent_micros").asLong();
       assertThat(spent).isPositive().isLessThanOrEqualTo(CREDIT_MICROS);
-      assertThat(connection.sync().get(redisPrefix + "balance:" + customer))
+      assertThat(connection.sync().get(new RedisKeys(redisPrefix).balance(customer)))
           .isEqualTo(String.valueOf(CREDIT_MICROS - spent));
       String today = LocalDate.now(ZoneOffset.UTC).toString();
       JsonNode statement = admin.call("GET", "/admin/customers/" + customer + "/statement?from=" + today

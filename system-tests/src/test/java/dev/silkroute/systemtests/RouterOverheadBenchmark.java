@@ -1,20 +1,19 @@
 package dev.silkroute.systemtests;
 
+import dev.silkroute.contracts.KeyLimits;
 import dev.silkroute.providersim.ProviderConfig;
 import dev.silkroute.providersim.ProviderSim;
 import dev.silkroute.testkit.Infra;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
+import dev.silkroute.testkit.RouterAccounts;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * The latency the router adds: the same requests sent at a fixed rate (open loop) to provider-sim
@@ -41,15 +40,9 @@ public final class RouterOverheadBenchmark {
     ProviderSim sim = ProviderSim.start(0, List.of(ProviderConfig.openai("deepseek"), ProviderConfig.openai("together"),
         ProviderConfig.openai("alibaba"), ProviderConfig.openai("fireworks")));
     String prefix = Infra.uniqueName("bench") + ":";
-    String key = "sk-sr-v1-" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(prefix.getBytes()));
-    RedisClient redis = RedisClient.create(Infra.redis().uri());
-    try (StatefulRedisConnection<String, String> connection = redis.connect()) {
-      String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(key.getBytes(StandardCharsets.UTF_8)));
-      connection.sync().hset(prefix + "apikey:" + hash, Map.of("customer_id", "cus_bench", "key_id", "key_bench",
-          "status", "active", "rpm", "1000000"));
-      connection.sync().set(prefix + "balance:cus_bench", String.valueOf(1_000_000_000_000L));
-    }
+    String key = RouterAccounts.activeKey(prefix, "cus_bench", "key_bench",
+        new KeyLimits(OptionalLong.empty(), OptionalLong.of(1_000_000), OptionalLong.empty(), Set.of()));
+    RouterAccounts.setBalance(prefix, "cus_bench", 1_000_000_000_000L);
     int routerPort = ServiceProcess.freePort();
     Process relay = null;
     try (ServiceProcess router = ServiceProcess.start("bench-router",
@@ -117,7 +110,6 @@ public final class RouterOverheadBenchmark {
       if (relay != null) {
         relay.destroyForcibly();
       }
-      redis.shutdown();
       sim.close();
     }
     System.exit(0);

@@ -1,6 +1,7 @@
 package dev.silkroute.worker;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.silkroute.contracts.WorkerKeys;
 import dev.silkroute.worker.config.WorkerConfig;
 import dev.silkroute.worker.dispatch.DispatchObserver;
 import dev.silkroute.worker.dispatch.Dispatcher;
@@ -14,7 +15,6 @@ import dev.silkroute.worker.grpc.WorkerGrpcService;
 import dev.silkroute.worker.grpc.WorkerIdentity;
 import dev.silkroute.worker.grpc.WorkerStatusReport;
 import dev.silkroute.worker.heartbeat.Heartbeat;
-import dev.silkroute.worker.heartbeat.HeartbeatKeys;
 import dev.silkroute.worker.heartbeat.WorkerStatusJson;
 import io.grpc.ServerBuilder;
 import io.lettuce.core.RedisClient;
@@ -74,7 +74,7 @@ public final class Worker implements AutoCloseable {
       StatefulRedisConnection<String, String> connection = client.connect();
       // A heartbeat that waits a minute for Redis is worse than one that misses a beat.
       connection.setTimeout(Duration.ofSeconds(1));
-      Heartbeat beat = new Heartbeat(connection, new HeartbeatKeys(hb.keyPrefix()), statusReport,
+      Heartbeat beat = new Heartbeat(connection, new WorkerKeys(hb.keyPrefix()), statusReport,
           new WorkerStatusJson(json), hb.interval(), hb.ttl(), hb.minSpacing(), nanoTime);
       dispatcher.onChange(beat::changed);
       this.redisClient = Optional.of(client);

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.silkroute.contracts.WorkerKeys;
 import dev.silkroute.proto.v1.GenerateChunk;
 import dev.silkroute.proto.v1.GenerateRequest;
 import dev.silkroute.proto.v1.WorkerGrpc;
 import dev.silkroute.proto.v1.WorkerMessage;
 import dev.silkroute.proto.v1.WorkerStatus;
 import dev.silkroute.testkit.Infra;
-import dev.silkroute.worker.heartbeat.HeartbeatKeys;
 import dev.silkroute.worker.heartbeat.WorkerStatusJson;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 class WorkerApplicationIT {
   private final String prefix = Infra.uniqueName("silkroute-test:worker-app:");
   private final String workerId = Infra.uniqueName("worker-it");
-  private final HeartbeatKeys keys = new HeartbeatKeys(prefix);
+  private final WorkerKeys keys = new WorkerKeys(prefix);
   private final WorkerStatusJson json = new WorkerStatusJson(new ObjectMapper());
   private final HttpClient http = HttpClient.newHttpClient();
   private EmbeddedServer server;

@@ -1,5 +1,7 @@
 package dev.silkroute.billing.account;
 
+import dev.silkroute.contracts.ApiKeyRecord;
+import dev.silkroute.contracts.RedisKeys;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisFuture;
@@ -11,27 +13,21 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * The router's copy of the API keys: one Redis HASH {@code <prefix>apikey:<sha256hex>} with
- * fields customer_id, key_id, status, label (when the key has one) and the limits that are set
- * ({@link KeyLimits}). PostgreSQL
- * is the truth; this is rebuilt from it. A hash is replaced in one script, so the router never
- * sees a removed limit's field next to a new one's. Every change is announced on
- * {@link RedisConfig#apiKeyChanges()} (the key's SHA-256 hex, or {@code *} after a rebuild), so that
- * routers evict the key from their caches.
+ * The router's copy of the API keys: one Redis HASH {@link RedisKeys#apiKey} per key, holding its
+ * {@link ApiKeyRecord} (with its label, which the router's {@code /key} shows). PostgreSQL is the truth; this is rebuilt from it. A hash is replaced in one
+ * script, so the router never sees a removed limit's field next to a new one's. Every change is
+ * announced on {@link RedisKeys#apiKeyChanges()} (the key's SHA-256 hex, or
+ * {@link RedisKeys#EVERY_API_KEY} after a rebuild), so that routers evict the key from their caches.
  */
 public final class ApiKeyMirror {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final int PIPELINE = 1000;
-  /** The announcement that every key may have changed. */
-  static final String ALL_KEYS = "*";
 
   private final StatefulRedisConnection<String, String> redis;
   private final RedisConfig config;
@@ -41,17 +37,12 @@ public final class ApiKeyMirror {
     this.config = config;
   }
 
-  // ARGV: n, n field names to delete, then field/value pairs to set.
-  private static final String REPLACE = "local n = tonumber(ARGV[1])"
-      + " if n > 0 then redis.call('HDEL', KEYS[1], unpack(ARGV, 2, n + 1)) end"
-      + " return redis.call('HSET', KEYS[1], unpack(ARGV, n + 2))";
-
   void put(ApiKey key) {
-    redis.sync().eval(REPLACE, ScriptOutputType.INTEGER, new String[] {config.apiKey(key.keyHash())},
-        arguments(key));
+    redis.sync().eval(ApiKeyRecord.REPLACE_SCRIPT, ScriptOutputType.INTEGER,
+        new String[] {config.keys().apiKey(key.keyHash())}, key.record().replaceArguments());
     // Routers cache keys for a few seconds; the announcement makes a revocation or a new limit
     // apply at once. Published after the write, so a router that hears it reads the new hash.
-    redis.sync().publish(config.apiKeyChanges(), key.keyHash());
+    redis.sync().publish(config.keys().apiKeyChanges(), key.keyHash());
   }
 
   /** Summary of a rebuild: hashes written, and stale hashes (keys not in PostgreSQL) removed. */
@@ -67,11 +58,11 @@ public final class ApiKeyMirror {
     Set<String> known = new HashSet<>();
     List<RedisFuture<?>> pending = new ArrayList<>();
     source.accept(key -> {
-      String name = config.apiKey(key.keyHash());
+      String name = config.keys().apiKey(key.keyHash());
       known.add(name);
       // Lettuce pipelines commands on one connection; wait in chunks to bound memory.
-      pending.add(async.eval(REPLACE, ScriptOutputType.INTEGER, new String[] {name},
-          arguments(key)));
+      pending.add(async.eval(ApiKeyRecord.REPLACE_SCRIPT, ScriptOutputType.INTEGER, new String[] {name},
+          key.record().replaceArguments()));
       if (pending.size() >= PIPELINE) {
         await(pending);
       }
@@ -79,7 +70,7 @@ public final class ApiKeyMirror {
     await(pending);
     int removed = 0;
     ScanCursor cursor = ScanCursor.INITIAL;
-    ScanArgs match = ScanArgs.Builder.matches(config.apiKeyPattern()).limit(1000);
+    ScanArgs match = ScanArgs.Builder.matches(config.keys().apiKeyPattern()).limit(1000);
     do {
       KeyScanCursor<String> page = redis.sync().scan(cursor, match);
       List<String> stale = page.getKeys().stream().filter(k -> !known.contains(k)).toList();
@@ -88,7 +79,7 @@ public final class ApiKeyMirror {
       }
       cursor = page;
     } while (!cursor.isFinished());
-    redis.sync().publish(config.apiKeyChanges(), ALL_KEYS);
+    redis.sync().publish(config.keys().apiKeyChanges(), RedisKeys.EVERY_API_KEY);
     return new Rebuild(known.size(), removed);
   }
 
@@ -98,29 +89,5 @@ public final class ApiKeyMirror {
           + " API key writes within " + TIMEOUT);
     }
     pending.clear();
-  }
-
-  private static String[] arguments(ApiKey key) {
-    List<String> absent = new ArrayList<>(key.limits().absentRedisFields());
-    if (key.label() == null) {
-      absent.add("label");
-    }
-    List<String> args = new ArrayList<>();
-    args.add(String.valueOf(absent.size()));
-    args.addAll(absent);
-    Map<String, String> fields = new LinkedHashMap<>();
-    fields.put("customer_id", key.customerId());
-    fields.put("key_id", key.id());
-    fields.put("status", key.status().wire());
-    // The router answers OpenRouter's /key with it; without one, it shows the key's prefix as billing does.
-    if (key.label() != null) {
-      fields.put("label", key.label());
-    }
-    fields.putAll(key.limits().redisFields());
-    fields.forEach((name, value) -> {
-      args.add(name);
-      args.add(value);
-    });
-    return args.toArray(String[]::new);
   }
 }

@@ -154,11 +154,6 @@ public final class ApiKeys {
     return selectOne("key_hash = ?", sha256Hex);
   }
 
-  /** SHA-256 hex of a presented key string, as stored. */
-  public static String hashOf(String presentedKey) {
-    return ApiKeySecret.sha256Hex(presentedKey);
-  }
-
   private Optional<ApiKey> selectOne(String where, String value) {
     try (Connection c = dataSource.getConnection()) {
       return select(c, where, value);

@@ -59,15 +59,15 @@ public final class Balances {
    */
   long credit(String customerId, long amountMicros, long balanceAfterMicros, long grantedAfterMicros) {
     Long balance = redis.sync().eval(CREDIT, ScriptOutputType.INTEGER,
-        new String[] {config.balance(customerId), config.creditGranted(customerId)},
+        new String[] {config.keys().balance(customerId), config.keys().creditGranted(customerId)},
         Long.toString(amountMicros), Long.toString(balanceAfterMicros), Long.toString(grantedAfterMicros));
     return balance;
   }
 
   /** Takes back a credit whose database transaction did not commit. */
   void undoCredit(String customerId, long amountMicros) {
-    redis.sync().decrby(config.balance(customerId), amountMicros);
-    redis.sync().decrby(config.creditGranted(customerId), amountMicros);
+    redis.sync().decrby(config.keys().balance(customerId), amountMicros);
+    redis.sync().decrby(config.keys().creditGranted(customerId), amountMicros);
   }
 
   /** What a rebuild wrote; values that existed were left as the router has them. */
@@ -88,11 +88,11 @@ public final class Balances {
       try {
         seed(c, "SELECT c.id, coalesce(b.credit_granted_micros, 0) - coalesce(b.spent_micros, 0)"
             + " FROM customers c LEFT JOIN customer_balances b ON b.customer_id = c.id",
-            config::balance, async, pending, seeded, 0);
-        seed(c, "SELECT key_id, spent_micros FROM key_usage", config::keySpend, async, pending,
+            config.keys()::balance, async, pending, seeded, 0);
+        seed(c, "SELECT key_id, spent_micros FROM key_usage", config.keys()::keySpend, async, pending,
             seeded, 1);
         seed(c, "SELECT customer_id, credit_granted_micros FROM customer_balances",
-            config::creditGranted, async, pending, seeded, 2);
+            config.keys()::creditGranted, async, pending, seeded, 2);
         await(pending, seeded);
       } finally {
         c.rollback();

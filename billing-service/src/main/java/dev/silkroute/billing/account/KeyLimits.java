@@ -1,14 +1,12 @@
 package dev.silkroute.billing.account;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.OptionalLong;
 
 /**
- * What one API key may do; each {@code null} means no limit. The router enforces them from the
- * key's Redis hash: {@code credit_limit_micros} against {@code keyspend:<key_id>}, {@code rpm} and
- * {@code tpm} per minute, {@code allowed_models} as a comma-separated list of model ids.
+ * What one API key may do, as the admin API takes it and PostgreSQL stores it; each {@code null}
+ * means no limit. Validated here, so that only limits the router can enforce reach it: the router
+ * reads them from the key's Redis hash as {@link dev.silkroute.contracts.KeyLimits} ({@link #recorded()}).
  */
 public record KeyLimits(Long creditLimitMicros, Integer requestsPerMinute, Long tokensPerMinute,
     List<String> allowedModels) {
@@ -42,33 +40,15 @@ public record KeyLimits(Long creditLimitMicros, Integer requestsPerMinute, Long 
     }
   }
 
-  /** Redis hash fields of the limits that are set. */
-  Map<String, String> redisFields() {
-    Map<String, String> fields = new LinkedHashMap<>();
-    if (creditLimitMicros != null) {
-      fields.put("credit_limit_micros", creditLimitMicros.toString());
-    }
-    if (requestsPerMinute != null) {
-      fields.put("rpm", requestsPerMinute.toString());
-    }
-    if (tokensPerMinute != null) {
-      fields.put("tpm", tokensPerMinute.toString());
-    }
-    if (allowedModels != null) {
-      fields.put("allowed_models", String.join(",", allowedModels));
-    }
-    return fields;
+  /** These limits as the key's Redis hash carries them to the routers. */
+  dev.silkroute.contracts.KeyLimits recorded() {
+    return dev.silkroute.contracts.KeyLimits.of(optional(creditLimitMicros),
+        optional(requestsPerMinute == null ? null : requestsPerMinute.longValue()), optional(tokensPerMinute),
+        allowedModels == null ? List.of() : allowedModels);
   }
 
-  /** Redis hash fields that must be absent because their limit is not set. */
-  List<String> absentRedisFields() {
-    List<String> absent = new ArrayList<>();
-    for (String field : List.of("credit_limit_micros", "rpm", "tpm", "allowed_models")) {
-      if (!redisFields().containsKey(field)) {
-        absent.add(field);
-      }
-    }
-    return absent;
+  private static OptionalLong optional(Long value) {
+    return value == null ? OptionalLong.empty() : OptionalLong.of(value);
   }
 
   /** A limit value the API cannot accept; names the field. */

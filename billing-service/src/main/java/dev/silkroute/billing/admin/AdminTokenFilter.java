@@ -1,5 +1,6 @@
 package dev.silkroute.billing.admin;
 
+import dev.silkroute.contracts.BearerToken;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -11,8 +12,6 @@ import io.micronaut.http.annotation.ServerFilter;
 @ServerFilter("/admin/**")
 final class AdminTokenFilter {
 
-  private static final String BEARER = "Bearer ";
-
   private final AdminConfig config;
 
   AdminTokenFilter(AdminConfig config) {
@@ -22,15 +21,13 @@ final class AdminTokenFilter {
   @RequestFilter
   @Nullable
   HttpResponse<ApiError> authorize(HttpRequest<?> request) {
-    String header = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
-    if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
-        && config.accepts(header.substring(BEARER.length()).trim())) {
+    if (BearerToken.of(request.getHeaders().get(HttpHeaders.AUTHORIZATION)).filter(config::accepts).isPresent()) {
       return null;
     }
     return HttpResponse.<ApiError>unauthorized()
         .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
-        .body(new ApiError(new ApiError.Body(
+        .body(ApiError.invalidRequest(
             "Missing or invalid admin token: send Authorization: Bearer <silkroute.admin-token>.",
-            "invalid_request_error", null, "invalid_admin_token")));
+            null, "invalid_admin_token"));
   }
 }

@@ -1,19 +1,23 @@
 package dev.silkroute.billing.admin;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonValue;
+import dev.silkroute.contracts.ErrorBody;
+import java.util.Map;
 
-/** OpenAI's error shape: {@code {"error":{"message","type","param","code"}}}. */
-public record ApiError(Body error) {
-
-  @JsonInclude(JsonInclude.Include.ALWAYS)
-  public record Body(String message, String type, String param, String code) {
-  }
+/** An error answered in OpenAI's shape, as every Silkroute API answers them ({@link ErrorBody}). */
+public record ApiError(ErrorBody error) {
 
   public static ApiError invalidRequest(String message, String param, String code) {
-    return new ApiError(new Body(message, "invalid_request_error", param, code));
+    return new ApiError(ErrorBody.of(message, ErrorBody.INVALID_REQUEST_ERROR, param, code));
   }
 
   static ApiError server(String message, String code) {
-    return new ApiError(new Body(message, "server_error", null, code));
+    return new ApiError(ErrorBody.of(message, ErrorBody.SERVER_ERROR, null, code));
+  }
+
+  /** Written as the contract's JSON object, so that null {@code param} and {@code code} stay present. */
+  @JsonValue
+  public Map<String, Object> json() {
+    return error.toJson();
   }
 }

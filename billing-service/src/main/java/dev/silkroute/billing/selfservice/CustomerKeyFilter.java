@@ -3,6 +3,8 @@ package dev.silkroute.billing.selfservice;
 import dev.silkroute.billing.account.ApiKey;
 import dev.silkroute.billing.account.ApiKeys;
 import dev.silkroute.billing.admin.ApiError;
+import dev.silkroute.contracts.ApiKeyHash;
+import dev.silkroute.contracts.BearerToken;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -23,7 +25,6 @@ import java.util.Optional;
 final class CustomerKeyFilter {
 
   static final String ATTRIBUTE = "silkroute.api-key";
-  private static final String BEARER = "Bearer ";
 
   private final ApiKeys apiKeys;
 
@@ -35,13 +36,12 @@ final class CustomerKeyFilter {
   @ExecuteOn(TaskExecutors.BLOCKING)
   @Nullable
   HttpResponse<ApiError> authenticate(HttpRequest<?> request) {
-    String header = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
-    if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+    Optional<String> presented = BearerToken.of(request.getHeaders().get(HttpHeaders.AUTHORIZATION));
+    if (presented.isEmpty()) {
       return refuse("Missing API key: send Authorization: Bearer sk-...", "missing_api_key");
     }
-    String presented = header.substring(BEARER.length()).trim();
-    Optional<ApiKey> key = presented.isEmpty() ? Optional.empty()
-        : apiKeys.findByHash(ApiKeys.hashOf(presented));
+    Optional<ApiKey> key = presented.get().isEmpty() ? Optional.empty()
+        : apiKeys.findByHash(ApiKeyHash.sha256Hex(presented.get()));
     if (key.isEmpty() || key.get().status() != ApiKey.Status.ACTIVE) {
       return refuse("Invalid or revoked API key.", "invalid_api_key");
     }

@@ -9,6 +9,9 @@ import dev.silkroute.billing.BillingTestProperties;
 import dev.silkroute.billing.LedgerRows;
 import dev.silkroute.billing.ledger.Ledger;
 import dev.silkroute.billing.ledger.LedgerEntry;
+import dev.silkroute.contracts.ApiKeyHash;
+import dev.silkroute.contracts.ApiKeyRecord;
+import dev.silkroute.contracts.RedisKeys;
 import dev.silkroute.testkit.Infra;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -86,8 +89,17 @@ class KeyLimitsAndBalanceIT implements TestPropertyProvider {
     return http.post("admin/customers", "{\"name\":\"Limits\"}").body().get("id").asText();
   }
 
+  private RedisKeys keys() {
+    return new RedisKeys(prefix());
+  }
+
   private String keyHash(Reply created) {
-    return prefix() + "apikey:" + ApiKeys.hashOf(created.body().get("key").asText());
+    return keys().apiKey(ApiKeyHash.sha256Hex(created.body().get("key").asText()));
+  }
+
+  /** The key's hash as the routers read it. */
+  private ApiKeyRecord recorded(Reply created) {
+    return ApiKeyRecord.fromHash(redis.hgetall(keyHash(created))).orElseThrow();
   }
 
   @Test
@@ -98,34 +110,36 @@ class KeyLimitsAndBalanceIT implements TestPropertyProvider {
 
     assertThat(created.status()).as(created.raw()).isEqualTo(201);
     assertThat(created.body().at("/limits/tokens_per_minute").asLong()).isEqualTo(90_000);
-    assertThat(redis.hgetall(keyHash(created))).containsEntry("credit_limit_micros", "2500000")
-        .containsEntry("rpm", "30").containsEntry("tpm", "90000")
-        .containsEntry("allowed_models", "qwen/qwen3-235b,deepseek/deepseek-v3")
-        .containsEntry("status", "active").containsEntry("label", "ci runner");
+    ApiKeyRecord recorded = recorded(created);
+    assertThat(recorded.active()).isTrue();
+    assertThat(recorded.limits()).isEqualTo(new KeyLimits(2_500_000L, 30, 90_000L,
+        List.of("qwen/qwen3-235b", "deepseek/deepseek-v3")).recorded());
+    assertThat(recorded.limits().allowedModels()).containsExactly("qwen/qwen3-235b", "deepseek/deepseek-v3");
+    assertThat(recorded.label()).isEqualTo("ci runner");
   }
 
   @Test
   void patchSetsKeepsAndRemovesLimitsInPostgresAndRedis() {
     Reply created = http.post("admin/customers/" + customer() + "/keys", "{}");
     String keyId = created.body().get("id").asText();
-    assertThat(redis.hgetall(keyHash(created))).doesNotContainKeys("rpm", "tpm",
-        "credit_limit_micros", "allowed_models");
+    assertThat(redis.hgetall(keyHash(created))).doesNotContainKeys(
+        dev.silkroute.contracts.KeyLimits.FIELDS.toArray(String[]::new));
 
     Reply set = http.patch("admin/keys/" + keyId, "{\"requests_per_minute\":10,"
         + "\"tokens_per_minute\":5000,\"allowed_models\":[\"a/b\"]}");
     Reply kept = http.patch("admin/keys/" + keyId, "{\"credit_limit_micros\":700}");
-    Map<String, String> afterKeep = redis.hgetall(keyHash(created));
+    ApiKeyRecord afterKeep = recorded(created);
     Reply removed = http.patch("admin/keys/" + keyId, "{\"tokens_per_minute\":null,"
         + "\"allowed_models\":null}");
 
     assertThat(set.status()).as(set.raw()).isEqualTo(200);
     assertThat(kept.body().at("/limits/requests_per_minute").asInt()).isEqualTo(10);
-    assertThat(afterKeep).containsEntry("rpm", "10").containsEntry("tpm", "5000")
-        .containsEntry("allowed_models", "a/b").containsEntry("credit_limit_micros", "700");
+    assertThat(afterKeep.limits()).isEqualTo(new KeyLimits(700L, 10, 5000L, List.of("a/b")).recorded());
     assertThat(removed.body().at("/limits/tokens_per_minute").isNull()).isTrue();
-    assertThat(redis.hgetall(keyHash(created))).containsEntry("rpm", "10")
-        .containsEntry("credit_limit_micros", "700").doesNotContainKeys("tpm", "allowed_models", "label")
-        .containsEntry("status", "active");
+    assertThat(redis.hgetall(keyHash(created))).doesNotContainKeys(
+        dev.silkroute.contracts.KeyLimits.TOKENS_PER_MINUTE, dev.silkroute.contracts.KeyLimits.ALLOWED_MODELS);
+    assertThat(recorded(created)).isEqualTo(new ApiKeyRecord(afterKeep.customerId(), keyId, ApiKeyRecord.ACTIVE,
+        new KeyLimits(700L, 10, null, null).recorded()));
     assertThat(db.rows("SELECT credit_limit_micros, requests_per_minute, tokens_per_minute,"
         + " allowed_models FROM api_keys WHERE id = '" + keyId + "'"))
         .containsExactly(List.of("700", "10", "null", "null"));
@@ -152,24 +166,24 @@ class KeyLimitsAndBalanceIT implements TestPropertyProvider {
     });
     assertThat(http.patch("admin/keys/key_ffffffffffffffffffffffff", "{}").status())
         .isEqualTo(404);
-    assertThat(redis.hget(keyHash(created), "rpm")).isEqualTo("5");
+    assertThat(recorded(created).limits().requestsPerMinute()).hasValue(5);
   }
 
   @Test
   void rebuildRemovesLimitFieldsPostgresNoLongerHas() {
     Reply created = http.post("admin/customers/" + customer() + "/keys", "{}");
-    redis.hset(keyHash(created), Map.of("rpm", "1", "allowed_models", "x/y"));
+    redis.hset(keyHash(created), new KeyLimits(null, 1, null, List.of("x/y")).recorded().hashFields());
 
     apiKeys.rebuildMirror();
 
-    assertThat(redis.hgetall(keyHash(created))).doesNotContainKeys("rpm", "allowed_models")
-        .containsEntry("status", "active");
+    assertThat(recorded(created).limits()).isEqualTo(KeyLimits.NONE.recorded());
+    assertThat(recorded(created).active()).isTrue();
   }
 
   @Test
   void grantIncrementsTheRouterBalanceWithoutOverwritingIt() {
     String customer = customer();
-    String balance = prefix() + "balance:" + customer;
+    String balance = keys().balance(customer);
     assertThat(http.post("admin/customers/" + customer + "/credits", "{\"amount_micros\":1000}")
         .status()).isEqualTo(201);
     assertThat(redis.get(balance)).isEqualTo("1000");
@@ -179,27 +193,27 @@ class KeyLimitsAndBalanceIT implements TestPropertyProvider {
     http.post("admin/customers/" + customer + "/credits", "{\"amount_micros\":5000}");
 
     assertThat(redis.get(balance)).isEqualTo("5700");
-    assertThat(redis.get(prefix() + "credit_granted:" + customer)).isEqualTo("6000");
+    assertThat(redis.get(keys().creditGranted(customer))).isEqualTo("6000");
   }
 
   @Test
   void grantSeedsAMissingBalanceWithTheWholeBalanceFromPostgres() {
     String customer = customer();
-    String balance = prefix() + "balance:" + customer;
+    String balance = keys().balance(customer);
     http.post("admin/customers/" + customer + "/credits", "{\"amount_micros\":1000}");
     ledger.record(List.of(entry(customer, "key_000000000000000000000001", 400)));
-    redis.del(balance, prefix() + "credit_granted:" + customer);
+    redis.del(balance, keys().creditGranted(customer));
 
     http.post("admin/customers/" + customer + "/credits", "{\"amount_micros\":50}");
 
     assertThat(redis.get(balance)).isEqualTo("650");
-    assertThat(redis.get(prefix() + "credit_granted:" + customer)).isEqualTo("1050");
+    assertThat(redis.get(keys().creditGranted(customer))).isEqualTo("1050");
   }
 
   @Test
   void failsTheGrantAndRollsItBackWhenRedisRefuses() {
     String customer = customer();
-    String balance = prefix() + "balance:" + customer;
+    String balance = keys().balance(customer);
     redis.set(balance, "not-a-number");
 
     Reply reply = http.post("admin/customers/" + customer + "/credits", "{\"amount_micros\":10}");
@@ -210,7 +224,7 @@ class KeyLimitsAndBalanceIT implements TestPropertyProvider {
         + "'")).isZero();
     assertThat(http.get("admin/customers/" + customer).body().get("credit_granted_micros")
         .asLong()).isZero();
-    assertThat(redis.get(prefix() + "credit_granted:" + customer)).isNull();
+    assertThat(redis.get(keys().creditGranted(customer))).isNull();
   }
 
   @Test
@@ -223,19 +237,19 @@ class KeyLimitsAndBalanceIT implements TestPropertyProvider {
           heard.add(channel + " " + message);
         }
       });
-      pubSub.sync().subscribe(prefix() + "apikey-changed");
+      pubSub.sync().subscribe(keys().apiKeyChanges());
 
       Reply created = http.post("admin/customers/" + customer() + "/keys", "{}");
       String keyId = created.body().get("id").asText();
-      String hash = ApiKeys.hashOf(created.body().get("key").asText());
+      String hash = ApiKeyHash.sha256Hex(created.body().get("key").asText());
       http.patch("admin/keys/" + keyId, "{\"requests_per_minute\":10}");
       http.post("admin/keys/" + keyId + "/revoke", "{}");
 
-      String expected = prefix() + "apikey-changed " + hash;
+      String expected = keys().apiKeyChanges() + " " + hash;
       assertThat(heard.poll(5, TimeUnit.SECONDS)).as("on create").isEqualTo(expected);
       assertThat(heard.poll(5, TimeUnit.SECONDS)).as("on patch").isEqualTo(expected);
       assertThat(heard.poll(5, TimeUnit.SECONDS)).as("on revoke").isEqualTo(expected);
-      assertThat(redis.hget(prefix() + "apikey:" + hash, "status")).isNotEqualTo("active");
+      assertThat(recorded(created).active()).isFalse();
     }
   }
 
@@ -244,8 +258,8 @@ class KeyLimitsAndBalanceIT implements TestPropertyProvider {
     String customer = customer();
     String keyId = "key_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
     http.post("admin/customers/" + customer + "/credits", "{\"amount_micros\":10000}");
-    String balance = prefix() + "balance:" + customer;
-    String spend = prefix() + "keyspend:" + keyId;
+    String balance = keys().balance(customer);
+    String spend = keys().keySpend(keyId);
     redis.set(balance, "9000"); // the router's view, with reservations in flight
     ledger.record(List.of(entry(customer, keyId, 1200), entry(customer, keyId, 300)));
     assertThat(redis.get(balance)).as("ledger writes leave the balance alone").isEqualTo("9000");
@@ -254,7 +268,7 @@ class KeyLimitsAndBalanceIT implements TestPropertyProvider {
     assertThat(redis.get(balance)).isEqualTo("9000");
     assertThat(redis.get(spend)).isEqualTo("1500");
 
-    String granted = prefix() + "credit_granted:" + customer;
+    String granted = keys().creditGranted(customer);
     redis.del(balance, spend, granted);
     Balances.Rebuild rebuild = balances.seedMissing();
 

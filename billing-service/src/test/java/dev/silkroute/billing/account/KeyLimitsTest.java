@@ -4,19 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class KeyLimitsTest {
 
   @Test
-  void mirrorsSetLimitsAsFieldsAndListsTheOthersAsAbsent() {
-    KeyLimits limits = new KeyLimits(500L, null, 9000L, List.of("a/b", "c/d"));
+  void givesTheRoutersTheLimitsThatAreSetAndNoOthers() {
+    KeyLimits limits = new KeyLimits(500L, null, 9000L, List.of("c/d", "a/b"));
 
-    assertThat(limits.redisFields()).containsExactly(
-        java.util.Map.entry("credit_limit_micros", "500"), java.util.Map.entry("tpm", "9000"),
-        java.util.Map.entry("allowed_models", "a/b,c/d"));
-    assertThat(limits.absentRedisFields()).containsExactly("rpm");
-    assertThat(KeyLimits.NONE.absentRedisFields()).hasSize(4);
+    assertThat(limits.recorded()).isEqualTo(new dev.silkroute.contracts.KeyLimits(OptionalLong.of(500),
+        OptionalLong.empty(), OptionalLong.of(9000), Set.of("a/b", "c/d")));
+    assertThat(limits.recorded().allowedModels()).as("in the order entered").containsExactly("c/d", "a/b");
+    assertThat(KeyLimits.NONE.recorded()).isEqualTo(dev.silkroute.contracts.KeyLimits.NONE);
   }
 
   @Test

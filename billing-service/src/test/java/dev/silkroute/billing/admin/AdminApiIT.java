@@ -8,6 +8,11 @@ import dev.silkroute.billing.AdminHttp.Reply;
 import dev.silkroute.billing.BillingTestProperties;
 import dev.silkroute.billing.account.ApiKeyMirror;
 import dev.silkroute.billing.account.ApiKeys;
+import dev.silkroute.contracts.ApiKeyHash;
+import dev.silkroute.contracts.ApiKeyRecord;
+import dev.silkroute.contracts.ErrorBody;
+import dev.silkroute.contracts.KeyLimits;
+import dev.silkroute.contracts.RedisKeys;
 import dev.silkroute.testkit.Infra;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -69,6 +74,10 @@ class AdminApiIT implements TestPropertyProvider {
     redisClient.shutdown();
   }
 
+  private RedisKeys keys() {
+    return new RedisKeys(prefix());
+  }
+
   private String prefix() {
     return properties.get("silkroute.redis.key-prefix");
   }
@@ -124,9 +133,9 @@ class AdminApiIT implements TestPropertyProvider {
     assertThat(reply.body().get("customer_id").asText()).isEqualTo(customer);
     assertThat(reply.body().get("label").asText()).isEqualTo("ci");
 
-    String hash = sha256Hex(key);
-    assertThat(redis.hgetall(prefix() + "apikey:" + hash)).isEqualTo(
-        Map.of("customer_id", customer, "key_id", keyId, "status", "active", "label", "ci"));
+    String hash = ApiKeyHash.sha256Hex(key);
+    assertThat(redis.hgetall(keys().apiKey(hash))).isEqualTo(
+        new ApiKeyRecord(customer, keyId, ApiKeyRecord.ACTIVE, KeyLimits.NONE, "ci").hashFields());
     List<String> storedValues = apiKeyRowValues(keyId);
     assertThat(storedValues).contains(hash).noneMatch(v -> v != null && v.contains(key));
   }
@@ -146,7 +155,7 @@ class AdminApiIT implements TestPropertyProvider {
     String customer = createCustomer("Revoked Co");
     Reply created = http.post("admin/customers/" + customer + "/keys", "{}");
     String keyId = created.body().get("id").asText();
-    String redisKey = prefix() + "apikey:" + sha256Hex(created.body().get("key").asText());
+    String redisKey = keys().apiKey(ApiKeyHash.sha256Hex(created.body().get("key").asText()));
 
     Reply revoked = http.post("admin/keys/" + keyId + "/revoke", "");
     Reply again = http.post("admin/keys/" + keyId + "/revoke", "");
@@ -156,7 +165,7 @@ class AdminApiIT implements TestPropertyProvider {
     assertThat(revoked.body().get("revoked_at").asText()).isNotBlank();
     assertThat(revoked.body().has("key")).isFalse();
     assertThat(again.body().get("revoked_at")).isEqualTo(revoked.body().get("revoked_at"));
-    assertThat(redis.hget(redisKey, "status")).isEqualTo("revoked");
+    assertThat(redis.hget(redisKey, ApiKeyRecord.STATUS)).isEqualTo(ApiKeyRecord.REVOKED);
     assertThat(apiKeyRowValues(keyId)).contains("revoked");
   }
 
@@ -233,22 +242,21 @@ class AdminApiIT implements TestPropertyProvider {
     Reply active = http.post("admin/customers/" + customer + "/keys", "{}");
     Reply revoked = http.post("admin/customers/" + customer + "/keys", "{}");
     http.post("admin/keys/" + revoked.body().get("id").asText() + "/revoke", "");
-    String activeKey = prefix() + "apikey:" + sha256Hex(active.body().get("key").asText());
-    String revokedKey = prefix() + "apikey:" + sha256Hex(revoked.body().get("key").asText());
-    String staleKey = prefix() + "apikey:" + "0".repeat(64);
-    List<String> ours = redis.keys(prefix() + "apikey:*");
+    String activeKey = keys().apiKey(ApiKeyHash.sha256Hex(active.body().get("key").asText()));
+    String revokedKey = keys().apiKey(ApiKeyHash.sha256Hex(revoked.body().get("key").asText()));
+    String staleKey = keys().apiKey("0".repeat(64));
+    List<String> ours = redis.keys(keys().apiKeyPattern());
     redis.del(ours.toArray(String[]::new));
-    redis.hset(staleKey, Map.of("customer_id", customer, "key_id", "key_gone", "status", "active"));
+    redis.hset(staleKey, new ApiKeyRecord(customer, "key_gone", ApiKeyRecord.ACTIVE, KeyLimits.NONE).hashFields());
 
     ApiKeyMirror.Rebuild rebuild = apiKeys.rebuildMirror();
 
     assertThat(rebuild.removed()).isEqualTo(1);
     assertThat(rebuild.written()).isGreaterThanOrEqualTo(2);
     assertThat(redis.exists(staleKey)).isZero();
-    assertThat(redis.hgetall(activeKey)).containsEntry("status", "active")
-        .containsEntry("customer_id", customer)
-        .containsEntry("key_id", active.body().get("id").asText());
-    assertThat(redis.hget(revokedKey, "status")).isEqualTo("revoked");
+    assertThat(ApiKeyRecord.fromHash(redis.hgetall(activeKey))).contains(new ApiKeyRecord(customer,
+        active.body().get("id").asText(), ApiKeyRecord.ACTIVE, KeyLimits.NONE));
+    assertThat(redis.hget(revokedKey, ApiKeyRecord.STATUS)).isEqualTo(ApiKeyRecord.REVOKED);
   }
 
   @Test
@@ -266,7 +274,7 @@ class AdminApiIT implements TestPropertyProvider {
     assertThat(body).isNotNull();
     JsonNode error = body.get("error");
     assertThat(error.get("message").asText()).isNotBlank();
-    assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
+    assertThat(error.get("type").asText()).isEqualTo(ErrorBody.INVALID_REQUEST_ERROR);
     assertThat(error.has("param")).isTrue();
     assertThat(error.has("code")).isTrue();
     if (param == null) {
@@ -286,15 +294,6 @@ class AdminApiIT implements TestPropertyProvider {
         values.add(rs.getString(i));
       }
       return values;
-    }
-  }
-
-  static String sha256Hex(String s) {
-    try {
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-          .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

@@ -10,6 +10,7 @@ import dev.silkroute.billing.AdminHttp.Reply;
 import dev.silkroute.billing.AggregateChecks;
 import dev.silkroute.billing.BillingTestProperties;
 import dev.silkroute.billing.LedgerRows;
+import dev.silkroute.contracts.RedisKeys;
 import dev.silkroute.proto.v1.UsageEvent;
 import dev.silkroute.proto.v1.UsageStatus;
 import dev.silkroute.testkit.Infra;
@@ -254,7 +255,7 @@ class LedgerAggregatesIT implements TestPropertyProvider {
   }
 
   private String balanceKey(String customer) {
-    return properties.get("silkroute.redis.key-prefix") + "balance:" + customer;
+    return new RedisKeys(properties.get("silkroute.redis.key-prefix")).balance(customer);
   }
 
   private static String redis(String command, String key) {

@@ -1,7 +1,7 @@
 package dev.silkroute.router.account;
 
+import dev.silkroute.contracts.RedisKeys;
 import dev.silkroute.router.config.RedisSettings;
-import dev.silkroute.router.limits.Credit;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
@@ -12,6 +12,6 @@ final class AccountBeans {
 
   @Singleton
   Standing standing(StatefulRedisConnection<String, String> redis, RedisSettings settings) {
-    return new Standing(redis.async(), new Credit(settings.keyPrefix()));
+    return new Standing(redis.async(), new RedisKeys(settings.keyPrefix()));
   }
 }

@@ -2,11 +2,13 @@ package dev.silkroute.router.account;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.silkroute.contracts.ApiKeyHash;
+import dev.silkroute.contracts.BearerToken;
+import dev.silkroute.contracts.KeyLimits;
 import dev.silkroute.router.api.ApiError;
 import dev.silkroute.router.api.ApiException;
 import dev.silkroute.router.auth.ApiKeys;
 import dev.silkroute.router.auth.Caller;
-import dev.silkroute.router.limits.KeyLimits;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpResponse;
@@ -55,8 +57,8 @@ final class AccountController {
   @Get(uris = {"/v1/key", "/api/v1/key"}, produces = MediaType.APPLICATION_JSON)
   CompletableFuture<HttpResponse<?>> key(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization) {
     String token = token(authorization);
-    String hashKey = keys.hashKey(ApiKeys.sha256Hex(token));
-    return authenticate(authorization).thenCompose(caller -> standing.key(caller, hashKey).thenApply(key -> {
+    String keyHash = ApiKeyHash.sha256Hex(token);
+    return authenticate(authorization).thenCompose(caller -> standing.key(caller, keyHash).thenApply(key -> {
       ObjectNode body = JsonNodeFactory.instance.objectNode();
       body.set("data", keyData(caller.limits(), key, token));
       return json(body);
@@ -89,8 +91,9 @@ final class AccountController {
         .orElseThrow(() -> new ApiException(ApiError.unauthorized("Incorrect or revoked API key provided"))));
   }
 
+  /** As the chat route reads it: a Bearer token, or a bare key. */
   private static String token(String authorization) {
-    return authorization == null ? "" : authorization.replaceFirst("(?i)^Bearer\\s+", "").trim();
+    return authorization == null ? "" : BearerToken.of(authorization).orElse(authorization.trim());
   }
 
   private static BigDecimal usd(long micros) {

@@ -1,9 +1,10 @@
 package dev.silkroute.router.account;
 
+import dev.silkroute.contracts.ApiKeyRecord;
+import dev.silkroute.contracts.RedisKeys;
 import dev.silkroute.router.api.ApiError;
 import dev.silkroute.router.api.ApiException;
 import dev.silkroute.router.auth.Caller;
-import dev.silkroute.router.limits.Credit;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.List;
@@ -28,11 +29,11 @@ public final class Standing {
   }
 
   private final RedisAsyncCommands<String, String> redis;
-  private final Credit credit;
+  private final RedisKeys keys;
 
-  public Standing(RedisAsyncCommands<String, String> redis, Credit credit) {
+  public Standing(RedisAsyncCommands<String, String> redis, RedisKeys keys) {
     this.redis = redis;
-    this.credit = credit;
+    this.keys = keys;
   }
 
   /**
@@ -40,7 +41,7 @@ public final class Standing {
    * not seeded the other yet (an older billing, or Redis emptied): a 503 rather than a made-up total.
    */
   public CompletableFuture<Credits> credits(Caller caller) {
-    return redis.mget(credit.creditGrantedKey(caller.customerId()), credit.balanceKey(caller.customerId()))
+    return redis.mget(keys.creditGranted(caller.customerId()), keys.balance(caller.customerId()))
         .toCompletableFuture().thenApply(values -> credits(caller, values));
   }
 
@@ -59,12 +60,12 @@ public final class Standing {
   }
 
   /**
-   * The caller's key, read from its hash ({@code hashKey}, see {@code ApiKeys#hashKey}) and its
-   * spend; a key that never served a request has spent 0.
+   * The caller's key, whose SHA-256 hex is {@code keyHash}: its label from its hash and its spend; a
+   * key that never served a request has spent 0.
    */
-  public CompletableFuture<Key> key(Caller caller, String hashKey) {
-    CompletableFuture<String> label = redis.hget(hashKey, "label").toCompletableFuture();
-    CompletableFuture<String> spent = redis.get(credit.keySpendKey(caller.keyId())).toCompletableFuture();
+  public CompletableFuture<Key> key(Caller caller, String keyHash) {
+    CompletableFuture<String> label = redis.hget(keys.apiKey(keyHash), ApiKeyRecord.LABEL).toCompletableFuture();
+    CompletableFuture<String> spent = redis.get(keys.keySpend(caller.keyId())).toCompletableFuture();
     return label.thenCombine(spent, (name, micros) -> new Key(Optional.ofNullable(name),
         micros == null ? 0L : parse(micros)));
   }

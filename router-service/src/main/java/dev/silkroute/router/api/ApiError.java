@@ -1,5 +1,6 @@
 package dev.silkroute.router.api;
 
+import dev.silkroute.contracts.ErrorBody;
 import java.util.Map;
 
 /**
@@ -16,7 +17,7 @@ public record ApiError(int status, String type, String message, String param, St
            Map<String, Object> metadata) {
 
   public static ApiError invalidRequest(String message, String param) {
-    return new ApiError(400, "invalid_request_error", message, param, "invalid_request", Map.of());
+    return new ApiError(400, ErrorBody.INVALID_REQUEST_ERROR, message, param, "invalid_request", Map.of());
   }
 
   public static ApiError unauthorized(String message) {
@@ -24,12 +25,12 @@ public record ApiError(int status, String type, String message, String param, St
   }
 
   public static ApiError modelNotFound(String model) {
-    return new ApiError(404, "invalid_request_error", "The model '" + model + "' does not exist",
+    return new ApiError(404, ErrorBody.INVALID_REQUEST_ERROR, "The model '" + model + "' does not exist",
         "model", "model_not_found", Map.of());
   }
 
   public static ApiError notFound(String message) {
-    return new ApiError(404, "invalid_request_error", message, null, "not_found", Map.of());
+    return new ApiError(404, ErrorBody.INVALID_REQUEST_ERROR, message, null, "not_found", Map.of());
   }
 
   public static ApiError upstreamFailed(String message, Map<String, Object> metadata) {

@@ -1,6 +1,7 @@
 package dev.silkroute.router.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.silkroute.contracts.BearerToken;
 import dev.silkroute.router.auth.ApiKeys;
 import dev.silkroute.router.auth.Caller;
 import dev.silkroute.router.chat.ChatRequest;
@@ -126,8 +127,7 @@ final class ChatCompletionsController {
       return CompletableFuture.failedFuture(new ApiException(ApiError.unauthorized(
           "You didn't provide an API key. Send it as 'Authorization: Bearer sk-...'")));
     }
-    String token = authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-        ? authorization.substring(7).trim() : authorization.trim();
+    String token = BearerToken.of(authorization).orElse(authorization.trim());
     return keys.authenticateAsync(token).thenApply(caller -> caller
         .orElseThrow(() -> new ApiException(ApiError.unauthorized("Incorrect or revoked API key provided"))));
   }

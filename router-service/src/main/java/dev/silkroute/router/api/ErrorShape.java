@@ -1,5 +1,6 @@
 package dev.silkroute.router.api;
 
+import dev.silkroute.contracts.ErrorBody;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,15 +16,7 @@ public enum ErrorShape {
   OPENAI {
     @Override
     public Map<String, Object> body(ApiError error) {
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("message", error.message());
-      body.put("type", error.type());
-      body.put("param", error.param());
-      body.put("code", error.code());
-      if (!error.metadata().isEmpty()) {
-        body.put("metadata", error.metadata());
-      }
-      return Map.of("error", body);
+      return new ErrorBody(error.message(), error.type(), error.param(), error.code(), error.metadata()).toJson();
     }
   },
 

@@ -1,5 +1,6 @@
 package dev.silkroute.router.auth;
 
+import dev.silkroute.contracts.RedisKeys;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
@@ -7,15 +8,12 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 
 /**
- * Hears billing-service announce API key changes on the Redis channel {@code <prefix>apikey-changed}
- * (the message is the key's SHA-256 hex, or {@code *} for all keys) and evicts them from
+ * Hears billing-service announce API key changes on the Redis channel {@link RedisKeys#apiKeyChanges()}
+ * (the message is the key's SHA-256 hex, or {@link RedisKeys#EVERY_API_KEY}) and evicts them from
  * {@link ApiKeys}' cache, so that a revoked key is refused at once. Pub/sub is fire-and-forget: while
  * the connection is down announcements are lost, so the cache is off until it is subscribed again.
  */
 public final class ApiKeyChanges implements AutoCloseable {
-
-  /** What billing publishes to mean "every key": after a rebuild of the mirror. */
-  public static final String ALL = "*";
 
   private final RedisClient client;
   private final StatefulRedisPubSubConnection<String, String> connection;
@@ -28,18 +26,14 @@ public final class ApiKeyChanges implements AutoCloseable {
     this.lost = lost;
   }
 
-  public static String channel(String keyPrefix) {
-    return keyPrefix + "apikey-changed";
-  }
-
   /** Subscribes on a connection of its own; {@code keys} caches only from then on. */
   public static ApiKeyChanges subscribe(RedisClient client, String keyPrefix, ApiKeys keys) {
-    String channel = channel(keyPrefix);
+    String channel = new RedisKeys(keyPrefix).apiKeyChanges();
     StatefulRedisPubSubConnection<String, String> connection = client.connectPubSub();
     connection.addListener(new RedisPubSubAdapter<>() {
       @Override
       public void message(String from, String sha256Hex) {
-        if (ALL.equals(sha256Hex)) {
+        if (RedisKeys.EVERY_API_KEY.equals(sha256Hex)) {
           keys.allChanged();
         } else {
           keys.changed(sha256Hex);

@@ -2,13 +2,11 @@ package dev.silkroute.router.auth;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.silkroute.router.limits.KeyLimits;
+import dev.silkroute.contracts.ApiKeyHash;
+import dev.silkroute.contracts.ApiKeyRecord;
+import dev.silkroute.contracts.RedisKeys;
 import io.lettuce.core.api.async.RedisHashAsyncCommands;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -17,8 +15,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Looks API keys up in Redis by their SHA-256, as billing-service mirrors them from PostgreSQL into
- * {@code <prefix>apikey:<sha256hex>} hashes. The key itself is never stored, logged or sent anywhere.
+ * Looks API keys up in Redis by their SHA-256 ({@link ApiKeyHash}), as billing-service mirrors them
+ * from PostgreSQL into {@link RedisKeys#apiKey} hashes ({@link ApiKeyRecord}). The key itself is never
+ * stored, logged or sent anywhere.
  *
  * <p>Active keys are kept in memory for a short while, so that a request does not pay a Redis round
  * trip to learn what the previous one learnt. Billing announces every change of a key's hash
@@ -29,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ApiKeys {
 
   private final RedisHashAsyncCommands<String, String> redis;
-  private final String keyPrefix;
+  private final RedisKeys redisKeys;
   private final Cache<String, Caller> active;
   // Bumped by every eviction: a lookup that raced with one must not cache what it read before it.
   private final AtomicLong evictions = new AtomicLong();
@@ -43,7 +42,7 @@ public final class ApiKeys {
   public ApiKeys(RedisHashAsyncCommands<String, String> redis, String keyPrefix, Duration timeToLive,
                  long maxKeys) {
     this.redis = redis;
-    this.keyPrefix = keyPrefix;
+    this.redisKeys = new RedisKeys(keyPrefix);
     this.active = timeToLive.isZero() || maxKeys <= 0 ? null
         : Caffeine.newBuilder().expireAfterWrite(timeToLive).maximumSize(maxKeys).build();
   }
@@ -66,7 +65,7 @@ public final class ApiKeys {
     if (bearerToken == null || !bearerToken.startsWith("sk-") || bearerToken.length() > 200) {
       return CompletableFuture.completedFuture(Optional.empty());
     }
-    String hash = sha256Hex(bearerToken);
+    String hash = ApiKeyHash.sha256Hex(bearerToken);
     if (active != null) {
       Caller cached = active.getIfPresent(hash);
       if (cached != null) {
@@ -75,16 +74,16 @@ public final class ApiKeys {
     }
     long evictionsBefore = evictions.get();
     boolean mayCache = hearingChanges.get();
-    return redis.hgetall(hashKey(hash)).toCompletableFuture()
+    return redis.hgetall(redisKeys.apiKey(hash)).toCompletableFuture()
         .thenApply(entry -> caller(hash, entry, evictionsBefore, mayCache));
   }
 
   private Optional<Caller> caller(String hash, Map<String, String> entry, long evictionsBefore, boolean mayCache) {
-    if (entry == null || !"active".equals(entry.get("status")) || entry.get("customer_id") == null) {
+    Optional<ApiKeyRecord> record = ApiKeyRecord.fromHash(entry).filter(ApiKeyRecord::active);
+    if (record.isEmpty()) {
       return Optional.empty();
     }
-    Caller caller = new Caller(entry.get("customer_id"), entry.getOrDefault("key_id", ""),
-        KeyLimits.fromRedisHash(entry));
+    Caller caller = new Caller(record.get().customerId(), record.get().keyId(), record.get().limits());
     if (active != null && mayCache && hearingChanges.get()) {
       active.put(hash, caller);
       // An eviction that arrived while the entry was read or put may concern it: drop it to be sure.
@@ -93,14 +92,6 @@ public final class ApiKeys {
       }
     }
     return Optional.of(caller);
-  }
-
-  /**
-   * The Redis hash billing mirrors the key with this SHA-256 into: customer_id, key_id, status, label
-   * (when set) and the key's limits.
-   */
-  public String hashKey(String sha256Hex) {
-    return keyPrefix + "apikey:" + sha256Hex;
   }
 
   /** Billing changed the key with this SHA-256 (created, revoked, limits edited): forget it. */
@@ -128,19 +119,4 @@ public final class ApiKeys {
       allChanged();
     }
   }
-
-  public static String sha256Hex(String key) {
-    MessageDigest sha256 = SHA_256.get();
-    return HexFormat.of().formatHex(sha256.digest(key.getBytes(StandardCharsets.UTF_8)));
-  }
-
-  // One digest per thread: looking the algorithm up among the security providers costs more than
-  // hashing a key. digest() resets it for the next use.
-  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
-  });
 }

@@ -1,5 +1,6 @@
 package dev.silkroute.router.config;
 
+import dev.silkroute.contracts.RedisKeys;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
 
@@ -12,7 +13,7 @@ import io.micronaut.core.bind.annotation.Bindable;
 @ConfigurationProperties("silkroute.redis")
 public record RedisSettings(
     @Bindable(defaultValue = "redis://127.0.0.1:6379") String uri,
-    @Bindable(defaultValue = "silkroute:") String keyPrefix) {
+    @Bindable(defaultValue = RedisKeys.DEFAULT_PREFIX) String keyPrefix) {
 
   public RedisSettings {
     if (uri == null || !uri.startsWith("redis")) {

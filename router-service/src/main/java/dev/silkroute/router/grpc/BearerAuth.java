@@ -1,5 +1,6 @@
 package dev.silkroute.router.grpc;
 
+import dev.silkroute.contracts.BearerToken;
 import dev.silkroute.proto.v1.RouterGrpc;
 import dev.silkroute.router.api.ApiError;
 import dev.silkroute.router.auth.ApiKeys;
@@ -42,8 +43,7 @@ final class BearerAuth implements ServerInterceptor {
       refusal = ApiError.unauthorized("You didn't provide an API key. Send it as metadata "
           + "'authorization: Bearer sk-...'");
     } else {
-      String token = authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-          ? authorization.substring(7).trim() : authorization.trim();
+      String token = BearerToken.of(authorization).orElse(authorization.trim());
       caller = keys.authenticate(token);
       refusal = ApiError.unauthorized("Incorrect or revoked API key provided");
     }

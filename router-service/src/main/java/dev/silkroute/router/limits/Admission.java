@@ -1,5 +1,6 @@
 package dev.silkroute.router.limits;
 
+import dev.silkroute.contracts.KeyLimits;
 import dev.silkroute.router.api.ApiError;
 import dev.silkroute.router.api.ApiException;
 import dev.silkroute.router.auth.Caller;

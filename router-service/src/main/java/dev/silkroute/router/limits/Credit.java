@@ -1,12 +1,13 @@
 package dev.silkroute.router.limits;
 
+import dev.silkroute.contracts.RedisKeys;
+
 /**
- * Credit reservations against the customer's balance in Redis ({@code <prefix>balance:<customer>},
- * micro-USD, credited by billing-service on every grant). A request reserves its worst-case cost
+ * Credit reservations against the customer's balance in Redis ({@link RedisKeys#balance}, micro-USD,
+ * credited by billing-service on every grant). A request reserves its worst-case cost
  * before it is routed and settles to its actual cost when it ends, so concurrent requests can never
- * spend more than the balance. The key's own spend ({@code <prefix>keyspend:<key>}) is held against
- * its credit limit the same way. {@link Admission}'s scripts do both. Billing also keeps the total
- * ever granted ({@code <prefix>credit_granted:<customer>}), moved with the balance on every grant.
+ * spend more than the balance. The key's own spend ({@link RedisKeys#keySpend}) is held against
+ * its credit limit the same way. {@link Admission}'s scripts do both.
  */
 public final class Credit {
 
@@ -24,24 +25,17 @@ public final class Credit {
     }
   }
 
-  private final String keyPrefix;
+  private final RedisKeys keys;
 
   public Credit(String keyPrefix) {
-    this.keyPrefix = keyPrefix;
+    this.keys = new RedisKeys(keyPrefix);
   }
 
-  /** STRING, micro-USD the customer may still spend (reservations in flight already taken off). */
-  public String balanceKey(String customerId) {
-    return keyPrefix + "balance:" + customerId;
+  String balanceKey(String customerId) {
+    return keys.balance(customerId);
   }
 
-  /** STRING, micro-USD spent through the key (reservations in flight included), against its credit limit. */
-  public String keySpendKey(String keyId) {
-    return keyPrefix + "keyspend:" + keyId;
-  }
-
-  /** STRING, micro-USD ever granted to the customer; written by billing only. */
-  public String creditGrantedKey(String customerId) {
-    return keyPrefix + "credit_granted:" + customerId;
+  String keySpendKey(String keyId) {
+    return keys.keySpend(keyId);
   }
 }

@@ -1,5 +1,7 @@
 package dev.silkroute.router.limits;
 
+import dev.silkroute.contracts.KeyLimits;
+import dev.silkroute.contracts.RedisKeys;
 import java.time.Instant;
 
 /**
@@ -16,10 +18,10 @@ public final class RateLimits {
   /** How long a minute's counters outlive it. */
   static final String WINDOW_TTL_SECONDS = "120";
 
-  private final String keyPrefix;
+  private final RedisKeys keys;
 
   public RateLimits(String keyPrefix) {
-    this.keyPrefix = keyPrefix;
+    this.keys = new RedisKeys(keyPrefix);
   }
 
   static boolean applies(KeyLimits limits) {
@@ -53,10 +55,10 @@ public final class RateLimits {
   }
 
   String requestsKey(String keyId, Instant at) {
-    return keyPrefix + "rl:req:" + keyId + ":" + at.getEpochSecond() / 60;
+    return keys.requestsInMinute(keyId, at);
   }
 
   String tokensKey(String keyId, Instant at) {
-    return keyPrefix + "rl:tok:" + keyId + ":" + at.getEpochSecond() / 60;
+    return keys.tokensInMinute(keyId, at);
   }
 }

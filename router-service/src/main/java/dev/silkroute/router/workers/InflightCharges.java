@@ -1,5 +1,6 @@
 package dev.silkroute.router.workers;
 
+import dev.silkroute.contracts.WorkerKeys;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;

@@ -1,6 +1,7 @@
 package dev.silkroute.router.workers;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.silkroute.contracts.WorkerKeys;
 import dev.silkroute.router.catalog.CatalogHolder;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.config.ProtocolAdapter;

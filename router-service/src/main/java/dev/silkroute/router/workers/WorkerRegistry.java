@@ -1,5 +1,6 @@
 package dev.silkroute.router.workers;
 
+import dev.silkroute.contracts.WorkerKeys;
 import dev.silkroute.proto.v1.WorkerStatus;
 import io.grpc.ManagedChannel;
 import io.lettuce.core.KeyValue;

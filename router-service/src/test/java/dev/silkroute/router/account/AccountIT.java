@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.silkroute.providersim.ProviderConfig;
 import dev.silkroute.providersim.ProviderSim;
-import dev.silkroute.router.auth.ApiKeys;
+import dev.silkroute.contracts.ApiKeyRecord;
+import dev.silkroute.contracts.KeyLimits;
+import dev.silkroute.contracts.RedisKeys;
 import dev.silkroute.testkit.Infra;
+import dev.silkroute.testkit.RouterAccounts;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -22,9 +25,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,6 +53,7 @@ class AccountIT {
   private static RedisClient redisClient;
   private static StatefulRedisConnection<String, String> connection;
   private static RedisCommands<String, String> redis;
+  private static RedisKeys keys;
 
   @BeforeAll
   static void start() throws IOException {
@@ -64,6 +68,7 @@ class AccountIT {
               - {provider: deepseek, upstream_model: deepseek-chat, price: {prompt: "0.27", completion: "1.10"}}
         """.formatted(sim.baseUrl("deepseek")));
     prefix = Infra.uniqueName("accountit") + ":";
+    keys = new RedisKeys(prefix);
     redisClient = RedisClient.create(Infra.redis().uri());
     connection = redisClient.connect();
     redis = connection.sync();
@@ -94,9 +99,9 @@ class AccountIT {
   @Test
   void answersCreditsAsGrantedAndUsedInExactDollarsOnBothBaseUrls() throws Exception {
     String customer = "cus_" + UUID.randomUUID();
-    String key = key(customer, Map.of());
-    redis.set(prefix + "credit_granted:" + customer, "5000000");
-    redis.set(prefix + "balance:" + customer, "3749999");
+    String key = key(customer, KeyLimits.NONE, null);
+    redis.set(keys.creditGranted(customer), "5000000");
+    redis.set(keys.balance(customer), "3749999");
 
     for (String path : List.of("/api/v1/credits", "/v1/credits")) {
       HttpResponse<String> response = get(path, key);
@@ -111,9 +116,9 @@ class AccountIT {
   @Test
   void aCompletionsCostShowsInTheKeysUsageAndTheCreditsUsage() throws Exception {
     String customer = "cus_" + UUID.randomUUID();
-    String key = key(customer, Map.of("credit_limit_micros", "2000000", "rpm", "30"));
-    redis.set(prefix + "credit_granted:" + customer, "10000000");
-    redis.set(prefix + "balance:" + customer, "10000000");
+    String key = key(customer, KeyLimits.of(OptionalLong.of(2_000_000), OptionalLong.of(30), OptionalLong.empty(), List.of()), null);
+    redis.set(keys.creditGranted(customer), "10000000");
+    redis.set(keys.balance(customer), "10000000");
 
     HttpResponse<String> completion = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/chat/completions"))
         .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
@@ -139,7 +144,7 @@ class AccountIT {
 
   @Test
   void showsTheLabelBillingMirroredForTheKey() throws Exception {
-    String key = key("cus_" + UUID.randomUUID(), Map.of("label", "ci runner"));
+    String key = key("cus_" + UUID.randomUUID(), KeyLimits.NONE, "ci runner");
 
     JsonNode data = JSON.readTree(get("/api/v1/key", key).body()).get("data");
 
@@ -148,7 +153,7 @@ class AccountIT {
 
   @Test
   void describesAKeyWithoutLimitsWithNullLimitsAndNoRateLimit() throws Exception {
-    String key = key("cus_" + UUID.randomUUID(), Map.of());
+    String key = key("cus_" + UUID.randomUUID(), KeyLimits.NONE, null);
 
     HttpResponse<String> response = get("/v1/key", key);
 
@@ -163,13 +168,13 @@ class AccountIT {
   @Test
   void answersZeroForAnAccountNeverCreditedAnd503WhileOnlyHalfItsTotalsAreLoaded() throws Exception {
     String customer = "cus_" + UUID.randomUUID();
-    String key = key(customer, Map.of());
+    String key = key(customer, KeyLimits.NONE, null);
 
     JsonNode empty = JSON.readTree(get("/api/v1/credits", key).body()).get("data");
     assertThat(empty.get("total_credits").decimalValue()).isEqualByComparingTo("0");
     assertThat(empty.get("total_usage").decimalValue()).isEqualByComparingTo("0");
 
-    redis.set(prefix + "balance:" + customer, "1000");
+    redis.set(keys.balance(customer), "1000");
     HttpResponse<String> halfLoaded = get("/api/v1/credits", key);
     assertThat(halfLoaded.statusCode()).isEqualTo(503);
     assertThat(JSON.readTree(halfLoaded.body()).at("/error/code").asInt()).isEqualTo(503);
@@ -187,13 +192,9 @@ class AccountIT {
     assertThat(JSON.readTree(openAi.body()).at("/error/type").asText()).isEqualTo("authentication_error");
   }
 
-  private static String key(String customerId, Map<String, String> limits) {
-    String key = "sk-sr-v1-" + UUID.randomUUID().toString().replace("-", "")
-        + UUID.randomUUID().toString().replace("-", "");
-    Map<String, String> fields = new HashMap<>(limits);
-    fields.putAll(Map.of("customer_id", customerId, "key_id", "key_" + UUID.randomUUID(), "status", "active"));
-    redis.hset(prefix + "apikey:" + ApiKeys.sha256Hex(key), fields);
-    return key;
+  private static String key(String customerId, KeyLimits limits, String label) {
+    return RouterAccounts.key(prefix, new ApiKeyRecord(customerId, "key_" + UUID.randomUUID(), ApiKeyRecord.ACTIVE,
+        limits, label));
   }
 
   private static HttpResponse<String> get(String path, String bearer) throws IOException, InterruptedException {

@@ -16,15 +16,14 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import dev.silkroute.contracts.KeyLimits;
 import dev.silkroute.proto.v1.UsageEvent;
 import dev.silkroute.proto.v1.UsageStatus;
 import dev.silkroute.providersim.Knobs;
 import dev.silkroute.providersim.ProviderConfig;
 import dev.silkroute.providersim.ProviderSim;
-import dev.silkroute.router.auth.ApiKeys;
 import dev.silkroute.testkit.Infra;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
+import dev.silkroute.testkit.RouterAccounts;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
@@ -38,8 +37,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Properties;
-import java.util.UUID;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -71,7 +71,6 @@ class ChatCompletionsIT {
   private static String key;
   private static String prefix;
   private static OpenAIClient openAi;
-  private static RedisClient redisClient;
   private static KafkaConsumer<String, byte[]> usageConsumer;
   private static final Map<String, UsageEvent> usageEvents = new ConcurrentHashMap<>();
 
@@ -91,13 +90,8 @@ class ChatCompletionsIT {
         """.formatted(sim.baseUrl("deepseek"), sim.baseUrl("together")));
 
     prefix = Infra.uniqueName("routerit") + ":";
-    key = "sk-sr-v1-" + UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", "");
-    redisClient = RedisClient.create(Infra.redis().uri());
-    try (StatefulRedisConnection<String, String> redis = redisClient.connect()) {
-      redis.sync().hset(prefix + "apikey:" + ApiKeys.sha256Hex(key),
-          Map.of("customer_id", "cus_routerit", "key_id", "key_routerit", "status", "active"));
-      redis.sync().set(prefix + "balance:cus_routerit", "1000000000"); // $1,000 of credit
-    }
+    key = RouterAccounts.activeKey(prefix, "cus_routerit", "key_routerit", KeyLimits.NONE);
+    RouterAccounts.setBalance(prefix, "cus_routerit", 1_000_000_000); // $1,000 of credit
 
     String topic = Infra.kafka().createTopic(Infra.uniqueName("usage"), 1);
     EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, Map.ofEntries(
@@ -135,7 +129,6 @@ class ChatCompletionsIT {
     router.close();
     sim.close();
     usageConsumer.close();
-    redisClient.shutdown();
   }
 
   @AfterEach
@@ -370,7 +363,7 @@ class ChatCompletionsIT {
     assertThat(error.at("/metadata/param").asText()).isEqualTo("messages[0].role");
 
     // Refused before the first event of a stream: the same shape, with the real status.
-    String poorKey = keyFor("cus_poor_openrouter", Map.of());
+    String poorKey = keyFor("cus_poor_openrouter", KeyLimits.NONE);
     setBalance("cus_poor_openrouter", 10);
     HttpResponse<String> noCredit = post(openRouter, chat("hi", true), poorKey, "text/event-stream");
     assertThat(noCredit.statusCode()).isEqualTo(402);
@@ -399,7 +392,7 @@ class ChatCompletionsIT {
 
   @Test
   void answers402WhenTheCreditCannotCoverTheWorstCase() throws Exception {
-    String poorKey = keyFor("cus_poor", Map.of());
+    String poorKey = keyFor("cus_poor", KeyLimits.NONE);
     setBalance("cus_poor", 10); // ten micro-USD: far below the worst case of a request
 
     HttpResponse<String> response = post(chat("hi", false), poorKey);
@@ -412,7 +405,7 @@ class ChatCompletionsIT {
 
   @Test
   void answers429WithRetryAfterAndRateLimitHeadersOverTheKeysLimit() throws Exception {
-    String limitedKey = keyFor("cus_limited", Map.of("rpm", "1"));
+    String limitedKey = keyFor("cus_limited", requestsPerMinute(1));
     setBalance("cus_limited", 1_000_000_000);
 
     assertThat(post(chat("one", false), limitedKey).statusCode()).isEqualTo(200);
@@ -426,7 +419,7 @@ class ChatCompletionsIT {
 
   @Test
   void answersAStreamedRequestRefusedBeforeItsFirstEventWithTheRealStatusAndHeaders() throws Exception {
-    String limitedKey = keyFor("cus_limited_stream", Map.of("rpm", "1"));
+    String limitedKey = keyFor("cus_limited_stream", requestsPerMinute(1));
     setBalance("cus_limited_stream", 1_000_000_000);
 
     assertThat(post(chat("one", true), limitedKey).statusCode()).isEqualTo(200);
@@ -455,7 +448,8 @@ class ChatCompletionsIT {
 
   @Test
   void answers403ForAModelTheKeyMayNotUse() throws Exception {
-    String narrowKey = keyFor("cus_narrow", Map.of("allowed_models", "qwen/qwen3-32b"));
+    String narrowKey = keyFor("cus_narrow",
+        new KeyLimits(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), Set.of("qwen/qwen3-32b")));
     setBalance("cus_narrow", 1_000_000_000);
 
     HttpResponse<String> response = post(chat("hi", false), narrowKey);
@@ -500,20 +494,16 @@ class ChatCompletionsIT {
     assertThat(routing.at("/attempts/0/outcome").asText()).isNotBlank();
   }
 
-  private static String keyFor(String customerId, Map<String, String> limits) {
-    String newKey = "sk-sr-v1-" + UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", "");
-    Map<String, String> fields = new java.util.HashMap<>(limits);
-    fields.putAll(Map.of("customer_id", customerId, "key_id", "key_" + customerId, "status", "active"));
-    try (StatefulRedisConnection<String, String> redis = redisClient.connect()) {
-      redis.sync().hset(prefix + "apikey:" + ApiKeys.sha256Hex(newKey), fields);
-    }
-    return newKey;
+  private static String keyFor(String customerId, KeyLimits limits) {
+    return RouterAccounts.activeKey(prefix, customerId, "key_" + customerId, limits);
+  }
+
+  private static KeyLimits requestsPerMinute(long rpm) {
+    return new KeyLimits(OptionalLong.empty(), OptionalLong.of(rpm), OptionalLong.empty(), Set.of());
   }
 
   private static void setBalance(String customerId, long micros) {
-    try (StatefulRedisConnection<String, String> redis = redisClient.connect()) {
-      redis.sync().set(prefix + "balance:" + customerId, String.valueOf(micros));
-    }
+    RouterAccounts.setBalance(prefix, customerId, micros);
   }
 
   @Test
@@ -557,7 +547,7 @@ class ChatCompletionsIT {
       assertThat(data.get("total_cost").decimalValue()).isEqualByComparingTo(completion.at("/usage/cost").decimalValue());
       assertThat(data.get("tokens_completion").asLong()).isEqualTo(completion.at("/usage/completion_tokens").asLong());
     });
-    assertThat(get("/v1/generation?id=" + id, keyFor("cus_stranger", Map.of())).statusCode()).isEqualTo(404);
+    assertThat(get("/v1/generation?id=" + id, keyFor("cus_stranger", KeyLimits.NONE)).statusCode()).isEqualTo(404);
     assertThat(get("/api/v1/generation", key).statusCode()).isEqualTo(400);
     assertThat(get("/v1/generation?id=" + id, null).statusCode()).isEqualTo(401);
   }

@@ -3,18 +3,31 @@ package dev.silkroute.router.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.silkroute.contracts.ApiKeyHash;
+import dev.silkroute.contracts.ApiKeyRecord;
+import dev.silkroute.contracts.KeyLimits;
+import dev.silkroute.contracts.RedisKeys;
 import dev.silkroute.testkit.Infra;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
-import java.util.Map;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The router's key cache on real Redis: used while billing is silent, evicted when it announces a change. */
+/**
+ * The router's side of the API key contract on real Redis, and its round trip: every hash here is
+ * written the way billing-service's {@code ApiKeyMirror} writes it (the contract's replace script,
+ * then the announcement), and {@link ApiKeys} must read back what billing wrote, keep it cached while
+ * billing is silent and evict it when billing announces a change. billing-service's own tests read
+ * what its mirror writes with the same contract ({@code KeyLimitsAndBalanceIT}).
+ */
 class ApiKeyCacheIT {
 
   private static RedisClient client;
@@ -42,12 +55,46 @@ class ApiKeyCacheIT {
   void aKey() {
     prefix = Infra.uniqueName("apikeycacheit") + ":";
     key = "sk-sr-v1-" + prefix.replace(":", "");
-    hash = ApiKeys.sha256Hex(key);
-    redis.hset(apiKey(hash), Map.of("customer_id", "cus_a", "key_id", "key_a", "status", "active", "rpm", "10"));
+    hash = ApiKeyHash.sha256Hex(key);
+    billingWrites(record(ApiKeyRecord.ACTIVE, 10));
   }
 
-  private String apiKey(String sha256Hex) {
-    return prefix + "apikey:" + sha256Hex;
+  /** As billing's ApiKeyMirror writes a key, before it announces the change. */
+  private void billingWrites(ApiKeyRecord record) {
+    redis.eval(ApiKeyRecord.REPLACE_SCRIPT, ScriptOutputType.INTEGER,
+        new String[] {new RedisKeys(prefix).apiKey(hash)}, record.replaceArguments());
+  }
+
+  private void billingAnnounces(String message) {
+    redis.publish(new RedisKeys(prefix).apiKeyChanges(), message);
+  }
+
+  /** The key's hash as billing writes it, with a requests-per-minute limit. */
+  private static ApiKeyRecord record(String status, long requestsPerMinute) {
+    return new ApiKeyRecord("cus_a", "key_a", status,
+        new KeyLimits(OptionalLong.empty(), OptionalLong.of(requestsPerMinute), OptionalLong.empty(), Set.of()));
+  }
+
+  private void revoke() {
+    billingWrites(record(ApiKeyRecord.REVOKED, 10));
+  }
+
+  @Test
+  void theRouterReadsTheCustomerTheKeyAndEveryLimitBillingWrote() {
+    KeyLimits every = KeyLimits.of(OptionalLong.of(2_500_000), OptionalLong.of(30), OptionalLong.of(90_000),
+        List.of("qwen/qwen3-235b", "deepseek/deepseek-v3"));
+    billingWrites(new ApiKeyRecord("cus_a", "key_a", ApiKeyRecord.ACTIVE, every));
+
+    assertThat(new ApiKeys(connection.async(), prefix).authenticate(key))
+        .contains(new Caller("cus_a", "key_a", every));
+  }
+
+  @Test
+  void aLimitBillingRemovesIsNoLongerEnforcedByTheRouter() {
+    billingWrites(new ApiKeyRecord("cus_a", "key_a", ApiKeyRecord.ACTIVE, KeyLimits.NONE));
+
+    assertThat(new ApiKeys(connection.async(), prefix).authenticate(key))
+        .contains(new Caller("cus_a", "key_a", KeyLimits.NONE));
   }
 
   @Test
@@ -56,10 +103,10 @@ class ApiKeyCacheIT {
     try (ApiKeyChanges changes = ApiKeyChanges.subscribe(client, prefix, keys)) {
       assertThat(keys.authenticate(key)).hasValueSatisfying(caller -> assertThat(caller.keyId()).isEqualTo("key_a"));
 
-      redis.hset(apiKey(hash), "status", "revoked");
+      revoke();
       assertThat(keys.authenticate(key)).as("cached while billing has said nothing").isPresent();
 
-      redis.publish(ApiKeyChanges.channel(prefix), hash);
+      billingAnnounces(hash);
       await().atMost(Duration.ofSeconds(5)).until(() -> keys.authenticate(key).isEmpty());
     }
   }
@@ -69,9 +116,9 @@ class ApiKeyCacheIT {
     ApiKeys keys = new ApiKeys(connection.async(), prefix, Duration.ofMinutes(5), 100);
     try (ApiKeyChanges changes = ApiKeyChanges.subscribe(client, prefix, keys)) {
       assertThat(keys.authenticate(key)).isPresent();
-      redis.hset(apiKey(hash), "rpm", "99");
+      billingWrites(record(ApiKeyRecord.ACTIVE, 99));
 
-      redis.publish(ApiKeyChanges.channel(prefix), ApiKeyChanges.ALL);
+      billingAnnounces(RedisKeys.EVERY_API_KEY);
       await().atMost(Duration.ofSeconds(5)).until(() ->
           keys.authenticate(key).orElseThrow().limits().requestsPerMinute().getAsLong() == 99);
     }
@@ -85,7 +132,7 @@ class ApiKeyCacheIT {
         keys.authenticateAsync(key).join();
         return keys.authenticateAsync(key).isDone();
       });
-      redis.hset(apiKey(hash), "status", "revoked");
+      revoke();
 
       assertThat(keys.authenticateAsync(key)).as("cached: no Redis reply to wait for").isDone()
           .isCompletedWithValueMatching(caller -> caller.orElseThrow().customerId().equals("cus_a"));
@@ -99,7 +146,7 @@ class ApiKeyCacheIT {
     ApiKeys keys = new ApiKeys(connection.async(), prefix, Duration.ofMinutes(5), 100);
     assertThat(keys.authenticate(key)).isPresent();
 
-    redis.hset(apiKey(hash), "status", "revoked");
+    revoke();
 
     assertThat(keys.authenticate(key)).isEmpty();
   }
@@ -109,7 +156,7 @@ class ApiKeyCacheIT {
     ApiKeys keys = new ApiKeys(connection.async(), prefix, Duration.ofMillis(200), 100);
     try (ApiKeyChanges changes = ApiKeyChanges.subscribe(client, prefix, keys)) {
       assertThat(keys.authenticate(key)).isPresent();
-      redis.hset(apiKey(hash), "status", "revoked");
+      revoke();
 
       await().atMost(Duration.ofSeconds(5)).until(() -> keys.authenticate(key).isEmpty());
     }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.silkroute.contracts.KeyLimits;
+import dev.silkroute.contracts.RedisKeys;
 import dev.silkroute.providersim.Knobs;
 import dev.silkroute.providersim.ProviderConfig;
 import dev.silkroute.providersim.ProviderSim;
@@ -13,7 +15,6 @@ import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.catalog.Model;
 import dev.silkroute.router.catalog.Pricing;
 import dev.silkroute.router.limits.Admission;
-import dev.silkroute.router.limits.KeyLimits;
 import dev.silkroute.router.provider.Cancellation;
 import dev.silkroute.router.provider.OpenAiCompatibleAdapter;
 import dev.silkroute.router.provider.ProviderAdapters;
@@ -107,7 +108,7 @@ class ChatRouterContinuationIT {
     blocking = Executors.newCachedThreadPool();
     router = new ChatRouter(order, List.of(), adapters, new Admission(connection, prefix, Clock.systemUTC()), usage,
         JSON, Clock.systemUTC(), System::nanoTime, "continuation-it", blocking);
-    connection.sync().set(prefix + "balance:" + caller.customerId(), String.valueOf(BALANCE));
+    connection.sync().set(new RedisKeys(prefix).balance(caller.customerId()), String.valueOf(BALANCE));
   }
 
   @AfterEach
@@ -222,7 +223,7 @@ class ChatRouterContinuationIT {
   }
 
   private long balance() {
-    return Long.parseLong(connection.sync().get(prefix + "balance:" + caller.customerId()));
+    return Long.parseLong(connection.sync().get(new RedisKeys(prefix).balance(caller.customerId())));
   }
 
   private static ChatRequest request(boolean stream) {

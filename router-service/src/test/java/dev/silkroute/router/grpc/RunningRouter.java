@@ -1,19 +1,16 @@
 package dev.silkroute.router.grpc;
 
+import dev.silkroute.contracts.KeyLimits;
 import dev.silkroute.providersim.ProviderSim;
-import dev.silkroute.router.auth.ApiKeys;
 import dev.silkroute.testkit.Infra;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
+import dev.silkroute.testkit.RouterAccounts;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A whole router for integration tests: its HTTP and gRPC servers on free ports (gRPC by the test
@@ -60,17 +57,8 @@ public final class RunningRouter implements AutoCloseable {
                 - {provider: anthropic, upstream_model: claude-sonnet-4, price: {prompt: "3", completion: "15"}}
           """.formatted(sim.baseUrl("deepseek"), sim.baseUrl("together"), sim.baseUrl("anthropic")));
       String prefix = Infra.uniqueName("grpcit") + ":";
-      byte[] secret = new byte[32];
-      ThreadLocalRandom.current().nextBytes(secret);
-      String key = "sk-sr-v1-" + HexFormat.of().formatHex(secret);
-      RedisClient redis = RedisClient.create(Infra.redis().uri());
-      try (StatefulRedisConnection<String, String> connection = redis.connect()) {
-        connection.sync().hset(prefix + "apikey:" + ApiKeys.sha256Hex(key),
-            Map.of("customer_id", "cus_grpcit", "key_id", "key_grpcit", "status", "active"));
-        connection.sync().set(prefix + "balance:cus_grpcit", "1000000000"); // $1,000 of credit
-      } finally {
-        redis.shutdown();
-      }
+      String key = RouterAccounts.activeKey(prefix, "cus_grpcit", "key_grpcit", KeyLimits.NONE);
+      RouterAccounts.setBalance(prefix, "cus_grpcit", 1_000_000_000); // $1,000 of credit
       String usageTopic = Infra.kafka().createTopic(Infra.uniqueName("usage"), 1);
       EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, Map.ofEntries(
           // Circuits stay closed: these tests make providers fail on purpose, one test after another.

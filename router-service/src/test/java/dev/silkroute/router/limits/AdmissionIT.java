@@ -3,6 +3,8 @@ package dev.silkroute.router.limits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.silkroute.contracts.KeyLimits;
+import dev.silkroute.contracts.RedisKeys;
 import dev.silkroute.router.api.ApiException;
 import dev.silkroute.router.auth.Caller;
 import dev.silkroute.testkit.Infra;
@@ -38,6 +40,7 @@ class AdmissionIT {
   private static RedisCommands<String, String> redis;
 
   private String prefix;
+  private RedisKeys keys;
   private Admission admission;
 
   @BeforeAll
@@ -56,13 +59,14 @@ class AdmissionIT {
   @BeforeEach
   void freshPrefix() {
     prefix = Infra.uniqueName("admissionit") + ":";
+    keys = new RedisKeys(prefix);
     Clock clock = Clock.fixed(Instant.parse("2026-11-23T12:00:10Z"), ZoneOffset.UTC);
     admission = new Admission(connection, prefix, clock);
   }
 
   @Test
   void concurrentRequestsNeverReserveMoreThanTheBalance() throws Exception {
-    redis.set(prefix + "balance:cus_a", "1000");
+    redis.set(keys.balance("cus_a"), "1000");
     Caller caller = new Caller("cus_a", "key_a", KeyLimits.NONE);
     ExecutorService pool = Executors.newFixedThreadPool(16);
     List<Callable<Boolean>> requests = new ArrayList<>();
@@ -84,19 +88,19 @@ class AdmissionIT {
     pool.shutdown();
 
     assertThat(admitted).isEqualTo(10);
-    assertThat(redis.get(prefix + "balance:cus_a")).isEqualTo("0");
+    assertThat(redis.get(keys.balance("cus_a"))).isEqualTo("0");
   }
 
   @Test
   void settlingChargesTheActualCostSoTheBalanceMatchesTheLedger() {
-    redis.set(prefix + "balance:cus_a", "1000");
+    redis.set(keys.balance("cus_a"), "1000");
     Caller caller = new Caller("cus_a", "key_a", KeyLimits.NONE);
 
     settle(admit(caller, "a/b", 10, 300), 42, 50);
     settle(admit(caller, "a/b", 10, 300), 350, 50); // the estimate fell short: the excess is taken too
 
-    assertThat(redis.get(prefix + "balance:cus_a")).isEqualTo(String.valueOf(1000 - 42 - 350));
-    assertThat(redis.get(prefix + "keyspend:key_a")).isEqualTo("392");
+    assertThat(redis.get(keys.balance("cus_a"))).isEqualTo(String.valueOf(1000 - 42 - 350));
+    assertThat(redis.get(keys.keySpend("key_a"))).isEqualTo("392");
   }
 
   @Test
@@ -108,7 +112,7 @@ class AdmissionIT {
           assertThat(e.error().code()).isEqualTo("no_balance");
         });
 
-    redis.set(prefix + "balance:cus_b", "100");
+    redis.set(keys.balance("cus_b"), "100");
     Caller small = new Caller("cus_b", "key_b", KeyLimits.NONE);
     assertThatThrownBy(() -> admit(small, "a/b", 1, 101))
         .isInstanceOfSatisfying(ApiException.class, e -> {
@@ -116,7 +120,7 @@ class AdmissionIT {
           assertThat(e.error().message()).contains("$0.000101").contains("$0.0001 remains");
         });
 
-    redis.set(prefix + "balance:cus_c", "1000000");
+    redis.set(keys.balance("cus_c"), "1000000");
     Caller limited = new Caller("cus_c", "key_c",
         new KeyLimits(OptionalLong.of(150), OptionalLong.empty(), OptionalLong.empty(), Set.of()));
     settle(admit(limited, "a/b", 1, 100), 100, 1);
@@ -126,7 +130,7 @@ class AdmissionIT {
 
   @Test
   void enforcesRequestsPerMinuteWithRateLimitHeaders() {
-    redis.set(prefix + "balance:cus_r", "1000000");
+    redis.set(keys.balance("cus_r"), "1000000");
     Caller caller = new Caller("cus_r", "key_r",
         new KeyLimits(OptionalLong.empty(), OptionalLong.of(2), OptionalLong.empty(), Set.of()));
 
@@ -143,7 +147,7 @@ class AdmissionIT {
 
   @Test
   void enforcesTokensPerMinuteCorrectedByActualUse() {
-    redis.set(prefix + "balance:cus_t", "1000000");
+    redis.set(keys.balance("cus_t"), "1000000");
     Caller caller = new Caller("cus_t", "key_t",
         new KeyLimits(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.of(100), Set.of()));
 
@@ -156,19 +160,19 @@ class AdmissionIT {
   void aRequestRefusedForCreditCountsAgainstRequestsButGivesItsTokensBack() {
     Caller caller = new Caller("cus_poor", "key_poor",
         new KeyLimits(OptionalLong.empty(), OptionalLong.of(5), OptionalLong.of(100), Set.of()));
-    long minute = Instant.parse("2026-11-23T12:00:10Z").getEpochSecond() / 60;
+    Instant now = Instant.parse("2026-11-23T12:00:10Z");
 
     assertThatThrownBy(() -> admit(caller, "a/b", 30, 1))
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(402));
 
-    assertThat(redis.get(prefix + "rl:req:key_poor:" + minute)).isEqualTo("1");
-    assertThat(redis.get(prefix + "rl:tok:key_poor:" + minute)).isIn(null, "0");
-    assertThat(redis.get(prefix + "keyspend:key_poor")).isNull();
+    assertThat(redis.get(keys.requestsInMinute("key_poor", now))).isEqualTo("1");
+    assertThat(redis.get(keys.tokensInMinute("key_poor", now))).isIn(null, "0");
+    assertThat(redis.get(keys.keySpend("key_poor"))).isNull();
   }
 
   @Test
   void aRequestOverItsRateLimitReservesNoCredit() {
-    redis.set(prefix + "balance:cus_busy", "1000");
+    redis.set(keys.balance("cus_busy"), "1000");
     Caller caller = new Caller("cus_busy", "key_busy",
         new KeyLimits(OptionalLong.empty(), OptionalLong.of(1), OptionalLong.empty(), Set.of()));
     admit(caller, "a/b", 1, 100);
@@ -176,8 +180,8 @@ class AdmissionIT {
     assertThatThrownBy(() -> admit(caller, "a/b", 1, 100))
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(429));
 
-    assertThat(redis.get(prefix + "balance:cus_busy")).isEqualTo("900");
-    assertThat(redis.get(prefix + "keyspend:key_busy")).isEqualTo("100");
+    assertThat(redis.get(keys.balance("cus_busy"))).isEqualTo("900");
+    assertThat(redis.get(keys.keySpend("key_busy"))).isEqualTo("100");
   }
 
   /** What one admission came to: the ticket's headers, or the refusal. */
@@ -190,8 +194,8 @@ class AdmissionIT {
    * credit (402). Customers and keys are named after {@code tag}, so runs do not share counters.
    */
   private List<Verdict> everyVerdict(String tag, java.util.function.Function<Object[], Admission.Ticket> admit) {
-    redis.set(prefix + "balance:cus_" + tag, "1000");
-    redis.set(prefix + "balance:cus_small_" + tag, "100");
+    redis.set(keys.balance("cus_" + tag), "1000");
+    redis.set(keys.balance("cus_small_" + tag), "100");
     Caller limited = new Caller("cus_" + tag, "key_" + tag,
         new KeyLimits(OptionalLong.empty(), OptionalLong.of(1), OptionalLong.empty(), Set.of("a/b")));
     Object[][] requests = {
@@ -221,7 +225,7 @@ class AdmissionIT {
         .containsEntry("X-RateLimit-Remaining", "0");
     assertThat(verdicts).extracting(v -> v.refusal() == null ? null : v.refusal().code())
         .containsExactly(null, "rate_limit_exceeded", "model_not_allowed", "no_balance", "insufficient_credit");
-    assertThat(redis.get(prefix + "balance:cus_all")).isEqualTo("700");
+    assertThat(redis.get(keys.balance("cus_all"))).isEqualTo("700");
   }
 
   @Test
@@ -237,7 +241,7 @@ class AdmissionIT {
 
   @Test
   void settlesOnceHoweverManyThreadsSettleTogether() throws Exception {
-    redis.set(prefix + "balance:cus_once", "1000");
+    redis.set(keys.balance("cus_once"), "1000");
     Caller caller = new Caller("cus_once", "key_once", KeyLimits.NONE);
     Admission.Ticket ticket = admit(caller, "a/b", 10, 300);
     ExecutorService pool = Executors.newFixedThreadPool(16);
@@ -256,22 +260,22 @@ class AdmissionIT {
     pool.shutdown();
 
     // The first settlement finished with its caller, and every later one was a no-op.
-    assertThat(redis.get(prefix + "balance:cus_once")).isEqualTo("958");
-    assertThat(redis.get(prefix + "keyspend:key_once")).isEqualTo("42");
+    assertThat(redis.get(keys.balance("cus_once"))).isEqualTo("958");
+    assertThat(redis.get(keys.keySpend("key_once"))).isEqualTo("42");
     assertThat(ticket.settleAsync(0, 0)).isCompleted();
-    assertThat(redis.get(prefix + "balance:cus_once")).isEqualTo("958");
+    assertThat(redis.get(keys.balance("cus_once"))).isEqualTo("958");
   }
 
   @Test
   void settlingWithoutWaitingCompletesOnceRedisHasTheCost() throws Exception {
-    redis.set(prefix + "balance:cus_s", "1000");
+    redis.set(keys.balance("cus_s"), "1000");
     Caller caller = new Caller("cus_s", "key_s", KeyLimits.NONE);
 
     Admission.Ticket ticket = admission.admitAsync(caller, "a/b", 10, 300).get(10, TimeUnit.SECONDS);
     ticket.settleAsync(42, 50).get(10, TimeUnit.SECONDS);
 
-    assertThat(redis.get(prefix + "balance:cus_s")).isEqualTo("958");
-    assertThat(redis.get(prefix + "keyspend:key_s")).isEqualTo("42");
+    assertThat(redis.get(keys.balance("cus_s"))).isEqualTo("958");
+    assertThat(redis.get(keys.keySpend("key_s"))).isEqualTo("42");
   }
 
   @Test
@@ -316,17 +320,6 @@ class AdmissionIT {
           assertThat(e.error().status()).isEqualTo(403);
           assertThat(e.error().param()).isEqualTo("model");
         });
-  }
-
-  @Test
-  void readsLimitsFromTheKeysRedisHash() {
-    KeyLimits limits = KeyLimits.fromRedisHash(Map.of("rpm", "60", "tpm", "", "credit_limit_micros", "x",
-        "allowed_models", "a/b, c/d"));
-
-    assertThat(limits.requestsPerMinute()).hasValue(60);
-    assertThat(limits.tokensPerMinute()).isEmpty();
-    assertThat(limits.creditLimitMicros()).hasValue(0); // unreadable: refuse rather than unlimited
-    assertThat(limits.allowedModels()).containsExactlyInAnyOrder("a/b", "c/d");
   }
 
   /** Admits, waiting for the verdict; a refusal is thrown as the ApiException the future fails with. */

@@ -6,13 +6,12 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.silkroute.contracts.KeyLimits;
 import dev.silkroute.providersim.Knobs;
 import dev.silkroute.providersim.ProviderConfig;
 import dev.silkroute.providersim.ProviderSim;
-import dev.silkroute.router.auth.ApiKeys;
 import dev.silkroute.testkit.Infra;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
+import dev.silkroute.testkit.RouterAccounts;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
@@ -25,10 +24,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,17 +92,8 @@ class RoutingResilienceIT {
     Files.writeString(catalogFile, catalog);
 
     String prefix = Infra.uniqueName("resilienceit") + ":";
-    byte[] secret = new byte[32];
-    ThreadLocalRandom.current().nextBytes(secret);
-    key = "sk-sr-v1-" + HexFormat.of().formatHex(secret);
-    RedisClient redis = RedisClient.create(Infra.redis().uri());
-    try (StatefulRedisConnection<String, String> connection = redis.connect()) {
-      connection.sync().hset(prefix + "apikey:" + ApiKeys.sha256Hex(key),
-          Map.of("customer_id", "cus_resilienceit", "key_id", "key_resilienceit", "status", "active"));
-      connection.sync().set(prefix + "balance:cus_resilienceit", "1000000000"); // $1,000 of credit
-    } finally {
-      redis.shutdown();
-    }
+    key = RouterAccounts.activeKey(prefix, "cus_resilienceit", "key_resilienceit", KeyLimits.NONE);
+    RouterAccounts.setBalance(prefix, "cus_resilienceit", 1_000_000_000); // $1,000 of credit
 
     EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, Map.ofEntries(
         Map.entry("silkroute.routing.sliding-window-calls", "4"),

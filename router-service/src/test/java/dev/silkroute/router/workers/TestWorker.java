@@ -1,13 +1,13 @@
 package dev.silkroute.router.workers;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.silkroute.contracts.WorkerKeys;
 import dev.silkroute.testkit.Infra;
 import dev.silkroute.worker.Worker;
 import dev.silkroute.worker.config.WorkerConfig;
 import dev.silkroute.worker.dispatch.DispatchObserver;
 import dev.silkroute.worker.engine.GpuProfile;
 import dev.silkroute.worker.heartbeat.Heartbeat;
-import dev.silkroute.worker.heartbeat.HeartbeatKeys;
 import dev.silkroute.worker.heartbeat.WorkerStatusJson;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
@@ -63,7 +63,7 @@ final class TestWorker implements AutoCloseable {
         observer, Clock.systemUTC(), System::nanoTime, json);
     this.redis = RedisClient.create(Infra.redis().uri());
     // As Worker wires its own heartbeat when enabled.
-    this.heartbeat = new Heartbeat(redis.connect(), new HeartbeatKeys(prefix), worker.statusReport(),
+    this.heartbeat = new Heartbeat(redis.connect(), new WorkerKeys(prefix), worker.statusReport(),
         new WorkerStatusJson(json), config.heartbeat().interval(), ttl, config.heartbeat().minSpacing(),
         System::nanoTime);
     worker.dispatcher().onChange(heartbeat::changed);

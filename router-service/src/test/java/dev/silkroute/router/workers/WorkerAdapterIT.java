@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.silkroute.contracts.WorkerKeys;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.catalog.Model;
 import dev.silkroute.router.chat.ChatRequest;

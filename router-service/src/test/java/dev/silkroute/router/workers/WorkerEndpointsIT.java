@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.silkroute.contracts.WorkerKeys;
 import dev.silkroute.proto.v1.WorkerStatus;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.catalog.Model;

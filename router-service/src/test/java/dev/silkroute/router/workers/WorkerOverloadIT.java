@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.silkroute.contracts.KeyLimits;
+import dev.silkroute.contracts.RedisKeys;
+import dev.silkroute.contracts.WorkerKeys;
 import dev.silkroute.providersim.Knobs;
 import dev.silkroute.providersim.ProviderConfig;
 import dev.silkroute.providersim.ProviderSim;
@@ -15,11 +18,10 @@ import dev.silkroute.router.catalog.Pricing;
 import dev.silkroute.router.chat.ChatRequestParser;
 import dev.silkroute.router.chat.ChatRouter;
 import dev.silkroute.router.chat.SseOut;
-import dev.silkroute.router.limits.KeyLimits;
+import dev.silkroute.router.limits.Admission;
 import dev.silkroute.router.provider.Cancellation;
 import dev.silkroute.router.provider.OpenAiCompatibleAdapter;
 import dev.silkroute.router.provider.ProviderAdapters;
-import dev.silkroute.router.limits.Admission;
 import dev.silkroute.router.routing.EndpointBoard;
 import dev.silkroute.router.routing.GuardSettings;
 import dev.silkroute.router.routing.LocalStatsBuckets;
@@ -128,7 +130,7 @@ class WorkerOverloadIT {
         new EndpointBoard(GuardSettings.ofDefaults(), new TrafficStats(new LocalStatsBuckets(Clock.systemUTC()),
             Clock.systemUTC()), Clock.systemUTC()),
         new StickySessions(Clock.systemUTC(), Duration.ofMinutes(10)), () -> catalog, Math::random, System::nanoTime);
-    connection.sync().set(prefix + "balance:cus_overload", "1000000000");
+    connection.sync().set(new RedisKeys(prefix).balance("cus_overload"), "1000000000");
     Admission admission = new Admission(connection, prefix, Clock.systemUTC());
     // The worker adapter streams by blocking calls; the router also continues each request here.
     ExecutorService blocking = Executors.newCachedThreadPool();

@@ -3,6 +3,7 @@ package dev.silkroute.router.workers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.silkroute.contracts.WorkerKeys;
 import dev.silkroute.testkit.Infra;
 import io.grpc.ManagedChannelBuilder;
 import io.lettuce.core.RedisClient;

@@ -1,5 +1,6 @@
 package dev.silkroute.worker.config;
 
+import dev.silkroute.contracts.RedisKeys;
 import dev.silkroute.worker.config.WorkerConfig.EngineType;
 import dev.silkroute.worker.engine.GpuProfile;
 import java.net.InetAddress;
@@ -94,7 +95,7 @@ public final class ConfigReader {
     if (ttl.compareTo(interval) <= 0) {
       throw bad("heartbeat.ttl", ttl.toString(), "longer than heartbeat.interval (" + interval + ")");
     }
-    return new WorkerConfig.HeartbeatConfig(enabled, redis, string("heartbeat.key-prefix").orElse("silkroute:"),
+    return new WorkerConfig.HeartbeatConfig(enabled, redis, string("heartbeat.key-prefix").orElse(RedisKeys.DEFAULT_PREFIX),
         interval, ttl, duration("heartbeat.min-spacing", Duration.ofMillis(50)));
   }
 

@@ -1,5 +1,6 @@
 package dev.silkroute.worker.heartbeat;
 
+import dev.silkroute.contracts.WorkerKeys;
 import dev.silkroute.proto.v1.WorkerStatus;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.SetArgs;
@@ -26,7 +27,7 @@ public final class Heartbeat implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Heartbeat.class);
 
   private final StatefulRedisConnection<String, String> connection;
-  private final HeartbeatKeys keys;
+  private final WorkerKeys keys;
   private final Supplier<WorkerStatus> status;
   private final WorkerStatusJson json;
   private final Duration interval;
@@ -42,7 +43,7 @@ public final class Heartbeat implements AutoCloseable {
   private volatile long lastBeatNanos;
   private volatile boolean stopped;
 
-  public Heartbeat(StatefulRedisConnection<String, String> connection, HeartbeatKeys keys,
+  public Heartbeat(StatefulRedisConnection<String, String> connection, WorkerKeys keys,
       Supplier<WorkerStatus> status, WorkerStatusJson json, Duration interval, Duration ttl,
       Duration minSpacing, LongSupplier nanoTime) {
     if (ttl.compareTo(interval) <= 0) {

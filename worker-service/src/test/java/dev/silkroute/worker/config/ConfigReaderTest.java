@@ -3,6 +3,7 @@ package dev.silkroute.worker.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.silkroute.contracts.RedisKeys;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -26,7 +27,7 @@ class ConfigReaderTest {
     assertThat(config.maxRunning()).isEqualTo(64);
     assertThat(config.maxQueued()).isEqualTo(64);
     assertThat(config.heartbeat().ttl()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(config.heartbeat().keyPrefix()).isEqualTo("silkroute:");
+    assertThat(config.heartbeat().keyPrefix()).isEqualTo(RedisKeys.DEFAULT_PREFIX);
   }
 
   @Test

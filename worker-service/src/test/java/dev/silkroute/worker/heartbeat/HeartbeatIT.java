@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.silkroute.contracts.WorkerKeys;
 import dev.silkroute.proto.v1.WorkerStatus;
 import dev.silkroute.testkit.Infra;
 import io.lettuce.core.RedisClient;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /** The heartbeat against the real Redis from the testkit, under a key prefix of its own. */
 class HeartbeatIT {
   private final WorkerStatusJson json = new WorkerStatusJson(new ObjectMapper());
-  private final HeartbeatKeys keys = new HeartbeatKeys(Infra.uniqueName("silkroute-test:heartbeat:"));
+  private final WorkerKeys keys = new WorkerKeys(Infra.uniqueName("silkroute-test:heartbeat:"));
   private final AtomicReference<WorkerStatus> status = new AtomicReference<>(WorkerStatusJsonTest.sample());
   private final List<String> announced = new CopyOnWriteArrayList<>();
   private RedisClient client;
