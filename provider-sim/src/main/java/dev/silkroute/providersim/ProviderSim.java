@@ -138,6 +138,14 @@ public final class ProviderSim implements AutoCloseable {
     return state(provider).requestCount();
   }
 
+  /**
+   * Streamed answers the provider is sending now. A stream whose client hangs up stops counting at
+   * the first write that finds the connection closed (with a paced stream, within a token or two).
+   */
+  public int openStreams(String provider) {
+    return state(provider).openStreams();
+  }
+
   /** The provider's last requests (at most 64), oldest first. */
   public List<RecordedRequest> recentRequests(String provider) {
     return state(provider).recentRequests();

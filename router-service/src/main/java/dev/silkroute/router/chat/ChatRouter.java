@@ -41,7 +41,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -103,23 +102,6 @@ public final class ChatRouter {
     return "gen-" + HexFormat.of().formatHex(bytes);
   }
 
-  /** A non-streamed answer: the {@code chat.completion} object the client receives. */
-  public ObjectNode complete(String generationId, Caller caller, ChatRequest request) {
-    return complete(generationId, caller, request, false);
-  }
-
-  /**
-   * A non-streamed answer, waited for: {@link #completeAsync} joined, failing with its exception
-   * (an {@link ApiException} for any answer the client should see).
-   */
-  public ObjectNode complete(String generationId, Caller caller, ChatRequest request, boolean withRouting) {
-    try {
-      return completeAsync(generationId, caller, request, withRouting, blocking).join();
-    } catch (CompletionException e) {
-      throw unchecked(unwrap(e));
-    }
-  }
-
   /**
    * A non-streamed answer without a waiting thread. With {@code withRouting}, the answer carries a
    * {@code routing} block: the candidates with their scores and every attempt with its outcome.
@@ -131,9 +113,10 @@ public final class ChatRouter {
    * client's threads and on {@code continueOn}, where nothing blocks: adapters without a
    * non-blocking client wait on {@code blocking}.
    *
-   * @param continueOn where the work after each Redis reply runs (the HTTP request's event loop):
-   *                   never on Lettuce's I/O thread, which serves every request's Redis replies one
-   *                   after another and, doing their work too, became the router's bottleneck
+   * @param continueOn where the work after each Redis reply runs (the HTTP request's event loop, the
+   *                   gRPC server's executor): never on Lettuce's I/O thread, which serves every
+   *                   request's Redis replies one after another and, doing their work too, became the
+   *                   router's bottleneck
    */
   public CompletableFuture<ObjectNode> completeAsync(String generationId, Caller caller, ChatRequest request,
                                                      boolean withRouting, Executor continueOn) {
@@ -152,7 +135,7 @@ public final class ChatRouter {
       return served.handle((answer, failure) -> settleAsync(generation, ticket, answer, failure))
           .thenCompose(settled -> settled);
     }, next)).whenCompleteAsync((answer, failure) -> {
-      // The exception itself, not wrapped in a CompletionException, as complete() would throw it.
+      // The exception itself, not wrapped in a CompletionException: callers tell refusals by their type.
       if (failure != null) {
         done.completeExceptionally(unwrap(failure));
       } else {
@@ -178,7 +161,7 @@ public final class ChatRouter {
 
   /**
    * Tries the endpoints from the {@code next}-th on until one answers; {@code last} is the latest
-   * failure. The same walk as {@link #stream}'s loops, one endpoint per completed call.
+   * failure. The same walk as {@link StreamedAnswer#tryNext}, one endpoint per completed call.
    */
   private CompletableFuture<ObjectNode> tryFrom(Tries tries, int next, UpstreamException last) {
     for (int i = next; i < tries.order().size(); i++) {
@@ -222,29 +205,6 @@ public final class ChatRouter {
       }).thenCompose(answer -> answer);
     }
     return CompletableFuture.failedFuture(new ApiException(allFailed(last)));
-  }
-
-  /** A streamed answer; see {@link #stream(String, Caller, ChatRequest, SseOut, BooleanSupplier, boolean)}. */
-  public void stream(String generationId, Caller caller, ChatRequest request, SseOut out, BooleanSupplier cancelled) {
-    stream(generationId, caller, request, out, cancelled, false);
-  }
-
-  /**
-   * A streamed answer, waited for on the calling thread, for callers that can only be polled for
-   * their client's cancel (gRPC); see {@link #streamAsync}. Fails with {@link ApiException} only
-   * while nothing was sent.
-   */
-  public void stream(String generationId, Caller caller, ChatRequest request, SseOut out, BooleanSupplier cancelled,
-                     boolean withRouting) {
-    Cancellation cancellation = new Cancellation();
-    CompletableFuture<Void> answered = streamAsync(generationId, caller, request, out, cancellation, withRouting,
-        blocking);
-    cancellation.await(answered, cancelled);
-    try {
-      answered.join();
-    } catch (CompletionException e) {
-      throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
-    }
   }
 
   /**
@@ -734,16 +694,6 @@ public final class ChatRouter {
 
   private static Throwable unwrap(Throwable failure) {
     return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-  }
-
-  private static RuntimeException unchecked(Throwable failure) {
-    if (failure instanceof RuntimeException e) {
-      return e;
-    }
-    if (failure instanceof Error e) {
-      throw e;
-    }
-    return new IllegalStateException(failure);
   }
 
 }

@@ -6,32 +6,40 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.silkroute.proto.v1.ChatChunk;
 import dev.silkroute.router.chat.SseOut;
+import dev.silkroute.router.provider.Cancellation;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The router's stream output for a gRPC call: each JSON chunk becomes a {@link ChatChunk} message,
- * {@code [DONE]} ends the call. Once the client cancels, chunks are dropped and the router, which
- * polls {@link #cancelled()}, stops the upstream.
+ * {@code [DONE]} ends the call. The client's cancel fires the request's {@link Cancellation} at once
+ * (gRPC's cancel handler, on the server's executor), which closes the upstream; chunks still on their
+ * way are dropped.
+ *
+ * <p>The router calls one method at a time, as a {@link ServerCallStreamObserver} requires, though not
+ * always from the same thread. No flow control beyond gRPC's own buffering: an upstream is read as
+ * fast as its provider generates and cannot be paused, and an answer is bounded by its max_tokens, so
+ * a slow reader holds at most one answer in memory.
  */
 final class ChunkObserverOut implements SseOut {
 
   private final ServerCallStreamObserver<ChatChunk> call;
   private final ObjectReader chunks;
-  private final AtomicBoolean cancelled = new AtomicBoolean();
-  private boolean ended;
+  private final Cancellation cancellation;
+  private volatile boolean ended;
 
   /** Must be created on the call's thread, before the first message (gRPC's rule for the cancel handler). */
-  ChunkObserverOut(ServerCallStreamObserver<ChatChunk> call, ObjectMapper json) {
+  ChunkObserverOut(ServerCallStreamObserver<ChatChunk> call, ObjectMapper json, Cancellation cancellation) {
     this.call = call;
     // Costs are decimal USD derived from micro-USD: read them as decimals, never as doubles.
     this.chunks = json.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-    call.setOnCancelHandler(() -> cancelled.set(true));
+    this.cancellation = cancellation;
+    call.setOnCancelHandler(cancellation::cancel);
   }
 
   @Override
   public void data(String json) {
-    if (cancelled.get() || ended) {
+    if (cancelled() || ended) {
       return;
     }
     try {
@@ -43,14 +51,22 @@ final class ChunkObserverOut implements SseOut {
 
   @Override
   public void done() {
-    if (!cancelled.get() && !ended) {
+    if (!cancelled() && !ended) {
       ended = true;
       call.onCompleted();
     }
   }
 
+  /** Ends the call with {@code status} instead of {@code [DONE]}. */
+  void failed(StatusRuntimeException status) {
+    if (!cancelled() && !ended) {
+      ended = true;
+      call.onError(status);
+    }
+  }
+
   boolean cancelled() {
-    return cancelled.get();
+    return cancellation.isCancelled();
   }
 
   boolean ended() {

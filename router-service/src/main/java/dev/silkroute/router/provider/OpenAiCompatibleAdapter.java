@@ -130,13 +130,32 @@ public final class OpenAiCompatibleAdapter implements ProviderAdapter {
     }
   }
 
-  /** Waits for {@link #streamAsync}: the sink is fed from the HTTP client's threads meanwhile. */
+  /**
+   * Waits for {@link #streamAsync}: the sink is fed from the HTTP client's threads meanwhile. The
+   * router streams with {@link #streamAsync} and a {@link Cancellation}; for this waiting form,
+   * {@code cancelled} is read as each chunk arrives (as a blocking reader reads it between lines), so a
+   * cancel while the upstream is silent takes effect with its next chunk.
+   */
   @Override
   public StreamEnd stream(Endpoint endpoint, ChatRequest request, ChunkSink sink, BooleanSupplier cancelled)
       throws UpstreamException {
     Cancellation cancellation = new Cancellation();
-    CompletableFuture<StreamEnd> end = streamAsync(endpoint, request, sink, cancellation, Runnable::run);
-    cancellation.await(end, cancelled);
+    ChunkSink watched = new ChunkSink() {
+      @Override
+      public void chunk(ObjectNode chunk) {
+        chunk(chunk, false);
+      }
+
+      @Override
+      public void chunk(ObjectNode chunk, boolean more) {
+        if (cancelled.getAsBoolean()) {
+          cancellation.cancel();
+        } else {
+          sink.chunk(chunk, more);
+        }
+      }
+    };
+    CompletableFuture<StreamEnd> end = streamAsync(endpoint, request, watched, cancellation, Runnable::run);
     try {
       return end.join();
     } catch (CompletionException e) {

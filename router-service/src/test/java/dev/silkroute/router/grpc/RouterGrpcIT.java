@@ -2,6 +2,7 @@ package dev.silkroute.router.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,6 +16,8 @@ import dev.silkroute.proto.v1.ListModelsResponse;
 import dev.silkroute.proto.v1.RouterGrpc;
 import dev.silkroute.proto.v1.Tool;
 import dev.silkroute.proto.v1.ToolCall;
+import dev.silkroute.proto.v1.UsageEvent;
+import dev.silkroute.proto.v1.UsageStatus;
 import dev.silkroute.providersim.Knobs;
 import dev.silkroute.providersim.ProviderConfig;
 import dev.silkroute.providersim.ProviderSim;
@@ -22,6 +25,7 @@ import dev.silkroute.router.auth.ApiKeys;
 import dev.silkroute.router.chat.ChatRequestParser;
 import dev.silkroute.router.chat.ChatRouter;
 import dev.silkroute.router.models.ModelListing;
+import dev.silkroute.testkit.Infra;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
@@ -30,11 +34,26 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.AbstractStub;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,7 +110,7 @@ class RouterGrpcIT {
     List.of("deepseek", "together", "anthropic").forEach(p -> sim.update(p, Knobs.defaults()));
   }
 
-  private static RouterGrpc.RouterBlockingStub withKey(RouterGrpc.RouterBlockingStub stub, String key) {
+  private static <S extends AbstractStub<S>> S withKey(S stub, String key) {
     Metadata headers = new Metadata();
     headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + key);
     return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
@@ -258,6 +277,54 @@ class RouterGrpcIT {
   }
 
   @Test
+  void aClientCancelOfChatStreamClosesTheUpstreamAndIsBilledAsCancelled() throws Exception {
+    // 200 tokens at 20 a second: the provider streams for 10 s unless the cancel reaches it.
+    sim.update("deepseek", Knobs.builder().completionTokens(200).tokensPerSecond(20).build());
+    ManagedChannel netty = ManagedChannelBuilder.forAddress("127.0.0.1", router.grpcPort()).usePlaintext().build();
+    try (KafkaConsumer<String, byte[]> usage = usageConsumer()) {
+      List<ChatChunk> chunks = new CopyOnWriteArrayList<>();
+      AtomicReference<ClientCallStreamObserver<ChatRequest>> call = new AtomicReference<>();
+      CompletableFuture<Status> closed = new CompletableFuture<>();
+      withKey(RouterGrpc.newStub(netty), router.key()).chatStream(ask(RunningRouter.DEEPSEEK, "a long story please")
+          .build(), new ClientResponseObserver<ChatRequest, ChatChunk>() {
+            @Override
+            public void beforeStart(ClientCallStreamObserver<ChatRequest> requests) {
+              call.set(requests);
+            }
+
+            @Override
+            public void onNext(ChatChunk chunk) {
+              chunks.add(chunk);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+              closed.complete(Status.fromThrowable(error));
+            }
+
+            @Override
+            public void onCompleted() {
+              closed.complete(Status.OK);
+            }
+          });
+      await().atMost(Duration.ofSeconds(10)).until(() -> chunks.size() >= 3);
+      assertThat(sim.openStreams("deepseek")).isEqualTo(1);
+
+      call.get().cancel("the client gave up", null);
+
+      // Well within the ~10 s the provider would otherwise go on for.
+      await().atMost(Duration.ofSeconds(2)).until(() -> sim.openStreams("deepseek") == 0);
+      UsageEvent event = usageEvent(usage, chunks.get(0).getId());
+      assertThat(event.getStatus()).isEqualTo(UsageStatus.USAGE_STATUS_CANCELLED);
+      assertThat(event.getProvider()).isEqualTo("deepseek");
+      assertThat(event.getCompletionTokens()).isBetween(1L, 150L);
+      assertThat(closed.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.CANCELLED);
+    } finally {
+      netty.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void listsTheCatalogWithoutAKey() {
     ListModelsResponse models = anonymous.listModels(ListModelsRequest.getDefaultInstance());
 
@@ -288,6 +355,30 @@ class RouterGrpcIT {
     } finally {
       netty.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
+  }
+
+  private static KafkaConsumer<String, byte[]> usageConsumer() {
+    Properties config = new Properties();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafka().bootstrapServers());
+    config.put(ConsumerConfig.GROUP_ID_CONFIG, Infra.uniqueName("grpcit"));
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+        new ByteArrayDeserializer());
+    consumer.subscribe(List.of(router.usageTopic()));
+    return consumer;
+  }
+
+  /** The usage event of {@code generationId}, once the router has published it. */
+  private static UsageEvent usageEvent(KafkaConsumer<String, byte[]> consumer, String generationId) {
+    Map<String, UsageEvent> seen = new HashMap<>();
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+        UsageEvent event = UsageEvent.parseFrom(record.value());
+        seen.put(event.getEventId(), event);
+      }
+      return seen.containsKey(generationId);
+    });
+    return seen.get(generationId);
   }
 
   private static JsonNode openAiError(StatusRuntimeException e) throws Exception {

@@ -26,11 +26,13 @@ public final class RunningRouter implements AutoCloseable {
   private final ApplicationContext context;
   private final String baseUrl;
   private final String key;
+  private final String usageTopic;
 
-  private RunningRouter(ApplicationContext context, String baseUrl, String key) {
+  private RunningRouter(ApplicationContext context, String baseUrl, String key, String usageTopic) {
     this.context = context;
     this.baseUrl = baseUrl;
     this.key = key;
+    this.usageTopic = usageTopic;
   }
 
   public static RunningRouter start(ProviderSim sim, Path dir) {
@@ -57,6 +59,7 @@ public final class RunningRouter implements AutoCloseable {
       String prefix = Infra.uniqueName("grpcit") + ":";
       String key = RouterAccounts.activeKey(prefix, "cus_grpcit", "key_grpcit", KeyLimits.NONE);
       RouterAccounts.setBalance(prefix, "cus_grpcit", 1_000_000_000); // $1,000 of credit
+      String usageTopic = Infra.kafka().createTopic(Infra.uniqueName("usage"), 1);
       EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, Map.ofEntries(
           // Circuits stay closed: these tests make providers fail on purpose, one test after another.
           Map.entry("silkroute.routing.sliding-window-calls", "10000"),
@@ -71,8 +74,9 @@ public final class RunningRouter implements AutoCloseable {
           Map.entry("silkroute.redis.uri", Infra.redis().uri()),
           Map.entry("silkroute.redis.key-prefix", prefix),
           Map.entry("silkroute.kafka.bootstrap-servers", Infra.kafka().bootstrapServers()),
-          Map.entry("silkroute.kafka.usage-topic", Infra.kafka().createTopic(Infra.uniqueName("usage"), 1))));
-      return new RunningRouter(server.getApplicationContext(), "http://127.0.0.1:" + server.getPort(), key);
+          Map.entry("silkroute.kafka.usage-topic", usageTopic)));
+      return new RunningRouter(server.getApplicationContext(), "http://127.0.0.1:" + server.getPort(), key,
+          usageTopic);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -88,6 +92,11 @@ public final class RunningRouter implements AutoCloseable {
 
   public String key() {
     return key;
+  }
+
+  /** The Kafka topic the router publishes its usage events to, one partition. */
+  public String usageTopic() {
+    return usageTopic;
   }
 
   public int grpcPort() {

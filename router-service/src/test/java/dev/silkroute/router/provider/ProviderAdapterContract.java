@@ -245,6 +245,19 @@ public abstract class ProviderAdapterContract {
   }
 
   @Test
+  void stopsAWaitedStreamOnceCancelledTurnsTrue() throws Exception {
+    sim.update(PROVIDER, Knobs.builder().tokensPerSecond(20).completionTokens(200).build()); // 10 s
+    List<ObjectNode> chunks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    long start = System.nanoTime();
+
+    StreamEnd end = adapter.stream(endpoint(), text("a long story", true), chunks::add, () -> chunks.size() >= 2);
+
+    assertThat(end.complete()).isFalse();
+    assertThat(chunks).hasSizeLessThan(20);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+  }
+
+  @Test
   void timesOutWhenTheProviderNeverAnswers() {
     sim.update(PROVIDER, Knobs.builder().neverAnswer(true).build());
     long start = System.nanoTime();

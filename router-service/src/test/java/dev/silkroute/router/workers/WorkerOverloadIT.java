@@ -19,6 +19,7 @@ import dev.silkroute.router.chat.ChatRequestParser;
 import dev.silkroute.router.chat.ChatRouter;
 import dev.silkroute.router.chat.SseOut;
 import dev.silkroute.router.limits.Admission;
+import dev.silkroute.router.provider.Cancellation;
 import dev.silkroute.router.provider.OpenAiCompatibleAdapter;
 import dev.silkroute.router.provider.ProviderAdapters;
 import dev.silkroute.router.routing.EndpointBoard;
@@ -131,7 +132,8 @@ class WorkerOverloadIT {
         new StickySessions(Clock.systemUTC(), Duration.ofMinutes(10)), () -> catalog, Math::random, System::nanoTime);
     connection.sync().set(new RedisKeys(prefix).balance("cus_overload"), "1000000000");
     Admission admission = new Admission(connection, prefix, Clock.systemUTC());
-    ExecutorService blocking = Executors.newCachedThreadPool(); // the worker adapter streams by blocking calls
+    // The worker adapter streams by blocking calls; the router also continues each request here.
+    ExecutorService blocking = Executors.newCachedThreadPool();
     ChatRouter router = new ChatRouter(order, List.of(source), adapters, admission, usage, JSON, Clock.systemUTC(),
         System::nanoTime, "overload-it", blocking);
     Caller caller = new Caller("cus_overload", "key_overload", KeyLimits.NONE);
@@ -146,7 +148,7 @@ class WorkerOverloadIT {
       answers.add(clients.submit(() -> {
         go.await();
         StringBuilder events = new StringBuilder();
-        router.stream(ChatRouter.newGenerationId(), caller, parser.parse(body), new SseOut() {
+        router.streamAsync(ChatRouter.newGenerationId(), caller, parser.parse(body), new SseOut() {
           @Override
           public void data(String json) {
             events.append(json).append('\n');
@@ -156,7 +158,7 @@ class WorkerOverloadIT {
           public void done() {
             events.append("[DONE]");
           }
-        }, () -> false);
+        }, new Cancellation(), false, blocking).join();
         return events.toString();
       }));
     }

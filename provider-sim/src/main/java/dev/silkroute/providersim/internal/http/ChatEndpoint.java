@@ -101,7 +101,13 @@ final class ChatEndpoint {
         clock.instant().getEpochSecond(), turn.model(), turn.includeUsage());
     Pacer pacer = new Pacer(knobs, arrivedNanos);
     if (turn.stream()) {
-      stream(exchange, dialect, meta, completion, pacer, knobs.streamCutAfterTokens(), knobs.stallAfterTokens());
+      // Counted until the stream's last write, or the write that finds its client gone.
+      provider.streamOpened();
+      try {
+        stream(exchange, dialect, meta, completion, pacer, knobs.streamCutAfterTokens(), knobs.stallAfterTokens());
+      } finally {
+        provider.streamClosed();
+      }
     } else {
       pacer.awaitToken(Math.max(0, completion.pieces().size() - 1));
       answer(exchange, dialect.render(meta, completion), knobs.streamCutAfterTokens() >= 0);

@@ -6,6 +6,7 @@ import dev.silkroute.providersim.RecordedRequest;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A running simulated provider: its configuration, current knobs, counters and recent requests. */
@@ -16,6 +17,7 @@ public final class ProviderState {
 
   private final ProviderConfig config;
   private final AtomicLong requests = new AtomicLong();
+  private final AtomicInteger openStreams = new AtomicInteger();
   private final Deque<RecordedRequest> recent = new ArrayDeque<>();
   /** Knobs and their fault sequence change together, so a fresh setting restarts its failure pattern. */
   private volatile Setting setting;
@@ -60,6 +62,20 @@ public final class ProviderState {
 
   public long requestCount() {
     return requests.get();
+  }
+
+  /** A streamed answer began (it counts from before its first token to its last write). */
+  public void streamOpened() {
+    openStreams.incrementAndGet();
+  }
+
+  /** A streamed answer ended: finished, cut on purpose, or its client went away. */
+  public void streamClosed() {
+    openStreams.decrementAndGet();
+  }
+
+  public int openStreams() {
+    return openStreams.get();
   }
 
   public List<RecordedRequest> recentRequests() {
