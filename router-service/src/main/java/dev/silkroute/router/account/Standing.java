@@ -2,9 +2,9 @@ package dev.silkroute.router.account;
 
 import dev.silkroute.contracts.ApiKeyRecord;
 import dev.silkroute.contracts.RedisKeys;
-import dev.silkroute.router.api.ApiError;
-import dev.silkroute.router.api.ApiException;
-import dev.silkroute.router.auth.Caller;
+import dev.silkroute.router.core.ApiError;
+import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.Caller;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.silkroute.router.api;
 
+import dev.silkroute.router.core.ApiError;
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;

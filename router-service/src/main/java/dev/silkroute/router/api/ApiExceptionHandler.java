@@ -1,5 +1,7 @@
 package dev.silkroute.router.api;
 
+import dev.silkroute.router.core.ApiError;
+import dev.silkroute.router.core.ApiException;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;

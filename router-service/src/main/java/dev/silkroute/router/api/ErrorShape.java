@@ -1,6 +1,7 @@
 package dev.silkroute.router.api;
 
 import dev.silkroute.contracts.ErrorBody;
+import dev.silkroute.router.core.ApiError;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,7 +1,7 @@
 package dev.silkroute.router.api;
 
 import dev.silkroute.router.chat.SseOut;
-import dev.silkroute.router.provider.Cancellation;
+import dev.silkroute.router.core.Cancellation;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;

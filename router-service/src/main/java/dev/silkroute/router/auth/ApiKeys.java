@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.silkroute.contracts.ApiKeyHash;
 import dev.silkroute.contracts.ApiKeyRecord;
 import dev.silkroute.contracts.RedisKeys;
+import dev.silkroute.router.core.Caller;
 import io.lettuce.core.api.async.RedisHashAsyncCommands;
 import java.time.Duration;
 import java.util.Map;

@@ -4,8 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.silkroute.router.api.ApiError;
-import dev.silkroute.router.api.ApiException;
+import dev.silkroute.router.core.ApiError;
+import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.ChatRequest;
 import java.util.OptionalLong;
 import java.util.Set;
 

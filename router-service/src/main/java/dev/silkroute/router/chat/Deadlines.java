@@ -2,6 +2,7 @@ package dev.silkroute.router.chat;
 
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.catalog.Model;
+import dev.silkroute.router.core.ChatRequest;
 import dev.silkroute.router.provider.UpstreamException;
 import dev.silkroute.router.routing.EndpointStats;
 import dev.silkroute.router.routing.RoutingOptions;

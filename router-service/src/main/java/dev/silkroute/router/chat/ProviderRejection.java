@@ -2,7 +2,7 @@ package dev.silkroute.router.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.silkroute.router.api.ApiError;
+import dev.silkroute.router.core.ApiError;
 import dev.silkroute.router.provider.UpstreamException;
 import dev.silkroute.router.routing.Outcome;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.silkroute.router.chat;
 
-import dev.silkroute.router.provider.Cancellation;
+import dev.silkroute.router.core.Cancellation;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;

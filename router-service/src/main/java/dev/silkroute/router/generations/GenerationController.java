@@ -1,9 +1,9 @@
 package dev.silkroute.router.generations;
 
-import dev.silkroute.router.api.ApiError;
-import dev.silkroute.router.api.ApiException;
 import dev.silkroute.router.auth.ApiKeys;
-import dev.silkroute.router.auth.Caller;
+import dev.silkroute.router.core.ApiError;
+import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.Caller;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpResponse;

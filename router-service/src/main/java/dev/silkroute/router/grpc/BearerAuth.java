@@ -2,9 +2,9 @@ package dev.silkroute.router.grpc;
 
 import dev.silkroute.contracts.BearerToken;
 import dev.silkroute.proto.v1.RouterGrpc;
-import dev.silkroute.router.api.ApiError;
 import dev.silkroute.router.auth.ApiKeys;
-import dev.silkroute.router.auth.Caller;
+import dev.silkroute.router.core.ApiError;
+import dev.silkroute.router.core.Caller;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;

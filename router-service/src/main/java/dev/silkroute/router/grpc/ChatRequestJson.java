@@ -11,8 +11,8 @@ import dev.silkroute.proto.v1.ContentPart;
 import dev.silkroute.proto.v1.ProviderPreferences;
 import dev.silkroute.proto.v1.Tool;
 import dev.silkroute.proto.v1.ToolCall;
-import dev.silkroute.router.api.ApiError;
-import dev.silkroute.router.api.ApiException;
+import dev.silkroute.router.core.ApiError;
+import dev.silkroute.router.core.ApiException;
 import java.util.List;
 
 /**

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.silkroute.proto.v1.ChatChunk;
 import dev.silkroute.router.chat.SseOut;
-import dev.silkroute.router.provider.Cancellation;
+import dev.silkroute.router.core.Cancellation;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 

@@ -5,7 +5,8 @@ import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.google.rpc.ErrorInfo;
-import dev.silkroute.router.api.ApiError;
+import dev.silkroute.router.api.ErrorShape;
+import dev.silkroute.router.core.ApiError;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -64,7 +65,7 @@ final class ErrorStatus {
         .addDetails(com.google.protobuf.Any.pack(info.build()))
         .build();
     Metadata trailers = new Metadata();
-    trailers.put(OPENAI_ERROR, asciiJson(error.body()));
+    trailers.put(OPENAI_ERROR, asciiJson(ErrorShape.OPENAI.body(error)));
     return StatusProto.toStatusRuntimeException(status, trailers);
   }
 

@@ -10,13 +10,13 @@ import dev.silkroute.proto.v1.ListModelsRequest;
 import dev.silkroute.proto.v1.ListModelsResponse;
 import dev.silkroute.proto.v1.Model;
 import dev.silkroute.proto.v1.RouterGrpc;
-import dev.silkroute.router.api.ApiError;
-import dev.silkroute.router.api.ApiException;
 import dev.silkroute.router.catalog.Pricing;
 import dev.silkroute.router.chat.ChatRequestParser;
 import dev.silkroute.router.chat.ChatRouter;
+import dev.silkroute.router.core.ApiError;
+import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.Cancellation;
 import dev.silkroute.router.models.ModelListing;
-import dev.silkroute.router.provider.Cancellation;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -152,7 +152,7 @@ final class RouterService extends RouterGrpc.RouterImplBase {
     responses.onCompleted();
   }
 
-  private dev.silkroute.router.chat.ChatRequest parse(ChatRequest request, boolean stream) {
+  private dev.silkroute.router.core.ChatRequest parse(ChatRequest request, boolean stream) {
     try {
       return parser.parse(json.writeValueAsBytes(requests.toOpenAi(request, stream)));
     } catch (JsonProcessingException e) {

@@ -1,9 +1,9 @@
 package dev.silkroute.router.limits;
 
 import dev.silkroute.contracts.KeyLimits;
-import dev.silkroute.router.api.ApiError;
-import dev.silkroute.router.api.ApiException;
-import dev.silkroute.router.auth.Caller;
+import dev.silkroute.router.core.ApiError;
+import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.Caller;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;

@@ -1,7 +1,7 @@
 package dev.silkroute.router.models;
 
-import dev.silkroute.router.api.ApiError;
-import dev.silkroute.router.api.ApiException;
+import dev.silkroute.router.core.ApiError;
+import dev.silkroute.router.core.ApiException;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;

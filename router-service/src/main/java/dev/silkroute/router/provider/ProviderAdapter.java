@@ -1,7 +1,8 @@
 package dev.silkroute.router.provider;
 
 import dev.silkroute.router.catalog.Endpoint;
-import dev.silkroute.router.chat.ChatRequest;
+import dev.silkroute.router.core.Cancellation;
+import dev.silkroute.router.core.ChatRequest;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;

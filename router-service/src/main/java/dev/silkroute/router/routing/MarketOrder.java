@@ -1,12 +1,12 @@
 package dev.silkroute.router.routing;
 
-import dev.silkroute.router.api.ApiError;
-import dev.silkroute.router.api.ApiException;
 import dev.silkroute.router.catalog.Catalog;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.catalog.Model;
 import dev.silkroute.router.catalog.WorkerPool;
-import dev.silkroute.router.chat.ChatRequest;
+import dev.silkroute.router.core.ApiError;
+import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.ChatRequest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

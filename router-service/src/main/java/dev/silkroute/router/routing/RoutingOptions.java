@@ -2,9 +2,9 @@ package dev.silkroute.router.routing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.silkroute.router.api.ApiError;
-import dev.silkroute.router.api.ApiException;
-import dev.silkroute.router.chat.ChatRequest;
+import dev.silkroute.router.core.ApiError;
+import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.ChatRequest;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Iterator;

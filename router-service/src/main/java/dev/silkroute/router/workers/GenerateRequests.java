@@ -3,7 +3,7 @@ package dev.silkroute.router.workers;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.silkroute.proto.v1.GenerateRequest;
 import dev.silkroute.proto.v1.WorkerMessage;
-import dev.silkroute.router.chat.ChatRequest;
+import dev.silkroute.router.core.ChatRequest;
 
 /**
  * OpenAI's chat request as a worker's {@link GenerateRequest}: message text (text parts of

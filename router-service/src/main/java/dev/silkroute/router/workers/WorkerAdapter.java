@@ -6,7 +6,7 @@ import dev.silkroute.proto.v1.GenerateChunk;
 import dev.silkroute.proto.v1.GenerateRequest;
 import dev.silkroute.proto.v1.WorkerGrpc;
 import dev.silkroute.router.catalog.Endpoint;
-import dev.silkroute.router.chat.ChatRequest;
+import dev.silkroute.router.core.ChatRequest;
 import dev.silkroute.router.provider.ChunkSink;
 import dev.silkroute.router.provider.Completion;
 import dev.silkroute.router.provider.ProviderAdapter;
@@ -20,13 +20,13 @@ import io.grpc.stub.ClientResponseObserver;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
-import java.util.Optional;
 
 /**
  * Speaks the Worker gRPC protocol: a chat request becomes one {@code Generate} call to the worker

@@ -2,6 +2,7 @@ package dev.silkroute.router.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.silkroute.router.core.ApiError;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

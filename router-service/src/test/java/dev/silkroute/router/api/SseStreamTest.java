@@ -2,6 +2,8 @@ package dev.silkroute.router.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.silkroute.router.core.ApiError;
+import dev.silkroute.router.core.ApiException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -7,6 +7,7 @@ import dev.silkroute.contracts.ApiKeyHash;
 import dev.silkroute.contracts.ApiKeyRecord;
 import dev.silkroute.contracts.KeyLimits;
 import dev.silkroute.contracts.RedisKeys;
+import dev.silkroute.router.core.Caller;
 import dev.silkroute.testkit.Infra;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;

@@ -3,7 +3,7 @@ package dev.silkroute.router.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.silkroute.router.api.ApiException;
+import dev.silkroute.router.core.ApiException;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

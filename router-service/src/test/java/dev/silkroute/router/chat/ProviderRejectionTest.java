@@ -3,7 +3,7 @@ package dev.silkroute.router.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.silkroute.router.api.ApiError;
+import dev.silkroute.router.core.ApiError;
 import dev.silkroute.router.provider.UpstreamException;
 import org.junit.jupiter.api.Test;
 

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.silkroute.contracts.KeyLimits;
 import dev.silkroute.contracts.RedisKeys;
-import dev.silkroute.router.api.ApiException;
-import dev.silkroute.router.auth.Caller;
+import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.Caller;
 import dev.silkroute.testkit.Infra;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -185,7 +185,7 @@ class AdmissionIT {
   }
 
   /** What one admission came to: the ticket's headers, or the refusal. */
-  private record Verdict(Map<String, String> headers, dev.silkroute.router.api.ApiError refusal) {
+  private record Verdict(Map<String, String> headers, dev.silkroute.router.core.ApiError refusal) {
   }
 
   /**

@@ -9,7 +9,7 @@ import dev.silkroute.router.catalog.Catalog;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.catalog.Model;
 import dev.silkroute.router.catalog.Pricing;
-import dev.silkroute.router.chat.ChatRequest;
+import dev.silkroute.router.core.ChatRequest;
 import dev.silkroute.router.provider.UpstreamException;
 import dev.silkroute.router.routing.EndpointBoard;
 import dev.silkroute.router.routing.GuardSettings;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.silkroute.providersim.Knobs;
 import dev.silkroute.providersim.ProviderConfig;
 import dev.silkroute.router.catalog.Endpoint;
+import dev.silkroute.router.core.Cancellation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -102,7 +103,7 @@ class OpenAiCompatibleAdapterContractTest extends ProviderAdapterContract {
     }
   }
 
-  private static dev.silkroute.router.chat.ChatRequest chat() {
+  private static dev.silkroute.router.core.ChatRequest chat() {
     return request("{\"model\": \"test/model\", \"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
   }
 

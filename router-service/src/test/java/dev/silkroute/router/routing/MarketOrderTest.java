@@ -8,13 +8,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.silkroute.router.api.ApiException;
 import dev.silkroute.router.catalog.Catalog;
 import dev.silkroute.router.catalog.DataPolicy;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.catalog.Model;
 import dev.silkroute.router.catalog.Pricing;
 import dev.silkroute.router.catalog.WorkerPool;
+import dev.silkroute.router.core.ApiException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;

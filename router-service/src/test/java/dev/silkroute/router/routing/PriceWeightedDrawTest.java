@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.silkroute.router.catalog.Catalog;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.catalog.Model;
-import dev.silkroute.router.chat.ChatRequest;
+import dev.silkroute.router.core.ChatRequest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -5,7 +5,7 @@ import dev.silkroute.router.catalog.DataPolicy;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.catalog.Model;
 import dev.silkroute.router.catalog.Pricing;
-import dev.silkroute.router.chat.ChatRequest;
+import dev.silkroute.router.core.ChatRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import static dev.silkroute.router.routing.Fixtures.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.silkroute.router.api.ApiException;
+import dev.silkroute.router.core.ApiException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;

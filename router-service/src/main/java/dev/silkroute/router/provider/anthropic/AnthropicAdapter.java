@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.silkroute.router.catalog.Endpoint;
-import dev.silkroute.router.chat.ChatRequest;
+import dev.silkroute.router.core.ChatRequest;
 import dev.silkroute.router.provider.ChunkSink;
 import dev.silkroute.router.provider.Completion;
 import dev.silkroute.router.provider.ProviderAdapter;

@@ -2,8 +2,8 @@ package dev.silkroute.router.provider.anthropic;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.silkroute.router.catalog.Endpoint;
-import dev.silkroute.router.config.ProtocolAdapter;
 import dev.silkroute.router.config.RouterSettings;
+import dev.silkroute.router.provider.ProtocolAdapter;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
 import java.net.http.HttpClient;

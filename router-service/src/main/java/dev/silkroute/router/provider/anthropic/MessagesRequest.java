@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.silkroute.router.api.ApiError;
-import dev.silkroute.router.api.ApiException;
-import dev.silkroute.router.chat.ChatRequest;
+import dev.silkroute.router.core.ApiError;
+import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.ChatRequest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 

@@ -1,4 +1,4 @@
-package dev.silkroute.router.auth;
+package dev.silkroute.router.core;
 
 import dev.silkroute.contracts.KeyLimits;
 

@@ -1,7 +1,6 @@
-package dev.silkroute.router.config;
+package dev.silkroute.router.provider;
 
 import dev.silkroute.router.catalog.Endpoint;
-import dev.silkroute.router.provider.ProviderAdapter;
 
 /** A bean that registers one adapter for one protocol; collected into the router's adapters. */
 public record ProtocolAdapter(Endpoint.Protocol protocol, ProviderAdapter adapter) {

@@ -1,4 +1,4 @@
-package dev.silkroute.router.chat;
+package dev.silkroute.router.core;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.OptionalLong;

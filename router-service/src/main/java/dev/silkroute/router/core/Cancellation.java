@@ -1,4 +1,4 @@
-package dev.silkroute.router.provider;
+package dev.silkroute.router.core;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.silkroute.router.api;
+package dev.silkroute.router.core;
 
 import dev.silkroute.contracts.ErrorBody;
 import java.util.Map;
@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * An error answered to the client: status, OpenAI's fields, and an optional {@code metadata} object
  * (provider, upstream error) so no cause is hidden. One value, written in OpenAI's or OpenRouter's
- * shape by {@link ErrorShape} depending on where the client called.
+ * shape by the edge (api.ErrorShape, grpc.ErrorStatus) depending on where the client called.
  *
  * @param status HTTP status
  * @param type   OpenAI error type, e.g. "invalid_request_error"
@@ -35,10 +35,5 @@ public record ApiError(int status, String type, String message, String param, St
 
   public static ApiError upstreamFailed(String message, Map<String, Object> metadata) {
     return new ApiError(502, "upstream_error", message, null, "provider_error", metadata);
-  }
-
-  /** The JSON body in OpenAI's shape (also what gRPC clients get); the HTTP edge picks by {@link ErrorShape}. */
-  public Map<String, Object> body() {
-    return ErrorShape.OPENAI.body(this);
   }
 }

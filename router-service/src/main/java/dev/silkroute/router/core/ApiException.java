@@ -1,4 +1,4 @@
-package dev.silkroute.router.api;
+package dev.silkroute.router.core;
 
 /** Ends a request with an {@link ApiError}; thrown where the request is found at fault. */
 public final class ApiException extends RuntimeException {
