@@ -1,0 +1,87 @@
+package dev.silkroute.router.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.silkroute.router.core.Cancellation;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The watch of one streamed attempt, on the real deadline timer with short timeouts: which of the
+ * first chunk, the first-byte timeout, a stall and the stream's end wins, and what each one closes.
+ */
+class StreamWatchTest {
+
+  private static final Duration LONG = Duration.ofMinutes(1);
+
+  private final Cancellation request = new Cancellation();
+  private final AtomicInteger timeouts = new AtomicInteger();
+
+  private StreamWatch watch(Duration firstByte, Duration stall) {
+    return new StreamWatch(request, firstByte, stall, System::nanoTime, timeouts::incrementAndGet, Runnable::run);
+  }
+
+  @Test
+  void shouldGiveUpAnAttemptWithoutAFirstChunkAndDropWhatComesAfter() {
+    StreamWatch watch = watch(Duration.ofMillis(50), LONG);
+
+    await().atMost(Duration.ofSeconds(2)).until(() -> timeouts.get() == 1);
+
+    assertThat(watch.upstream().isCancelled()).as("the upstream is closed").isTrue();
+    assertThat(watch.chunk()).as("a late chunk must not reach the client").isFalse();
+    assertThat(watch.end()).as("the request moved on: the end is ignored").isFalse();
+    assertThat(request.isCancelled()).as("only the attempt, not the request").isFalse();
+  }
+
+  @Test
+  void shouldNotTimeOutOnceTheFirstChunkCame() {
+    StreamWatch watch = watch(Duration.ofMillis(100), LONG);
+
+    assertThat(watch.chunk()).isTrue();
+
+    // Well past the first-byte timeout, which must not fire now.
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> timeouts.get() == 0);
+    assertThat(watch.upstream().isCancelled()).isFalse();
+    assertThat(watch.end()).isTrue();
+  }
+
+  @Test
+  void shouldEndAStreamThatGoesSilentButNotOneThatKeepsTalking() throws Exception {
+    StreamWatch watch = watch(LONG, Duration.ofMillis(500));
+    assertThat(watch.chunk()).isTrue();
+    for (int i = 0; i < 10; i++) { // a chunk every 100 ms for a second: never 500 ms of silence
+      Thread.sleep(100);
+      assertThat(watch.chunk()).isTrue();
+    }
+    assertThat(watch.stalled()).isFalse();
+
+    await().atMost(Duration.ofSeconds(2)).until(watch::stalled);
+
+    assertThat(watch.upstream().isCancelled()).isTrue();
+    assertThat(watch.chunk()).isFalse();
+    assertThat(watch.end()).as("the stalled stream's end is handled: error chunk and billing").isTrue();
+    assertThat(watch.stalled()).isTrue();
+  }
+
+  @Test
+  void shouldCloseTheAttemptsUpstreamWhenTheClientGoesAway() {
+    StreamWatch watch = watch(LONG, LONG);
+
+    request.cancel();
+
+    assertThat(watch.upstream().isCancelled()).isTrue();
+  }
+
+  @Test
+  void shouldLetAnEndBeforeTheTimeoutWinOverIt() {
+    StreamWatch watch = watch(Duration.ofMillis(100), LONG);
+
+    assertThat(watch.end()).isTrue();
+
+    // The timer was cancelled with the end.
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> timeouts.get() == 0);
+    assertThat(watch.upstream().isCancelled()).isFalse();
+  }
+}
