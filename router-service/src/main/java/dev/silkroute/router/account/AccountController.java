@@ -3,12 +3,8 @@ package dev.silkroute.router.account;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.silkroute.contracts.ApiKeyHash;
-import dev.silkroute.contracts.BearerToken;
 import dev.silkroute.contracts.KeyLimits;
 import dev.silkroute.router.auth.ApiKeys;
-import dev.silkroute.router.core.ApiError;
-import dev.silkroute.router.core.ApiException;
-import dev.silkroute.router.core.Caller;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpResponse;
@@ -44,7 +40,7 @@ final class AccountController {
   /** {@code {"data": {"total_credits", "total_usage"}}} in USD: remaining credit is their difference. */
   @Get(uris = {"/v1/credits", "/api/v1/credits"}, produces = MediaType.APPLICATION_JSON)
   CompletableFuture<HttpResponse<?>> credits(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization) {
-    return authenticate(authorization).thenCompose(caller -> standing.credits(caller).thenApply(credits -> {
+    return keys.callerAsync(authorization).thenCompose(caller -> standing.credits(caller).thenApply(credits -> {
       ObjectNode body = JsonNodeFactory.instance.objectNode();
       body.putObject("data")
           .put("total_credits", usd(credits.grantedMicros()))
@@ -56,9 +52,9 @@ final class AccountController {
   /** The calling key: its label, spend, credit limit and rate limit, in OpenRouter's field names. */
   @Get(uris = {"/v1/key", "/api/v1/key"}, produces = MediaType.APPLICATION_JSON)
   CompletableFuture<HttpResponse<?>> key(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization) {
-    String token = token(authorization);
+    String token = ApiKeys.presentedKey(authorization);
     String keyHash = ApiKeyHash.sha256Hex(token);
-    return authenticate(authorization).thenCompose(caller -> standing.key(caller, keyHash).thenApply(key -> {
+    return keys.callerAsync(authorization).thenCompose(caller -> standing.key(caller, keyHash).thenApply(key -> {
       ObjectNode body = JsonNodeFactory.instance.objectNode();
       body.set("data", keyData(caller.limits(), key, token));
       return json(body);
@@ -79,21 +75,6 @@ final class AccountController {
     // OpenRouter always sends a number here; -1 says "no limit", as it does for unlimited keys.
     data.putObject("rate_limit").put("requests", limits.requestsPerMinute().orElse(-1)).put("interval", "1m");
     return data;
-  }
-
-  private CompletableFuture<Caller> authenticate(String authorization) {
-    String token = token(authorization);
-    if (token.isEmpty()) {
-      return CompletableFuture.failedFuture(new ApiException(ApiError.unauthorized(
-          "You didn't provide an API key. Send it as 'Authorization: Bearer sk-...'")));
-    }
-    return keys.authenticateAsync(token).thenApply(caller -> caller
-        .orElseThrow(() -> new ApiException(ApiError.unauthorized("Incorrect or revoked API key provided"))));
-  }
-
-  /** As the chat route reads it: a Bearer token, or a bare key. */
-  private static String token(String authorization) {
-    return authorization == null ? "" : BearerToken.of(authorization).orElse(authorization.trim());
   }
 
   private static BigDecimal usd(long micros) {

@@ -1,7 +1,6 @@
 package dev.silkroute.router.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.silkroute.contracts.BearerToken;
 import dev.silkroute.router.auth.ApiKeys;
 import dev.silkroute.router.chat.ChatRequestParser;
 import dev.silkroute.router.chat.ChatRouter;
@@ -69,7 +68,7 @@ final class ChatCompletionsController {
     Executor eventLoop = eventLoopOf(http);
     Function<Caller, CompletableFuture<HttpResponse<?>>> route = caller -> route(caller,
         parser.parse(body == null ? new byte[0] : body), "enabled".equalsIgnoreCase(routingMetadata), eventLoop);
-    CompletableFuture<Caller> caller = authenticate(authorization);
+    CompletableFuture<Caller> caller = keys.callerAsync(authorization);
     // A cached key is known at once: go on here. A key read from Redis arrives on Lettuce's thread,
     // which serves every request's replies: go back to the event loop.
     return caller.isDone() ? caller.thenCompose(route) : caller.thenComposeAsync(route, ChatRouter.orInline(eventLoop));
@@ -121,17 +120,6 @@ final class ChatCompletionsController {
    */
   private Executor eventLoopOf(HttpRequest<?> http) {
     return http instanceof NettyHttpRequest<?> netty ? netty.getChannelHandlerContext().channel().eventLoop() : streams;
-  }
-
-  /** The caller, at once for a cached key; fails with a 401 {@link ApiException}. */
-  private CompletableFuture<Caller> authenticate(String authorization) {
-    if (authorization == null || authorization.isBlank()) {
-      return CompletableFuture.failedFuture(new ApiException(ApiError.unauthorized(
-          "You didn't provide an API key. Send it as 'Authorization: Bearer sk-...'")));
-    }
-    String token = BearerToken.of(authorization).orElse(authorization.trim());
-    return keys.authenticateAsync(token).thenApply(caller -> caller
-        .orElseThrow(() -> new ApiException(ApiError.unauthorized("Incorrect or revoked API key provided"))));
   }
 
   private static String errorChunk(String generationId, ApiError error) {

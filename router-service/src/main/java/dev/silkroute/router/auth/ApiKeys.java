@@ -4,7 +4,10 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.silkroute.contracts.ApiKeyHash;
 import dev.silkroute.contracts.ApiKeyRecord;
+import dev.silkroute.contracts.BearerToken;
 import dev.silkroute.contracts.RedisKeys;
+import dev.silkroute.router.core.ApiError;
+import dev.silkroute.router.core.ApiException;
 import dev.silkroute.router.core.Caller;
 import io.lettuce.core.api.async.RedisHashAsyncCommands;
 import java.time.Duration;
@@ -46,6 +49,28 @@ public final class ApiKeys {
     this.redisKeys = new RedisKeys(keyPrefix);
     this.active = timeToLive.isZero() || maxKeys <= 0 ? null
         : Caffeine.newBuilder().expireAfterWrite(timeToLive).maximumSize(maxKeys).build();
+  }
+
+  /**
+   * The key an {@code Authorization} header presents: its Bearer token, or the whole value (some
+   * clients send the bare key); empty for no header.
+   */
+  public static String presentedKey(String authorization) {
+    return authorization == null ? "" : BearerToken.of(authorization).orElse(authorization.trim());
+  }
+
+  /**
+   * The caller whose key the {@code Authorization} header presents, as {@link #authenticateAsync}
+   * finds it; fails with a 401 {@link ApiException} for a missing, unknown or revoked key.
+   */
+  public CompletableFuture<Caller> callerAsync(String authorization) {
+    String key = presentedKey(authorization);
+    if (key.isEmpty()) {
+      return CompletableFuture.failedFuture(new ApiException(ApiError.unauthorized(
+          "You didn't provide an API key. Send it as 'Authorization: Bearer sk-...'")));
+    }
+    return authenticateAsync(key).thenApply(caller -> caller
+        .orElseThrow(() -> new ApiException(ApiError.unauthorized("Incorrect or revoked API key provided"))));
   }
 
   /** {@link #authenticateAsync}, waited for: for callers on a thread that may block (gRPC, admin endpoints). */

@@ -32,7 +32,7 @@ final class GenerationController {
   @Get(uris = {"/v1/generation", "/api/v1/generation"}, produces = MediaType.APPLICATION_JSON)
   HttpResponse<?> generation(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization,
                              @Nullable @QueryValue String id) {
-    String token = authorization == null ? null : authorization.replaceFirst("(?i)^Bearer\\s+", "").trim();
+    String token = ApiKeys.presentedKey(authorization);
     Caller caller = keys.authenticate(token)
         .orElseThrow(() -> new ApiException(ApiError.unauthorized("Incorrect, revoked or missing API key")));
     if (id == null || id.isBlank()) {

@@ -1,6 +1,5 @@
 package dev.silkroute.router.grpc;
 
-import dev.silkroute.contracts.BearerToken;
 import dev.silkroute.proto.v1.RouterGrpc;
 import dev.silkroute.router.auth.ApiKeys;
 import dev.silkroute.router.core.ApiError;
@@ -43,7 +42,7 @@ final class BearerAuth implements ServerInterceptor {
       refusal = ApiError.unauthorized("You didn't provide an API key. Send it as metadata "
           + "'authorization: Bearer sk-...'");
     } else {
-      String token = BearerToken.of(authorization).orElse(authorization.trim());
+      String token = ApiKeys.presentedKey(authorization);
       caller = keys.authenticate(token);
       refusal = ApiError.unauthorized("Incorrect or revoked API key provided");
     }
