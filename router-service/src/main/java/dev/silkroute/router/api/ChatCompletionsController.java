@@ -122,12 +122,12 @@ final class ChatCompletionsController {
     return http instanceof NettyHttpRequest<?> netty ? netty.getChannelHandlerContext().channel().eventLoop() : streams;
   }
 
-  private static String errorChunk(String generationId, ApiError error) {
+  private static ObjectNode errorChunk(String generationId, ApiError error) {
     ObjectNode chunk = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
     chunk.put("id", generationId).put("object", "chat.completion.chunk");
     ObjectNode err = chunk.putObject("error");
     err.put("message", error.message()).put("type", error.type()).put("code", error.code());
     chunk.putArray("choices").addObject().put("index", 0).put("finish_reason", "error").putObject("delta");
-    return chunk.toString();
+    return chunk;
   }
 }

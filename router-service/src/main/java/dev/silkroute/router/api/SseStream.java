@@ -1,6 +1,7 @@
 package dev.silkroute.router.api;
 
-import dev.silkroute.router.chat.SseOut;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.silkroute.router.chat.ChunkOut;
 import dev.silkroute.router.core.Cancellation;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -17,7 +18,7 @@ import reactor.core.publisher.Sinks;
  * {@code : keep-alive} comments flow until the first event, and a later failure travels as a chunk.
  * A client that goes away fires the stream's {@link #cancellation()}.
  */
-final class SseStream implements SseOut {
+final class SseStream implements ChunkOut {
 
   private static final String KEEP_ALIVE = ": keep-alive\n\n";
 
@@ -40,13 +41,8 @@ final class SseStream implements SseOut {
   }
 
   @Override
-  public void data(String json) {
-    data(json, false);
-  }
-
-  @Override
-  public void data(String json, boolean more) {
-    held.append("data: ").append(json).append("\n\n");
+  public void chunk(ObjectNode chunk, boolean more) {
+    held.append("data: ").append(chunk.toString()).append("\n\n");
     if (!more) {
       emitHeld();
     }
@@ -75,9 +71,9 @@ final class SseStream implements SseOut {
    * The producer failed before sending anything. If the response already started (status 200
    * sent with keep-alives), the error goes out as a final chunk instead.
    */
-  void failed(RuntimeException error, String errorChunkJson) {
+  void failed(RuntimeException error, ObjectNode errorChunk) {
     if (!firstEvent.completeExceptionally(error)) {
-      data(errorChunkJson);
+      chunk(errorChunk);
       done();
     }
   }

@@ -37,7 +37,14 @@ public final class ChatRequestParser {
     if (root == null || !root.isObject()) {
       throw invalid("The request body must be a JSON object", null);
     }
-    ObjectNode request = (ObjectNode) root;
+    return parse((ObjectNode) root);
+  }
+
+  /**
+   * A request already in OpenAI's chat shape as JSON: what the other edges (gRPC, Anthropic's
+   * Messages, OpenAI's Responses) translate theirs into. The request is the parser's from here on.
+   */
+  public ChatRequest parse(ObjectNode request) {
     JsonNode model = request.get("model");
     if (model == null || model.isNull()) {
       throw invalid("Missing required parameter: 'model'", "model");

@@ -219,7 +219,7 @@ public final class ChatRouter {
    * {@link #completeAsync}: not on Lettuce's thread), and goes on on the threads that end each
    * upstream stream.
    */
-  public CompletableFuture<Void> streamAsync(String generationId, Caller caller, ChatRequest request, SseOut out,
+  public CompletableFuture<Void> streamAsync(String generationId, Caller caller, ChatRequest request, ChunkOut out,
                                              Cancellation cancellation, boolean withRouting, Executor continueOn) {
     Executor next = orInline(continueOn);
     CompletableFuture<Void> answered = new CompletableFuture<>();
@@ -248,7 +248,7 @@ public final class ChatRouter {
   private final class StreamedAnswer {
 
     private final ChatRequest request;
-    private final SseOut out;
+    private final ChunkOut out;
     private final Cancellation cancellation;
     private final Admission.Ticket ticket;
     private final Plan plan;
@@ -261,7 +261,7 @@ public final class ChatRouter {
     private UpstreamException last;
     private boolean settled;
 
-    StreamedAnswer(String generationId, Caller caller, ChatRequest request, SseOut out, Cancellation cancellation,
+    StreamedAnswer(String generationId, Caller caller, ChatRequest request, ChunkOut out, Cancellation cancellation,
                    Plan plan, Admission.Ticket ticket, boolean withRouting, CompletableFuture<Void> answered,
                    Executor next) {
       this.request = request;
@@ -369,7 +369,7 @@ public final class ChatRouter {
       private void send(ObjectNode chunk, boolean more) {
         generation.streamed(chunk);
         chunk.put("id", generation.id()).put("model", model.id()).put("provider", endpoint.provider());
-        out.data(chunk.toString(), more);
+        out.chunk(chunk, more);
       }
     }
 
@@ -432,12 +432,12 @@ public final class ChatRouter {
         generation.finish(UsageStatus.USAGE_STATUS_TRUNCATED, end.usage(), "error");
         generation.estimateUsageIfMissing(request.body());
         attempt.end(Outcome.PROVIDER_ERROR, 0, end.usage().completionTokens(), null);
-        out.data(errorChunk(generation, created, endpoint, "provider's stream ended before it finished").toString());
+        out.chunk(errorChunk(generation, created, endpoint, "provider's stream ended before it finished"));
       } else {
         generation.finish(UsageStatus.USAGE_STATUS_OK, end.usage(), FinishReason.normalise(end.finishReason()));
         attempt.succeeded(end.usage().completionTokens());
       }
-      out.data(usageChunk(generation, created, withRouting).toString());
+      out.chunk(usageChunk(generation, created, withRouting));
       out.done();
       finish(null);
     }
@@ -450,9 +450,9 @@ public final class ChatRouter {
       generation.finish(UsageStatus.USAGE_STATUS_TRUNCATED, end.usage(), "error");
       generation.estimateUsageIfMissing(request.body());
       attempt.stalled(end.usage().completionTokens());
-      out.data(errorChunk(generation, created, endpoint, "provider's stream stalled: no token for "
-          + watch.stallTimeout().toMillis() + " ms").toString());
-      out.data(usageChunk(generation, created, withRouting).toString());
+      out.chunk(errorChunk(generation, created, endpoint, "provider's stream stalled: no token for "
+          + watch.stallTimeout().toMillis() + " ms"));
+      out.chunk(usageChunk(generation, created, withRouting));
       out.done();
       finish(null);
     }
@@ -475,8 +475,8 @@ public final class ChatRouter {
           ? UsageStatus.USAGE_STATUS_TRUNCATED : UsageStatus.USAGE_STATUS_ERROR;
       generation.finish(status, generation.usage(), "error");
       generation.estimateUsageIfMissing(request.body());
-      out.data(errorChunk(generation, created, endpoint, e.getMessage()).toString());
-      out.data(usageChunk(generation, created, withRouting).toString());
+      out.chunk(errorChunk(generation, created, endpoint, e.getMessage()));
+      out.chunk(usageChunk(generation, created, withRouting));
       out.done();
       finish(null);
     }

@@ -1,11 +1,8 @@
 package dev.silkroute.router.grpc;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.silkroute.proto.v1.ChatChunk;
-import dev.silkroute.router.chat.SseOut;
+import dev.silkroute.router.chat.ChunkOut;
 import dev.silkroute.router.core.Cancellation;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -21,32 +18,25 @@ import io.grpc.stub.ServerCallStreamObserver;
  * fast as its provider generates and cannot be paused, and an answer is bounded by its max_tokens, so
  * a slow reader holds at most one answer in memory.
  */
-final class ChunkObserverOut implements SseOut {
+final class ChunkObserverOut implements ChunkOut {
 
   private final ServerCallStreamObserver<ChatChunk> call;
-  private final ObjectReader chunks;
   private final Cancellation cancellation;
   private volatile boolean ended;
 
   /** Must be created on the call's thread, before the first message (gRPC's rule for the cancel handler). */
-  ChunkObserverOut(ServerCallStreamObserver<ChatChunk> call, ObjectMapper json, Cancellation cancellation) {
+  ChunkObserverOut(ServerCallStreamObserver<ChatChunk> call, Cancellation cancellation) {
     this.call = call;
-    // Costs are decimal USD derived from micro-USD: read them as decimals, never as doubles.
-    this.chunks = json.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     this.cancellation = cancellation;
     call.setOnCancelHandler(cancellation::cancel);
   }
 
   @Override
-  public void data(String json) {
+  public void chunk(ObjectNode chunk, boolean more) {
     if (cancelled() || ended) {
       return;
     }
-    try {
-      call.onNext(ChatAnswers.chunk(chunks.readTree(json)));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("the router emitted a chunk that is not JSON", e);
-    }
+    call.onNext(ChatAnswers.chunk(chunk));
   }
 
   @Override

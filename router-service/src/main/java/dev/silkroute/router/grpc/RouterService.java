@@ -1,6 +1,5 @@
 package dev.silkroute.router.grpc;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.silkroute.proto.v1.ChatChunk;
@@ -101,7 +100,7 @@ final class RouterService extends RouterGrpc.RouterImplBase {
   @Override
   public void chatStream(ChatRequest request, StreamObserver<ChatChunk> chunks) {
     Cancellation cancellation = new Cancellation();
-    ChunkObserverOut out = new ChunkObserverOut((ServerCallStreamObserver<ChatChunk>) chunks, json, cancellation);
+    ChunkObserverOut out = new ChunkObserverOut((ServerCallStreamObserver<ChatChunk>) chunks, cancellation);
     CompletableFuture<Void> answered;
     try {
       answered = router.streamAsync(ChatRouter.newGenerationId(), BearerAuth.CALLER.get(), parse(request, true),
@@ -153,10 +152,6 @@ final class RouterService extends RouterGrpc.RouterImplBase {
   }
 
   private dev.silkroute.router.core.ChatRequest parse(ChatRequest request, boolean stream) {
-    try {
-      return parser.parse(json.writeValueAsBytes(requests.toOpenAi(request, stream)));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a JSON tree always serializes", e);
-    }
+    return parser.parse(requests.toOpenAi(request, stream));
   }
 }

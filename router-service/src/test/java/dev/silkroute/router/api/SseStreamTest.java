@@ -2,6 +2,8 @@ package dev.silkroute.router.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.silkroute.router.core.ApiError;
 import dev.silkroute.router.core.ApiException;
 import java.time.Duration;
@@ -11,14 +13,24 @@ import org.junit.jupiter.api.Test;
 
 class SseStreamTest {
 
+  private static ObjectNode n(int n) {
+    return JsonNodeFactory.instance.objectNode().put("n", n);
+  }
+
+  private static ObjectNode error() {
+    ObjectNode chunk = JsonNodeFactory.instance.objectNode();
+    chunk.putObject("error");
+    return chunk;
+  }
+
   @Test
   void eventsAtHandTogetherLeaveAsOneFrame() {
     SseStream stream = new SseStream(Runnable::run);
-    stream.data("{\"n\":1}", true);
-    stream.data("{\"n\":2}", true);
-    stream.data("{\"n\":3}", false);
-    stream.data("{\"n\":4}");
-    stream.data("{\"n\":5}", true);
+    stream.chunk(n(1), true);
+    stream.chunk(n(2), true);
+    stream.chunk(n(3), false);
+    stream.chunk(n(4));
+    stream.chunk(n(5), true);
     stream.done();
     assertThat(stream.committed(Duration.ofSeconds(1))).isCompletedWithValue(true);
 
@@ -33,8 +45,8 @@ class SseStreamTest {
   @Test
   void aHeldEventDoesNotCommitTheResponse() {
     SseStream stream = new SseStream(Runnable::run);
-    stream.data("{\"n\":1}", true);
-    stream.failed(new ApiException(ApiError.unauthorized("no")), "{\"error\":{}}");
+    stream.chunk(n(1), true);
+    stream.failed(new ApiException(ApiError.unauthorized("no")), error());
 
     assertThat(stream.committed(Duration.ofSeconds(1))).failsWithin(Duration.ofSeconds(1))
         .withThrowableOfType(java.util.concurrent.ExecutionException.class)
@@ -46,7 +58,7 @@ class SseStreamTest {
     SseStream stream = new SseStream(Runnable::run);
 
     assertThat(stream.committed(Duration.ofMillis(50))).succeedsWithin(Duration.ofSeconds(2)).isEqualTo(false);
-    stream.failed(new ApiException(ApiError.unauthorized("no")), "{\"error\":{}}");
+    stream.failed(new ApiException(ApiError.unauthorized("no")), error());
 
     List<String> frames = stream.body(Duration.ofMinutes(1)).collectList().block(Duration.ofSeconds(5));
     assertThat(frames).containsExactly("data: {\"error\":{}}\n\n", "data: [DONE]\n\n");
@@ -57,7 +69,7 @@ class SseStreamTest {
     SseStream stream = new SseStream(Runnable::run);
     AtomicBoolean told = new AtomicBoolean();
     stream.cancellation().onCancel(() -> told.set(true));
-    stream.data("{\"n\":1}");
+    stream.chunk(n(1));
 
     stream.body(Duration.ofMinutes(1)).take(1).blockLast(Duration.ofSeconds(5));
 

@@ -134,9 +134,9 @@ class ChatRouterContinuationIT {
   @Test
   void aStreamedRequestIsAnsweredAndSettledWhenItsEventLoopRefusesWork() throws Exception {
     StringBuilder events = new StringBuilder();
-    router.streamAsync(ChatRouter.newGenerationId(), caller, request(true), new SseOut() {
+    router.streamAsync(ChatRouter.newGenerationId(), caller, request(true), new ChunkOut() {
       @Override
-      public synchronized void data(String json) {
+      public synchronized void chunk(ObjectNode json, boolean more) {
         events.append(json).append('\n');
       }
 

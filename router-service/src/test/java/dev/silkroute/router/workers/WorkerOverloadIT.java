@@ -1,5 +1,6 @@
 package dev.silkroute.router.workers;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -16,7 +17,7 @@ import dev.silkroute.router.catalog.Model;
 import dev.silkroute.router.catalog.Pricing;
 import dev.silkroute.router.chat.ChatRequestParser;
 import dev.silkroute.router.chat.ChatRouter;
-import dev.silkroute.router.chat.SseOut;
+import dev.silkroute.router.chat.ChunkOut;
 import dev.silkroute.router.core.Caller;
 import dev.silkroute.router.core.Cancellation;
 import dev.silkroute.router.limits.Admission;
@@ -148,9 +149,9 @@ class WorkerOverloadIT {
       answers.add(clients.submit(() -> {
         go.await();
         StringBuilder events = new StringBuilder();
-        router.streamAsync(ChatRouter.newGenerationId(), caller, parser.parse(body), new SseOut() {
+        router.streamAsync(ChatRouter.newGenerationId(), caller, parser.parse(body), new ChunkOut() {
           @Override
-          public void data(String json) {
+          public void chunk(ObjectNode json, boolean more) {
             events.append(json).append('\n');
           }
 
