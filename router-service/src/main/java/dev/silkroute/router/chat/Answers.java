@@ -3,7 +3,8 @@ package dev.silkroute.router.chat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.silkroute.router.catalog.Endpoint;
-import dev.silkroute.router.core.ApiError;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterError;
 import dev.silkroute.router.provider.TokenUsage;
 import dev.silkroute.router.provider.UpstreamException;
 import dev.silkroute.router.routing.RouteDecision;
@@ -89,10 +90,9 @@ final class Answers {
   }
 
   /** Nothing answered: 503 when no endpoint could even be tried, else the last failure's status. */
-  static ApiError allFailed(UpstreamException last) {
+  static RouterError allFailed(UpstreamException last) {
     if (last == null) {
-      return new ApiError(503, "service_unavailable",
-          "No endpoint can take this request now (circuits open, capacity full or rate limits pending)", null,
+      return new RouterError(ErrorKind.UNAVAILABLE, "No endpoint can take this request now (circuits open, capacity full or rate limits pending)", null,
           "no_endpoint_available", Map.of());
     }
     Map<String, Object> metadata = new LinkedHashMap<>();
@@ -104,10 +104,10 @@ final class Answers {
       metadata.put("raw", last.upstreamBody());
     }
     if (last.getCause() instanceof java.net.http.HttpTimeoutException) {
-      return new ApiError(408, "timeout", "The provider did not answer in time; last: " + last.provider(), null,
+      return new RouterError(ErrorKind.UPSTREAM_TIMEOUT, "The provider did not answer in time; last: " + last.provider(), null,
           "timeout", metadata);
     }
-    return ApiError.upstreamFailed("Every provider failed; last: " + last.provider() + ": " + last.getMessage(),
+    return RouterError.upstreamFailed("Every provider failed; last: " + last.provider() + ": " + last.getMessage(),
         metadata);
   }
 }

@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.catalog.Model;
-import dev.silkroute.router.core.ApiError;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterError;
+import dev.silkroute.router.core.RouterException;
 import dev.silkroute.router.core.Caller;
 import dev.silkroute.router.core.Cancellation;
 import dev.silkroute.router.core.ChatRequest;
@@ -94,7 +95,7 @@ public final class ChatRouter {
    * A non-streamed answer: OpenAI's {@code chat.completion} with OpenRouter's additions, and with
    * {@code withRouting} a {@code routing} block (the candidates with their scores and every attempt
    * with its outcome). Completes once the request is settled, so the next request sees the balance
-   * this one left; fails with an {@link ApiException} for any answer the client should see.
+   * this one left; fails with an {@link RouterException} for any answer the client should see.
    *
    * @param continueOn the request's event loop (HTTP), or the gRPC call's executor
    */
@@ -106,7 +107,7 @@ public final class ChatRouter {
   /**
    * A streamed answer: every chunk goes to {@code out}, which always ends with the usage chunk
    * (carrying the {@code routing} block when asked for) and {@link ChunkOut#done()}. Fails with an
-   * {@link ApiException} only while nothing was sent, so the edge can still answer with an error
+   * {@link RouterException} only while nothing was sent, so the edge can still answer with an error
    * status. Once {@code cancellation} fires (the client went away), the upstream is closed and what
    * was generated is billed. Completes once the request is settled.
    */
@@ -151,8 +152,7 @@ public final class ChatRouter {
     Map<String, CompletableFuture<List<Endpoint>>> available = new HashMap<>();
     try {
       if (!usage.acceptsRequests()) {
-        throw new ApiException(new ApiError(503, "service_unavailable",
-            "Usage cannot be recorded right now; try again shortly", null, "usage_spool_full", Map.of()));
+        throw new RouterException(new RouterError(ErrorKind.UNAVAILABLE, "Usage cannot be recorded right now; try again shortly", null, "usage_spool_full", Map.of()));
       }
       options = RoutingOptions.of(request);
       models = order.models(request, options);

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.silkroute.proto.v1.UsageStatus;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.catalog.Model;
-import dev.silkroute.router.core.ApiError;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.RouterError;
+import dev.silkroute.router.core.RouterException;
 import dev.silkroute.router.core.Cancellation;
 import dev.silkroute.router.core.ChatRequest;
 import dev.silkroute.router.limits.Admission;
@@ -82,7 +82,7 @@ final class Exchange {
 
   /**
    * Runs the request to its end. Completes once it is settled: with the whole answer (non-streamed),
-   * with null (streamed: the answer went to {@code out}), or with the {@link ApiException} the client
+   * with null (streamed: the answer went to {@code out}), or with the {@link RouterException} the client
    * should see, which for a stream happens only while nothing was sent.
    */
   CompletableFuture<ObjectNode> run() {
@@ -115,7 +115,7 @@ final class Exchange {
         }
         return;
       }
-      finish(new ApiException(Answers.allFailed(last)), null);
+      finish(new RouterException(Answers.allFailed(last)), null);
     } catch (RuntimeException e) {
       finish(e, null);
     }
@@ -253,9 +253,9 @@ final class Exchange {
     attempt.failed(e, e.retryAfter().orElse(null));
     last = e;
     if (!generation.started()) {
-      Optional<ApiError> rejected = ProviderRejection.of(e, upstreams.json());
+      Optional<RouterError> rejected = ProviderRejection.of(e, upstreams.json());
       if (rejected.isPresent()) {
-        finish(new ApiException(rejected.get()), null);
+        finish(new RouterException(rejected.get()), null);
       } else {
         tryNext();
       }
