@@ -124,7 +124,7 @@ public final class RouterOverheadBenchmark {
           long[] direct = null;
           for (String path : PATHS) {
             Target t = targets.get(path)[mode];
-            settle();
+            settle(processes);
             Map<String, Long> before = cpuNanos(processes);
             LoadGenerator.Step step = http.run(t.uri(), t.body(), t.bearer(), rate, seconds, mode == 1);
             Map<String, Long> after = cpuNanos(processes);
@@ -137,7 +137,7 @@ public final class RouterOverheadBenchmark {
         }
         for (String path : PATHS) {
           Target t = targets.get(path)[mode];
-          settle();
+          settle(processes);
           Map<String, Long> before = cpuNanos(processes);
           LoadGenerator.Step step = http.closedLoop(t.uri(), t.body(), t.bearer(), connections, seconds, mode == 1);
           Map<String, Long> after = cpuNanos(processes);
@@ -174,9 +174,27 @@ public final class RouterOverheadBenchmark {
     return row.toArray(String[]::new);
   }
 
-  /** A second between steps: what the previous step left behind (a Kafka batch, stats) ends outside the next. */
-  private static void settle() throws InterruptedException {
-    Thread.sleep(1_000);
+  /**
+   * Waits until the measured processes are quiet (together under a tenth of a core for half a
+   * second, at most 30 s): what one step left behind (a backlog the router still works through
+   * after the load generator gave up on it, a Kafka batch) must not land in the next step.
+   */
+  private static void settle(Map<String, Supplier<Duration>> processes) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      long before = measuredCpuNanos(processes);
+      Thread.sleep(500);
+      if (measuredCpuNanos(processes) - before < Duration.ofMillis(50).toNanos()) {
+        return;
+      }
+    }
+    System.out.println("  (the processes were still busy after 30 s; measuring anyway)");
+  }
+
+  /** CPU so far of every process but the load generator. */
+  private static long measuredCpuNanos(Map<String, Supplier<Duration>> processes) {
+    return processes.entrySet().stream().filter(e -> !e.getKey().equals("load gen"))
+        .mapToLong(e -> e.getValue().get().toNanos()).sum();
   }
 
   private static Map<String, Long> cpuNanos(Map<String, Supplier<Duration>> processes) {
