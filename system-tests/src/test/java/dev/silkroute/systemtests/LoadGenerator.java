@@ -53,9 +53,10 @@ final class LoadGenerator implements AutoCloseable {
   /**
    * One step's outcome: p50 and p99 latency (or time to the first {@code data:} line) in nanos over
    * the answered requests, how many were sent, how many failed (non-200, broken, no data line), and
-   * the rate at which answers actually arrived.
+   * the rate at which answers actually arrived, and how late this generator itself wrote its
+   * requests (p99 of write time minus due time: when it is large, the generator was the limit).
    */
-  record Step(long p50, long p99, long sent, long failed, double answeredPerSecond) {
+  record Step(long p50, long p99, long sent, long failed, double answeredPerSecond, long lateP99) {
   }
 
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -131,11 +132,14 @@ final class LoadGenerator implements AutoCloseable {
     if (!finished || sorted.length < total * 0.99) {
       System.out.printf("  (only %d of %d requests answered %s)%n", sorted.length, total, how);
     }
+    long[] late = Arrays.copyOf(run.late, run.writes); // the event loop is done with the run
+    Arrays.sort(late);
+    long lateP99 = late.length == 0 ? 0 : late[(int) (late.length * 0.99)];
     if (sorted.length == 0) {
-      return new Step(0, 0, total, total, 0);
+      return new Step(0, 0, total, total, 0, lateP99);
     }
     return new Step(sorted[sorted.length / 2], sorted[(int) (sorted.length * 0.99)], total,
-        total - sorted.length, sorted.length / elapsed);
+        total - sorted.length, sorted.length / elapsed, lateP99);
   }
 
   /**
@@ -177,6 +181,8 @@ final class LoadGenerator implements AutoCloseable {
     final boolean stream;
     final long[] latencies;
     final long[] dues;
+    final long[] late;
+    int writes; // event loop only
     final CountDownLatch done;
     final ArrayDeque<Channel> idle = new ArrayDeque<>();
     final Bootstrap bootstrap;
@@ -192,6 +198,7 @@ final class LoadGenerator implements AutoCloseable {
       this.stream = stream;
       this.latencies = new long[total];
       this.dues = new long[total];
+      this.late = new long[total];
       this.done = new CountDownLatch(total);
       this.closedUntil = closedUntil;
       this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
@@ -226,6 +233,9 @@ final class LoadGenerator implements AutoCloseable {
 
     void write(Channel channel, long due) {
       channel.pipeline().get(Exchange.class).begin(due);
+      if (writes < late.length) {
+        late[writes++] = System.nanoTime() - due;
+      }
       channel.writeAndFlush(request.retainedDuplicate());
     }
 

@@ -168,7 +168,8 @@ public final class RouterOverheadBenchmark {
     List<String> row = new ArrayList<>(List.of(mode, load, path, ms(step.p50()), ms(step.p99()),
         direct == null || path.equals("direct") ? "-" : ms(step.p50() - direct[0]),
         direct == null || path.equals("direct") ? "-" : ms(step.p99() - direct[1]),
-        String.format("%.0f", step.answeredPerSecond()), String.valueOf(step.failed()), String.valueOf(step.sent())));
+        String.format("%.0f", step.answeredPerSecond()), String.valueOf(step.failed()), String.valueOf(step.sent()),
+        ms(step.lateP99())));
     // CPU per request sent, every process: those off the path show their idle cost.
     before.forEach((name, nanos) -> row.add(String.format("%.1f", (after.get(name) - nanos) / 1e3 / Math.max(1, step.sent()))));
     return row.toArray(String[]::new);
