@@ -2,11 +2,14 @@ package dev.silkroute.router.models;
 
 import dev.silkroute.router.core.ApiError;
 import dev.silkroute.router.core.ApiException;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 
@@ -25,9 +28,15 @@ final class ModelsController {
     this.listing = listing;
   }
 
+  /** OpenRouter's paging and filters (see {@link ModelQuery}); without them, every model. */
   @Get(uris = {"/v1/models", "/api/v1/models"})
-  HttpResponse<String> list() {
-    return json(listing.list().toString());
+  HttpResponse<String> list(HttpRequest<?> request, @Nullable @QueryValue String offset,
+                            @Nullable @QueryValue String limit,
+                            @Nullable @QueryValue("supported_parameters") String supportedParameters,
+                            @Nullable @QueryValue("input_modalities") String inputModalities,
+                            @Nullable @QueryValue("output_modalities") String outputModalities) {
+    ModelQuery query = ModelQuery.parse(offset, limit, supportedParameters, inputModalities, outputModalities);
+    return json(listing.list(query, request.getPath()).toString());
   }
 
   @Get(uris = {"/v1/models/{author}/{slug}", "/api/v1/models/{author}/{slug}"})

@@ -2,7 +2,9 @@ package dev.silkroute.router.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.silkroute.router.core.ApiError;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +42,20 @@ class ErrorShapeTest {
 
     assertThat(error).containsOnlyKeys("code", "message");
     assertThat(error.get("code")).isEqualTo(401);
+  }
+
+  @Test
+  void writesOpenRoutersShapeAsItsPublishedSchemasDescribeEveryStatus() {
+    ObjectMapper json = new ObjectMapper();
+    for (ApiError error : List.of(NO_CREDIT, ApiError.unauthorized("no key"), ApiError.modelNotFound("a/b"),
+        ApiError.invalidRequest("bad", "messages"), new ApiError(429, "rate_limit_exceeded", "slow down", null,
+            "rate_limited", Map.of("retry_after_seconds", 3)),
+        ApiError.upstreamFailed("every provider failed", Map.of("attempts", 2)))) {
+      OpenRouterSchemas.assertError(error.status(), json.valueToTree(ErrorShape.OPENROUTER.body(error)));
+    }
+    // The schemas do tell: OpenAI's shape, with its string code, is not OpenRouter's.
+    assertThat(OpenRouterSchemas.isValid("BadRequestResponse",
+        json.valueToTree(ErrorShape.OPENAI.body(ApiError.invalidRequest("bad", "messages"))))).isFalse();
   }
 
   @Test
