@@ -24,6 +24,7 @@ def response(path, status="200"):
 
 roots = {
     "ModelsListResponse": components["ModelsListResponse"],
+    "ModelResponse": components["ModelResponse"],
     "ListEndpointsEnvelope": response("/models/{author}/{slug}/endpoints"),
     "GenerationResponse": components["GenerationResponse"],
     "GetCreditsResponse": response("/credits"),

@@ -1,5 +1,7 @@
 package dev.silkroute.router.models;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.silkroute.router.core.ApiError;
 import dev.silkroute.router.core.ApiException;
 import io.micronaut.core.annotation.Nullable;
@@ -15,7 +17,8 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 
 /**
  * {@code GET /v1/models}, {@code /v1/models/{author}/{slug}} and
- * {@code /v1/models/{author}/{slug}/endpoints}, also under {@code /api/v1}. Public, like
+ * {@code /v1/models/{author}/{slug}/endpoints}, also under {@code /api/v1}, and OpenRouter's
+ * {@code /api/v1/model/{author}/{slug}}. Public, like
  * OpenRouter's: the catalog is what a client needs to see before it has a key.
  */
 @Controller
@@ -44,6 +47,16 @@ final class ModelsController {
     String id = author + "/" + slug;
     return json(listing.model(id).map(listing::modelObject)
         .orElseThrow(() -> new ApiException(ApiError.modelNotFound(id))).toString());
+  }
+
+  /** OpenRouter's single-model answer, {@code {"data": model}} (its SDK's {@code models.get}). */
+  @Get("/api/v1/model/{author}/{slug}")
+  HttpResponse<String> openRouterModel(@PathVariable String author, @PathVariable String slug) {
+    String id = author + "/" + slug;
+    ObjectNode answer = JsonNodeFactory.instance.objectNode();
+    answer.set("data", listing.model(id).map(listing::modelObject)
+        .orElseThrow(() -> new ApiException(ApiError.modelNotFound(id))));
+    return json(answer.toString());
   }
 
   @Get(uris = {"/v1/models/{author}/{slug}/endpoints", "/api/v1/models/{author}/{slug}/endpoints"})

@@ -35,6 +35,11 @@ public final class OpenRouterSchemas {
     assertValid("ModelsListResponse", answer);
   }
 
+  /** {@code GET /model/{author}/{slug}}. */
+  public static void assertModel(JsonNode answer) {
+    assertValid("ModelResponse", answer);
+  }
+
   /** {@code GET /models/{author}/{slug}/endpoints}. */
   public static void assertEndpoints(JsonNode answer) {
     assertValid("ListEndpointsEnvelope", answer);

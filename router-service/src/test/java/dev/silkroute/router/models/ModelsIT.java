@@ -138,6 +138,9 @@ class ModelsIT {
   @Test
   void answersOneModelAndUnknownOnesWith404() throws Exception {
     assertThat(get("/v1/models/anthropic/claude-sonnet-4").path("id").asText()).isEqualTo(RunningRouter.CLAUDE);
+    JsonNode openRouters = get("/api/v1/model/anthropic/claude-sonnet-4");
+    OpenRouterSchemas.assertModel(openRouters);
+    assertThat(openRouters.at("/data/id").asText()).isEqualTo(RunningRouter.CLAUDE);
 
     HttpResponse<String> unknown = send("/v1/models/nobody/nothing/endpoints");
     assertThat(unknown.statusCode()).isEqualTo(404);
