@@ -53,7 +53,8 @@ public final class Standing {
       return new Credits(0, 0);
     }
     if (granted == null || balance == null) {
-      throw new RouterException(new RouterError(ErrorKind.UNAVAILABLE, "The credit totals of this account are not loaded yet; try again shortly", null, "credits_not_loaded",
+      throw new RouterException(new RouterError(ErrorKind.UNAVAILABLE,
+          "The credit totals of this account are not loaded yet; try again shortly", null, "credits_not_loaded",
           Map.of("customer_id", caller.customerId())));
     }
     return new Credits(granted, granted - balance);

@@ -92,7 +92,8 @@ final class Answers {
   /** Nothing answered: 503 when no endpoint could even be tried, else the last failure's status. */
   static RouterError allFailed(UpstreamException last) {
     if (last == null) {
-      return new RouterError(ErrorKind.UNAVAILABLE, "No endpoint can take this request now (circuits open, capacity full or rate limits pending)", null,
+      return new RouterError(ErrorKind.UNAVAILABLE,
+          "No endpoint can take this request now (circuits open, capacity full or rate limits pending)", null,
           "no_endpoint_available", Map.of());
     }
     Map<String, Object> metadata = new LinkedHashMap<>();
@@ -104,7 +105,8 @@ final class Answers {
       metadata.put("raw", last.upstreamBody());
     }
     if (last.getCause() instanceof java.net.http.HttpTimeoutException) {
-      return new RouterError(ErrorKind.UPSTREAM_TIMEOUT, "The provider did not answer in time; last: " + last.provider(), null,
+      return new RouterError(ErrorKind.UPSTREAM_TIMEOUT,
+          "The provider did not answer in time; last: " + last.provider(), null,
           "timeout", metadata);
     }
     return RouterError.upstreamFailed("Every provider failed; last: " + last.provider() + ": " + last.getMessage(),

@@ -77,8 +77,8 @@ final class AttemptWatch {
   }
 
   /**
-   * The adapter's stream (or a non-streamed call, failed) ended; false when the attempt was given up at its first-byte timeout already
-   * (and the end must be ignored: the request moved on).
+   * The adapter's stream (or a non-streamed call, failed) ended; false when the attempt was given up
+   * at its first-byte timeout already (and the end must be ignored: the request moved on).
    */
   boolean end() {
     while (true) {

@@ -152,7 +152,8 @@ public final class ChatRouter {
     Map<String, CompletableFuture<List<Endpoint>>> available = new HashMap<>();
     try {
       if (!usage.acceptsRequests()) {
-        throw new RouterException(new RouterError(ErrorKind.UNAVAILABLE, "Usage cannot be recorded right now; try again shortly", null, "usage_spool_full", Map.of()));
+        throw new RouterException(new RouterError(ErrorKind.UNAVAILABLE,
+            "Usage cannot be recorded right now; try again shortly", null, "usage_spool_full"));
       }
       options = RoutingOptions.of(request);
       models = order.models(request, options);

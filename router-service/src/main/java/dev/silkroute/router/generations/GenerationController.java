@@ -41,6 +41,7 @@ final class GenerationController {
     }
     return log.find(id, caller.customerId())
         .<HttpResponse<?>>map(data -> HttpResponse.ok(Map.of("data", data)))
-        .orElseThrow(() -> new RouterException(new RouterError(ErrorKind.NOT_FOUND, "Generation " + id + " not found (it may have expired)", "id", "generation_not_found", Map.of())));
+        .orElseThrow(() -> new RouterException(new RouterError(ErrorKind.NOT_FOUND,
+            "Generation " + id + " not found (it may have expired)", "id", "generation_not_found")));
   }
 }

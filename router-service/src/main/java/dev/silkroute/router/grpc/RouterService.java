@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
 final class RouterService extends RouterGrpc.RouterImplBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(RouterService.class);
-  private static final RouterError INTERNAL = new RouterError(ErrorKind.INTERNAL, "The server had an error while processing your request", null, "internal", Map.of());
+  private static final RouterError INTERNAL = RouterError.internal();
 
   private final ChatRequestParser parser;
   private final ChatRouter router;

@@ -132,7 +132,8 @@ public final class Admission {
   private Check check(Caller caller, String model, long estimatedPromptTokens, long worstCaseMicros) {
     KeyLimits limits = caller.limits();
     if (!limits.allowsModel(model)) {
-      throw new RouterException(new RouterError(ErrorKind.FORBIDDEN, "This API key may not use the model '" + model + "'", "model", "model_not_allowed", Map.of()));
+      throw new RouterException(new RouterError(ErrorKind.FORBIDDEN,
+          "This API key may not use the model '" + model + "'", "model", "model_not_allowed"));
     }
     Instant now = clock.instant();
     return new Check(limits, now, rateLimits.requestsKey(caller.keyId(), now),
@@ -165,13 +166,15 @@ public final class Admission {
         "X-RateLimit-Remaining", String.valueOf(window.remaining()),
         "X-RateLimit-Reset", String.valueOf(window.resetSeconds()));
     if (!window.admitted()) {
-      throw new RouterException(new RouterError(ErrorKind.RATE_LIMITED, "Rate limit reached for this key: " + window.limit() + " " + window.limitedBy().replace('_', ' ')
+      throw new RouterException(new RouterError(ErrorKind.RATE_LIMITED,
+          "Rate limit reached for this key: " + window.limit() + " " + window.limitedBy().replace('_', ' ')
               + "; try again in " + window.resetSeconds() + "s",
           null, "rate_limit_exceeded", Map.of("headers", headers, "retry_after_seconds", window.resetSeconds())));
     }
     if (verdict != 0) {
       Credit.Verdict refused = Credit.Verdict.refused(verdict, result.get(3));
-      throw new RouterException(new RouterError(ErrorKind.INSUFFICIENT_CREDIT, refusalMessage(refused, check.worstCaseMicros()), null,
+      throw new RouterException(new RouterError(ErrorKind.INSUFFICIENT_CREDIT,
+          refusalMessage(refused, check.worstCaseMicros()), null,
           refused.refusal().name().toLowerCase(java.util.Locale.ROOT), Map.of()));
     }
     return new Admitted(check, headers);

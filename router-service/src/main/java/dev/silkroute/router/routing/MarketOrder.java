@@ -380,7 +380,8 @@ public final class MarketOrder {
 
   private static RouterException nothingFits(Model model, List<RouteDecision.Rejection> rejections) {
     if (rejections.isEmpty()) {
-      return new RouterException(new RouterError(ErrorKind.UNAVAILABLE, "No endpoint currently serves " + model.id(), null, "no_endpoint", Map.of()));
+      return new RouterException(new RouterError(ErrorKind.UNAVAILABLE,
+          "No endpoint currently serves " + model.id(), null, "no_endpoint"));
     }
     StringBuilder message = new StringBuilder("No endpoint of ").append(model.id())
         .append(" satisfies the request's routing options: ");

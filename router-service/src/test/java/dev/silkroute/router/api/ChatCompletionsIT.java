@@ -542,14 +542,21 @@ class ChatCompletionsIT {
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
       HttpResponse<String> lookup = get("/v1/generation?id=" + id, key);
       assertThat(lookup.statusCode()).isEqualTo(200);
+      OpenRouterSchemas.assertGeneration(JSON.readTree(lookup.body()));
       JsonNode data = JSON.readTree(lookup.body()).get("data");
       assertThat(data.get("id").asText()).isEqualTo(id);
+      assertThat(data.get("native_tokens_prompt").asLong()).isEqualTo(completion.at("/usage/prompt_tokens").asLong());
+      assertThat(data.get("api_type").asText()).isEqualTo("completions");
+      assertThat(data.get("is_byok").asBoolean()).isFalse();
       assertThat(data.get("provider_name").asText()).isEqualTo("deepseek");
       assertThat(data.get("total_cost").decimalValue()).isEqualByComparingTo(completion.at("/usage/cost").decimalValue());
       assertThat(data.get("tokens_completion").asLong()).isEqualTo(completion.at("/usage/completion_tokens").asLong());
     });
     assertThat(get("/v1/generation?id=" + id, keyFor("cus_stranger", KeyLimits.NONE)).statusCode()).isEqualTo(404);
-    assertThat(get("/api/v1/generation", key).statusCode()).isEqualTo(400);
+    HttpResponse<String> missingId = get("/api/v1/generation", key);
+    assertThat(missingId.statusCode()).isEqualTo(400);
+    OpenRouterSchemas.assertError(400, JSON.readTree(missingId.body()));
+    OpenRouterSchemas.assertGeneration(JSON.readTree(get("/api/v1/generation?id=" + id, key).body()));
     assertThat(get("/v1/generation?id=" + id, null).statusCode()).isEqualTo(401);
   }
 

@@ -2,8 +2,10 @@ package dev.silkroute.router.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.silkroute.router.core.ErrorKind;
 import dev.silkroute.router.core.RouterError;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +44,20 @@ class ErrorShapeTest {
 
     assertThat(error).containsOnlyKeys("code", "message");
     assertThat(error.get("code")).isEqualTo(401);
+  }
+
+  @Test
+  void writesOpenRoutersShapeAsItsPublishedSchemasDescribeEveryStatus() {
+    ObjectMapper json = new ObjectMapper();
+    for (RouterError error : List.of(NO_CREDIT, RouterError.unauthorized("no key"), RouterError.modelNotFound("a/b"),
+        RouterError.invalidRequest("bad", "messages"), new RouterError(ErrorKind.RATE_LIMITED, "slow down", null,
+            "rate_limited", Map.of("retry_after_seconds", 3)),
+        RouterError.upstreamFailed("every provider failed", Map.of("attempts", 2)))) {
+      OpenRouterSchemas.assertError(HttpErrors.status(error.kind()), json.valueToTree(ErrorShape.OPENROUTER.body(error)));
+    }
+    // The schemas do tell: OpenAI's shape, with its string code, is not OpenRouter's.
+    assertThat(OpenRouterSchemas.isValid("BadRequestResponse",
+        json.valueToTree(ErrorShape.OPENAI.body(RouterError.invalidRequest("bad", "messages"))))).isFalse();
   }
 
   @Test
