@@ -10,6 +10,10 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.TemporalAdjusters;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -19,6 +23,10 @@ import java.util.concurrent.CompletableFuture;
  * into one Redis counter per key and period that expires after its period; so they cover the
  * traffic since this router version first ran, and unlike the key's total spend they do not hold
  * in-flight requests.
+ *
+ * <p>Charges are summed here and written once a second (INCRBY and EXPIRE per counter), as
+ * {@code routing.RedisStatsBuckets} does: six commands per request were more Redis traffic than the
+ * request's own admission and settlement, and a key's period totals may trail by a second.
  */
 public final class KeyUsagePeriods implements UsageObserver {
 
@@ -26,14 +34,36 @@ public final class KeyUsagePeriods implements UsageObserver {
   public record Periods(long dayMicros, long weekMicros, long monthMicros) {
   }
 
+  private static final ScheduledExecutorService FLUSHER = Executors.newSingleThreadScheduledExecutor(task -> {
+    Thread thread = new Thread(task, "key-usage-periods");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  // Each counter outlives its period by a day, so a read at the boundary still finds it.
+  private static final List<Duration> LIVES = List.of(Duration.ofDays(2), Duration.ofDays(8), Duration.ofDays(32));
+
   private final RedisAsyncCommands<String, String> redis;
   private final String keyPrefix;
   private final Clock clock;
+  // Counter name -> its lifetime and the micro-USD charged since the last flush. Added to only inside
+  // compute() and taken out whole by remove(), both atomic per name: no charge falls between them.
+  private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
+
+  private static final class Pending {
+    private final Duration life;
+    private long micros;
+
+    Pending(Duration life) {
+      this.life = life;
+    }
+  }
 
   public KeyUsagePeriods(RedisAsyncCommands<String, String> redis, String keyPrefix, Clock clock) {
     this.redis = redis;
     this.keyPrefix = keyPrefix;
     this.clock = clock;
+    FLUSHER.scheduleWithFixedDelay(this::flush, 1, 1, TimeUnit.SECONDS);
   }
 
   @Override
@@ -42,11 +72,24 @@ public final class KeyUsagePeriods implements UsageObserver {
       return;
     }
     List<String> names = names(event.getKeyId());
-    // Each counter outlives its period by a day, so a read at the boundary still finds it.
-    List<Duration> lives = List.of(Duration.ofDays(2), Duration.ofDays(8), Duration.ofDays(32));
     for (int i = 0; i < names.size(); i++) {
-      redis.incrby(names.get(i), event.getPriceMicros());
-      redis.expire(names.get(i), lives.get(i));
+      Duration life = LIVES.get(i);
+      pending.compute(names.get(i), (name, charged) -> {
+        Pending sum = charged == null ? new Pending(life) : charged;
+        sum.micros += event.getPriceMicros();
+        return sum;
+      });
+    }
+  }
+
+  /** Writes what was charged since the last flush, fire-and-forget on Lettuce's pipelined connection. */
+  void flush() {
+    for (String name : pending.keySet()) {
+      Pending charged = pending.remove(name);
+      if (charged != null) {
+        redis.incrby(name, charged.micros);
+        redis.expire(name, charged.life);
+      }
     }
   }
 

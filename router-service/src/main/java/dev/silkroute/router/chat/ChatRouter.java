@@ -101,7 +101,17 @@ public final class ChatRouter {
    */
   public CompletableFuture<ObjectNode> completeAsync(String generationId, Caller caller, ChatRequest request,
                                                      boolean withRouting, Executor continueOn) {
-    return exchange(generationId, caller, request, null, new Cancellation(), withRouting, continueOn);
+    return completeAsync(generationId, caller, request, new Cancellation(), withRouting, continueOn);
+  }
+
+  /**
+   * {@link #completeAsync}, given up when {@code cancellation} fires (the client went away): the
+   * upstream call is aborted, no other endpoint is tried, and the request is settled as cancelled.
+   */
+  public CompletableFuture<ObjectNode> completeAsync(String generationId, Caller caller, ChatRequest request,
+                                                     Cancellation cancellation, boolean withRouting,
+                                                     Executor continueOn) {
+    return exchange(generationId, caller, request, null, cancellation, withRouting, continueOn);
   }
 
   /**

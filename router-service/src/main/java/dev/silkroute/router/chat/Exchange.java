@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -124,8 +125,10 @@ final class Exchange {
   private void callWhole(Attempt attempt, Endpoint endpoint, AttemptWatch watch, Duration timeout) {
     CompletableFuture<Completion> call = upstreams.adapter(endpoint).completeAsync(endpoint, request,
         upstreams.blocking());
-    // Failing the call's future aborts the exchange with the upstream.
-    watch.upstream().onCancel(() -> call.completeExceptionally(Deadlines.timedOut(endpoint, timeout)));
+    // Failing the call's future aborts the exchange with the upstream: at its first-byte timeout, or
+    // when the client went away.
+    watch.upstream().onCancel(() -> call.completeExceptionally(cancellation.isCancelled()
+        ? new CancellationException("the client went away") : Deadlines.timedOut(endpoint, timeout)));
     call.whenCompleteAsync((completion, error) -> {
       if (error == null ? !watch.whole() : !watch.end()) {
         return; // given up at its first-byte timeout: the request has moved on
@@ -133,6 +136,8 @@ final class Exchange {
       try {
         if (error == null) {
           answered(attempt, completion);
+        } else if (cancellation.isCancelled()) {
+          clientLeft(attempt);
         } else {
           failed(attempt, endpoint, error);
         }
@@ -167,9 +172,7 @@ final class Exchange {
   private void timedOut(Attempt attempt, Endpoint endpoint, Duration timeout) {
     try {
       if (cancellation.isCancelled()) { // the client left first: nobody waits for another endpoint
-        generation.finish(UsageStatus.USAGE_STATUS_CANCELLED, generation.usage(), null);
-        attempt.cancelled();
-        finish(null, null);
+        clientLeft(attempt);
         return;
       }
       UpstreamException e = Deadlines.timedOut(endpoint, timeout);
@@ -179,6 +182,14 @@ final class Exchange {
     } catch (RuntimeException e) {
       finish(e, null);
     }
+  }
+
+  /** The client went away before an answer: nobody waits for another endpoint; billed as cancelled. */
+  private void clientLeft(Attempt attempt) {
+    generation.finish(UsageStatus.USAGE_STATUS_CANCELLED, generation.usage(), null);
+    generation.estimateUsageIfMissing(request.body());
+    attempt.cancelled();
+    finish(out == null ? new CancellationException("the client went away") : null, null);
   }
 
   private void ended(Attempt attempt, Endpoint endpoint, AttemptWatch watch, AttemptSink sink, StreamEnd end,

@@ -72,10 +72,13 @@ final class RouterService extends RouterGrpc.RouterImplBase {
   @Override
   public void chat(ChatRequest request, StreamObserver<ChatResponse> responses) {
     ServerCallStreamObserver<ChatResponse> call = (ServerCallStreamObserver<ChatResponse>) responses;
+    // A client that cancels (or whose deadline passes) aborts the upstream call, as a stream's does.
+    Cancellation cancellation = new Cancellation();
+    call.setOnCancelHandler(cancellation::cancel);
     CompletableFuture<ObjectNode> answer;
     try {
       answer = router.completeAsync(ChatRouter.newGenerationId(), BearerAuth.CALLER.get(), parse(request, false),
-          false, continueOn);
+          cancellation, false, continueOn);
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }
