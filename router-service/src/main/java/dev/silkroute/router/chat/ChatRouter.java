@@ -66,24 +66,18 @@ public final class ChatRouter {
   private final Clock clock;
   private final LongSupplier nanos;
   private final String routerInstance;
-  private final Executor blocking;
   private final Deadlines deadlines;
 
-  /**
-   * @param blocking threads for the adapters that call their upstream with blocking calls (Anthropic,
-   *                 workers), one per such call or open stream (see {@link ProviderAdapter#streamAsync})
-   */
   public ChatRouter(MarketOrder order, List<EndpointSource> sources, ProviderAdapters adapters, Admission admission,
-                    UsagePublisher usage, ObjectMapper json, Clock clock, LongSupplier nanos, String routerInstance,
-                    Executor blocking) {
-    this(order, sources, adapters, admission, usage, json, clock, nanos, routerInstance, blocking,
+                    UsagePublisher usage, ObjectMapper json, Clock clock, LongSupplier nanos, String routerInstance) {
+    this(order, sources, adapters, admission, usage, json, clock, nanos, routerInstance,
         new Deadlines(UpstreamTimeouts.ofDefaults(), order::stats));
   }
 
   /** @param deadlines each attempt's first-byte timeout and each stream's stall timeout */
   public ChatRouter(MarketOrder order, List<EndpointSource> sources, ProviderAdapters adapters, Admission admission,
                     UsagePublisher usage, ObjectMapper json, Clock clock, LongSupplier nanos, String routerInstance,
-                    Executor blocking, Deadlines deadlines) {
+                    Deadlines deadlines) {
     this.deadlines = deadlines;
     this.order = order;
     this.sources = List.copyOf(sources);
@@ -94,7 +88,6 @@ public final class ChatRouter {
     this.clock = clock;
     this.nanos = nanos;
     this.routerInstance = routerInstance;
-    this.blocking = blocking;
   }
 
   public static String newGenerationId() {
@@ -111,8 +104,7 @@ public final class ChatRouter {
    * settled in Redis), so the next request sees the balance this one left; fails with an
    * {@link ApiException} for any answer the client should see. Plans on the caller's thread (or on
    * {@code continueOn} once a worker pool's load is read from Redis), then goes on on the upstream
-   * client's threads and on {@code continueOn}, where nothing blocks: adapters without a
-   * non-blocking client wait on {@code blocking}.
+   * client's threads and on {@code continueOn}, where nothing blocks.
    *
    * @param continueOn where the work after each Redis reply runs (the HTTP request's event loop, the
    *                   gRPC server's executor): never on Lettuce's I/O thread, which serves every
@@ -178,8 +170,9 @@ public final class ChatRouter {
       Duration timeout = deadlines.firstByte(endpoint, decision.model(), tries.request(), tries.plan().options(),
           after == tries.order().size());
       attempt.get().firstByteTimeout(timeout);
-      CompletableFuture<Completion> call = adapter(endpoint).completeAsync(endpoint, tries.request(), blocking);
-      deadlines.bound(call, timeout, endpoint, tries.eventLoop());
+      Cancellation abandon = new Cancellation();
+      CompletableFuture<Completion> call = adapter(endpoint).completeAsync(endpoint, tries.request(), abandon);
+      deadlines.bound(call, timeout, endpoint, tries.eventLoop(), abandon);
       return call.handle((completion, failure) -> {
         if (failure == null) {
           attempt.get().firstToken();
@@ -300,7 +293,7 @@ public final class ChatRouter {
           // upstream client's selector, which serves every stream): publishing the usage event may
           // wait while Kafka is unreachable.
           AttemptSink sink = new AttemptSink(attempt.get(), model, endpoint, watch);
-          adapter(endpoint).streamAsync(endpoint, request, sink, watch.upstream(), blocking)
+          adapter(endpoint).streamAsync(endpoint, request, sink, watch.upstream())
               .whenCompleteAsync((end, error) -> {
                 if (watch.end()) {
                   ended(attempt.get(), endpoint, watch, sink, end, error);

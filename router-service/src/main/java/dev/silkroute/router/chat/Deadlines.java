@@ -2,6 +2,7 @@ package dev.silkroute.router.chat;
 
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.catalog.Model;
+import dev.silkroute.router.core.Cancellation;
 import dev.silkroute.router.core.ChatRequest;
 import dev.silkroute.router.provider.UpstreamException;
 import dev.silkroute.router.routing.EndpointStats;
@@ -47,12 +48,17 @@ public final class Deadlines {
 
   /**
    * Fails {@code call} with a timeout (status 0, cause {@link HttpTimeoutException}) unless it ends
-   * within {@code timeout}; the failure is delivered on {@code continueOn}, so what depends on the
-   * call never runs on the timer's thread.
+   * within {@code timeout}, and fires {@code abandon}, the call's cancellation, so that the adapter
+   * drops the upstream exchange; the failure is delivered on {@code continueOn}, so what depends on
+   * the call never runs on the timer's thread.
    */
-  <T> void bound(CompletableFuture<T> call, Duration timeout, Endpoint endpoint, Executor continueOn) {
-    ScheduledFuture<?> timer = schedule(timeout, () -> continueOn.execute(
-        () -> call.completeExceptionally(timedOut(endpoint, timeout))));
+  <T> void bound(CompletableFuture<T> call, Duration timeout, Endpoint endpoint, Executor continueOn,
+                 Cancellation abandon) {
+    ScheduledFuture<?> timer = schedule(timeout, () -> continueOn.execute(() -> {
+      if (call.completeExceptionally(timedOut(endpoint, timeout))) {
+        abandon.cancel();
+      }
+    }));
     call.whenComplete((answer, failure) -> timer.cancel(false));
   }
 

@@ -16,8 +16,9 @@ import dev.silkroute.router.catalog.Pricing;
 import dev.silkroute.router.chat.ChatRequestParser;
 import dev.silkroute.router.core.Cancellation;
 import dev.silkroute.router.core.ChatRequest;
+import dev.silkroute.router.provider.http.HttpTransport;
+import dev.silkroute.router.provider.http.UpstreamHttpSettings;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,8 +26,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -53,29 +52,36 @@ public abstract class ProviderAdapterContract {
 
   protected ProviderSim sim;
   protected ProviderAdapter adapter;
-  private HttpClient http;
-  /** Where an adapter without a non-blocking client may wait for an answer. */
-  private ExecutorService blocking;
+  /** The one transport, on its own event loop here (in the router, the HTTP server's). */
+  protected HttpTransport transport;
 
   /** The simulated provider, speaking the adapter's protocol. */
   protected abstract ProviderConfig provider(String name);
 
   protected abstract Endpoint.Protocol protocol();
 
-  protected abstract ProviderAdapter newAdapter(HttpClient http, ObjectMapper json, Duration firstByteTimeout);
+  protected abstract ProviderAdapter newAdapter(HttpTransport transport, ObjectMapper json, Duration firstByteTimeout);
 
   @BeforeAll
   void startProvider() {
     sim = ProviderSim.start(0, List.of(provider(PROVIDER)));
-    http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
-    adapter = newAdapter(http, JSON, FIRST_BYTE_TIMEOUT);
-    blocking = Executors.newCachedThreadPool();
+    transport = HttpTransport.withOwnLoops(1, UpstreamHttpSettings.ofDefaults());
+    adapter = newAdapter(transport, JSON, FIRST_BYTE_TIMEOUT);
+    // The first calls of a cold JVM (client and simulator alike) take seconds on a busy machine: far
+    // over the short first-byte timeout the tests use. They are made here, with time to spare.
+    ProviderAdapter patient = newAdapter(transport, JSON, Duration.ofSeconds(60));
+    try {
+      Waiting.complete(patient, endpoint(), text("warm up", false));
+      Waiting.stream(patient, endpoint(), text("warm up", true), chunk -> { }, () -> false);
+    } catch (UpstreamException e) {
+      throw new IllegalStateException("the simulated provider does not answer", e);
+    }
   }
 
   @AfterAll
   void stopProvider() {
     sim.close();
-    blocking.shutdownNow();
+    transport.close();
   }
 
   @AfterEach
@@ -113,7 +119,7 @@ public abstract class ProviderAdapterContract {
 
   @Test
   void completesTextWithUsage() throws Exception {
-    Completion completion = adapter.complete(endpoint(), text("Tell me about silk", false));
+    Completion completion = Waiting.complete(adapter, endpoint(), text("Tell me about silk", false));
 
     JsonNode choice = completion.body().path("choices").path(0);
     assertThat(completion.body().path("object").asText()).isEqualTo("chat.completion");
@@ -128,10 +134,10 @@ public abstract class ProviderAdapterContract {
 
   @Test
   void streamsTheSameTextAsChunksAndReportsUsage() throws Exception {
-    Completion whole = adapter.complete(endpoint(), text("Tell me about silk", false));
+    Completion whole = Waiting.complete(adapter, endpoint(), text("Tell me about silk", false));
     List<ObjectNode> chunks = new ArrayList<>();
 
-    StreamEnd end = adapter.stream(endpoint(), text("Tell me about silk", true), chunks::add, () -> false);
+    StreamEnd end = Waiting.stream(adapter, endpoint(), text("Tell me about silk", true), chunks::add, () -> false);
 
     assertThat(end.complete()).isTrue();
     assertThat(end.finishReason()).isEqualTo("stop");
@@ -146,7 +152,7 @@ public abstract class ProviderAdapterContract {
 
   @Test
   void returnsAForcedToolCallWithJsonArguments() throws Exception {
-    Completion completion = adapter.complete(endpoint(), forcedTool(false));
+    Completion completion = Waiting.complete(adapter, endpoint(), forcedTool(false));
 
     JsonNode choice = completion.body().path("choices").path(0);
     assertThat(choice.path("finish_reason").asText()).isEqualTo("tool_calls");
@@ -163,7 +169,7 @@ public abstract class ProviderAdapterContract {
   void streamsAToolCallAsArgumentFragmentsOfOneIndex() throws Exception {
     List<ObjectNode> chunks = new ArrayList<>();
 
-    StreamEnd end = adapter.stream(endpoint(), forcedTool(true), chunks::add, () -> false);
+    StreamEnd end = Waiting.stream(adapter, endpoint(), forcedTool(true), chunks::add, () -> false);
 
     assertThat(end.complete()).isTrue();
     assertThat(end.finishReason()).isEqualTo("tool_calls");
@@ -187,7 +193,7 @@ public abstract class ProviderAdapterContract {
             "function": {"name": "get_weather", "arguments": "{\\"city\\": \\"Paris\\", \\"days\\": 2}"}}]},
           {"role": "tool", "tool_call_id": "call_1", "content": "sunny, 24 C"}]}""".formatted(WEATHER_TOOL));
 
-    Completion completion = adapter.complete(endpoint(), roundTrip);
+    Completion completion = Waiting.complete(adapter, endpoint(), roundTrip);
 
     assertThat(completion.body().at("/choices/0/finish_reason").asText()).isEqualTo("stop");
     assertThat(completion.body().at("/choices/0/message/content").asText()).isNotBlank();
@@ -200,7 +206,7 @@ public abstract class ProviderAdapterContract {
         {"model": "test/model", "max_tokens": 3, "messages": [{"role": "user", "content": "a long story"}]}""");
     sim.update(PROVIDER, Knobs.builder().completionTokens(40).build());
 
-    Completion completion = adapter.complete(endpoint(), capped);
+    Completion completion = Waiting.complete(adapter, endpoint(), capped);
 
     assertThat(completion.body().at("/choices/0/finish_reason").asText()).isEqualTo("length");
     assertThat(completion.usage().completionTokens()).isEqualTo(3);
@@ -210,7 +216,7 @@ public abstract class ProviderAdapterContract {
   void failsWithTheUpstreamStatusAndBodyOnA500() {
     sim.update(PROVIDER, Knobs.builder().errorRate(1.0).build());
 
-    UpstreamException e = catchThrowableOfType(() -> adapter.complete(endpoint(), text("hi", false)),
+    UpstreamException e = catchThrowableOfType(() -> Waiting.complete(adapter, endpoint(), text("hi", false)),
         UpstreamException.class);
 
     assertThat(e.status()).isEqualTo(500);
@@ -222,7 +228,7 @@ public abstract class ProviderAdapterContract {
   void failsWithStatus429WhenRateLimited() {
     sim.update(PROVIDER, Knobs.builder().rateLimitRate(1.0).build());
 
-    assertThatThrownBy(() -> adapter.stream(endpoint(), text("hi", true), c -> { }, () -> false))
+    assertThatThrownBy(() -> Waiting.stream(adapter, endpoint(), text("hi", true), c -> { }, () -> false))
         .isInstanceOfSatisfying(UpstreamException.class, e -> {
           assertThat(e.status()).isEqualTo(429);
           assertThat(e.upstreamBody()).contains("error");
@@ -237,7 +243,7 @@ public abstract class ProviderAdapterContract {
     // The JDK client may report the dropped connection before or after the lines it read: either
     // an incomplete end or an UpstreamException is right; a complete end is not.
     try {
-      StreamEnd end = adapter.stream(endpoint(), text("a long story", true), chunks::add, () -> false);
+      StreamEnd end = Waiting.stream(adapter, endpoint(), text("a long story", true), chunks::add, () -> false);
       assertThat(end.complete()).isFalse();
     } catch (UpstreamException e) {
       assertThat(e.provider()).isEqualTo(PROVIDER);
@@ -251,7 +257,7 @@ public abstract class ProviderAdapterContract {
     List<ObjectNode> chunks = new java.util.concurrent.CopyOnWriteArrayList<>();
     long start = System.nanoTime();
 
-    StreamEnd end = adapter.stream(endpoint(), text("a long story", true), chunks::add, () -> chunks.size() >= 2);
+    StreamEnd end = Waiting.stream(adapter, endpoint(), text("a long story", true), chunks::add, () -> chunks.size() >= 2);
 
     assertThat(end.complete()).isFalse();
     assertThat(chunks).hasSizeLessThan(20);
@@ -263,7 +269,7 @@ public abstract class ProviderAdapterContract {
     sim.update(PROVIDER, Knobs.builder().neverAnswer(true).build());
     long start = System.nanoTime();
 
-    assertThatThrownBy(() -> adapter.complete(endpoint(), text("hi", false)))
+    assertThatThrownBy(() -> Waiting.complete(adapter, endpoint(), text("hi", false)))
         .isInstanceOfSatisfying(UpstreamException.class, e -> assertThat(e.status()).isZero());
     assertThat(Duration.ofNanos(System.nanoTime() - start))
         .isGreaterThanOrEqualTo(FIRST_BYTE_TIMEOUT).isLessThan(Duration.ofSeconds(10));
@@ -273,17 +279,17 @@ public abstract class ProviderAdapterContract {
   void sendsTheEndpointsApiKey() throws Exception {
     sim.update(PROVIDER, Knobs.builder().apiKey("sk-upstream-secret").build());
 
-    assertThat(adapter.complete(endpoint(Optional.of("sk-upstream-secret")), text("hi", false)).usage()
+    assertThat(Waiting.complete(adapter, endpoint(Optional.of("sk-upstream-secret")), text("hi", false)).usage()
         .completionTokens()).isPositive();
-    assertThatThrownBy(() -> adapter.complete(endpoint(Optional.of("sk-wrong")), text("hi", false)))
+    assertThatThrownBy(() -> Waiting.complete(adapter, endpoint(Optional.of("sk-wrong")), text("hi", false)))
         .isInstanceOfSatisfying(UpstreamException.class, e -> assertThat(e.status()).isEqualTo(401));
   }
 
   @Test
   void completesWithoutWaitingAsItDoesWaiting() throws Exception {
-    Completion waited = adapter.complete(endpoint(), text("Tell me about silk", false));
+    Completion waited = Waiting.complete(adapter, endpoint(), text("Tell me about silk", false));
 
-    Completion completion = adapter.completeAsync(endpoint(), text("Tell me about silk", false), blocking)
+    Completion completion = adapter.completeAsync(endpoint(), text("Tell me about silk", false), new Cancellation())
         .get(10, TimeUnit.SECONDS);
 
     assertThat(completion.body().at("/choices/0/message/content").asText())
@@ -296,9 +302,9 @@ public abstract class ProviderAdapterContract {
   void failsWithoutWaitingAsItDoesWaitingOnA500() {
     sim.update(PROVIDER, Knobs.builder().errorRate(1.0).build());
 
-    UpstreamException waited = catchThrowableOfType(() -> adapter.complete(endpoint(), text("hi", false)),
+    UpstreamException waited = catchThrowableOfType(() -> Waiting.complete(adapter, endpoint(), text("hi", false)),
         UpstreamException.class);
-    UpstreamException e = asyncFailure(adapter.completeAsync(endpoint(), text("hi", false), blocking));
+    UpstreamException e = asyncFailure(adapter.completeAsync(endpoint(), text("hi", false), new Cancellation()));
 
     assertThat(e.status()).isEqualTo(500).isEqualTo(waited.status());
     assertThat(e.getMessage()).isEqualTo(waited.getMessage());
@@ -309,11 +315,10 @@ public abstract class ProviderAdapterContract {
   @Test
   void streamsAsyncTheSameTextAsTheBlockingStream() throws Exception {
     List<ObjectNode> waited = new ArrayList<>();
-    adapter.stream(endpoint(), text("Tell me about silk", true), waited::add, () -> false);
+    Waiting.stream(adapter, endpoint(), text("Tell me about silk", true), waited::add, () -> false);
     List<ObjectNode> chunks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    StreamEnd end = adapter.streamAsync(endpoint(), text("Tell me about silk", true), chunks::add, new Cancellation(),
-        blocking).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    StreamEnd end = adapter.streamAsync(endpoint(), text("Tell me about silk", true), chunks::add, new Cancellation()).get(10, java.util.concurrent.TimeUnit.SECONDS);
 
     assertThat(end.complete()).isTrue();
     assertThat(end.finishReason()).isEqualTo("stop");
@@ -325,8 +330,7 @@ public abstract class ProviderAdapterContract {
   void failsAsyncWithTheUpstreamStatusAndBodyBeforeTheStream() {
     sim.update(PROVIDER, Knobs.builder().rateLimitRate(1.0).build());
 
-    UpstreamException e = asyncFailure(adapter.streamAsync(endpoint(), text("hi", true), c -> { }, new Cancellation(),
-        blocking));
+    UpstreamException e = asyncFailure(adapter.streamAsync(endpoint(), text("hi", true), c -> { }, new Cancellation()));
 
     assertThat(e.status()).isEqualTo(429);
     assertThat(e.provider()).isEqualTo(PROVIDER);
@@ -337,9 +341,9 @@ public abstract class ProviderAdapterContract {
   void failsWithoutWaitingAsItDoesWaitingWhenRateLimited() {
     sim.update(PROVIDER, Knobs.builder().rateLimitRate(1.0).retryAfterSeconds(7).build());
 
-    UpstreamException waited = catchThrowableOfType(() -> adapter.complete(endpoint(), text("hi", false)),
+    UpstreamException waited = catchThrowableOfType(() -> Waiting.complete(adapter, endpoint(), text("hi", false)),
         UpstreamException.class);
-    UpstreamException e = asyncFailure(adapter.completeAsync(endpoint(), text("hi", false), blocking));
+    UpstreamException e = asyncFailure(adapter.completeAsync(endpoint(), text("hi", false), new Cancellation()));
 
     assertThat(e.status()).isEqualTo(429).isEqualTo(waited.status());
     assertThat(e.getMessage()).isEqualTo(waited.getMessage());
@@ -350,7 +354,7 @@ public abstract class ProviderAdapterContract {
   void timesOutWithoutWaitingAsAnHttpTimeout() {
     sim.update(PROVIDER, Knobs.builder().neverAnswer(true).build());
 
-    UpstreamException e = asyncFailure(adapter.completeAsync(endpoint(), text("hi", false), blocking));
+    UpstreamException e = asyncFailure(adapter.completeAsync(endpoint(), text("hi", false), new Cancellation()));
 
     assertThat(e.status()).isZero();
     // What the router answers 408 for.
@@ -367,8 +371,7 @@ public abstract class ProviderAdapterContract {
         URI.create("http://127.0.0.1:" + closedPort + "/v1"), "upstream-model", Optional.empty(),
         endpoint().price(), endpoint().cost());
 
-    UpstreamException e = asyncFailure(adapter.streamAsync(nowhere, text("hi", true), c -> { }, new Cancellation(),
-        blocking));
+    UpstreamException e = asyncFailure(adapter.streamAsync(nowhere, text("hi", true), c -> { }, new Cancellation()));
 
     assertThat(e.status()).isZero();
     assertThat(e.getMessage()).startsWith("provider could not be reached");
@@ -379,8 +382,7 @@ public abstract class ProviderAdapterContract {
     sim.update(PROVIDER, Knobs.builder().completionTokens(30).streamCutAfterTokens(3).build());
     List<ObjectNode> chunks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    var end = adapter.streamAsync(endpoint(), text("a long story", true), chunks::add, new Cancellation(),
-        blocking);
+    var end = adapter.streamAsync(endpoint(), text("a long story", true), chunks::add, new Cancellation());
 
     try {
       assertThat(end.get(10, java.util.concurrent.TimeUnit.SECONDS).complete()).isFalse();
@@ -397,7 +399,7 @@ public abstract class ProviderAdapterContract {
     List<ObjectNode> chunks = new java.util.concurrent.CopyOnWriteArrayList<>();
     Cancellation cancellation = new Cancellation();
 
-    var end = adapter.streamAsync(endpoint(), text("a long story", true), chunks::add, cancellation, blocking);
+    var end = adapter.streamAsync(endpoint(), text("a long story", true), chunks::add, cancellation);
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> chunks.size() >= 2);
     cancellation.cancel();
 
@@ -412,8 +414,7 @@ public abstract class ProviderAdapterContract {
     sim.update(PROVIDER, Knobs.builder().neverAnswer(true).build());
     long start = System.nanoTime();
 
-    UpstreamException e = asyncFailure(adapter.streamAsync(endpoint(), text("hi", true), c -> { }, new Cancellation(),
-        blocking));
+    UpstreamException e = asyncFailure(adapter.streamAsync(endpoint(), text("hi", true), c -> { }, new Cancellation()));
 
     assertThat(e.status()).isZero();
     assertThat(e.getCause()).isInstanceOf(java.net.http.HttpTimeoutException.class);
