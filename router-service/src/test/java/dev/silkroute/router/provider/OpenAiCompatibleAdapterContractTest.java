@@ -24,7 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-class OpenAiCompatibleAdapterContractTest extends ProviderAdapterContract {
+class OpenAiCompatibleAdapterContractTest extends HttpDialectContract {
 
   private static final String HELLO = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"}}]}\n\n";
 

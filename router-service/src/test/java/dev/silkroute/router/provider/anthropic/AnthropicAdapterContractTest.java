@@ -9,7 +9,7 @@ import dev.silkroute.providersim.ProviderConfig;
 import dev.silkroute.providersim.RecordedRequest;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.provider.ProviderAdapter;
-import dev.silkroute.router.provider.ProviderAdapterContract;
+import dev.silkroute.router.provider.HttpDialectContract;
 import dev.silkroute.router.provider.Waiting;
 import dev.silkroute.router.provider.http.HttpTransport;
 import java.time.Clock;
@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-class AnthropicAdapterContractTest extends ProviderAdapterContract {
+class AnthropicAdapterContractTest extends HttpDialectContract {
 
   @Override
   protected ProviderConfig provider(String name) {
