@@ -22,8 +22,8 @@ public final class Waiting {
   }
 
   /**
-   * A stream, waited for; {@code cancelled} is read as each chunk arrives (as a client that went away
-   * is noticed), and once it is true, the stream is cancelled and the chunk dropped.
+   * A stream, waited for; {@code cancelled} is read around each chunk (as a client that went away is
+   * noticed), and once it is true, the stream is cancelled and no further chunk passed on.
    */
   public static StreamEnd stream(ProviderAdapter adapter, Endpoint endpoint, ChatRequest request, ChunkSink sink,
                                  BooleanSupplier cancelled) throws UpstreamException {
@@ -38,8 +38,11 @@ public final class Waiting {
       public void chunk(ObjectNode chunk, boolean more) {
         if (cancelled.getAsBoolean()) {
           cancellation.cancel();
-        } else {
-          sink.chunk(chunk, more);
+          return;
+        }
+        sink.chunk(chunk, more);
+        if (cancelled.getAsBoolean()) {
+          cancellation.cancel(); // the client left on this chunk: the next one is not waited for
         }
       }
     };
