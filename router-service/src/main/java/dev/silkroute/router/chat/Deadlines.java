@@ -2,7 +2,6 @@ package dev.silkroute.router.chat;
 
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.catalog.Model;
-import dev.silkroute.router.core.Cancellation;
 import dev.silkroute.router.core.ChatRequest;
 import dev.silkroute.router.provider.UpstreamException;
 import dev.silkroute.router.routing.EndpointStats;
@@ -10,8 +9,6 @@ import dev.silkroute.router.routing.RoutingOptions;
 import dev.silkroute.router.routing.UpstreamTimeouts;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -44,22 +41,6 @@ public final class Deadlines {
 
   Duration stall() {
     return timeouts.stall();
-  }
-
-  /**
-   * Fails {@code call} with a timeout (status 0, cause {@link HttpTimeoutException}) unless it ends
-   * within {@code timeout}, and fires {@code abandon}, the call's cancellation, so that the adapter
-   * drops the upstream exchange; the failure is delivered on {@code continueOn}, so what depends on
-   * the call never runs on the timer's thread.
-   */
-  <T> void bound(CompletableFuture<T> call, Duration timeout, Endpoint endpoint, Executor continueOn,
-                 Cancellation abandon) {
-    ScheduledFuture<?> timer = schedule(timeout, () -> continueOn.execute(() -> {
-      if (call.completeExceptionally(timedOut(endpoint, timeout))) {
-        abandon.cancel();
-      }
-    }));
-    call.whenComplete((answer, failure) -> timer.cancel(false));
   }
 
   static ScheduledFuture<?> schedule(Duration delay, Runnable task) {
