@@ -12,9 +12,9 @@ public final class RouterApplication {
   static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
 
   public static void main(String[] args) {
-    // The JDK HttpClient hands each sendAsync answer to the common pool. With fewer than three cores
-    // that pool has one thread, and CompletableFuture then starts a new thread per task instead: one
-    // thread created per upstream answer, which cost the router more CPU than the request itself.
+    // With fewer than three cores the common pool has one thread, and CompletableFuture's *Async
+    // methods without an executor then start a new thread per task. Upstream answers no longer go
+    // there (the Netty transport answers on the request's event loop); this guards what else might.
     if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
       System.setProperty(COMMON_POOL_PARALLELISM,
           String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));

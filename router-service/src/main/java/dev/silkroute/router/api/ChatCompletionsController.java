@@ -37,7 +37,7 @@ import java.util.function.Function;
  * the cache and a worker pool's load are read from Redis asynchronously, admission, the upstream call
  * and settlement complete futures, and Micronaut answers when the returned one completes (a
  * non-streamed answer; a stream's first event, or the commit bound with keep-alives after it).
- * Adapters without a non-blocking client (Anthropic, workers) wait on the {@code streams} pool.
+ * Upstream calls made here stay on this event loop (the one HTTP transport uses the server's loops).
  */
 @Controller
 final class ChatCompletionsController {

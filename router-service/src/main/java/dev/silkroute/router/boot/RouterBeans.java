@@ -17,6 +17,8 @@ import dev.silkroute.router.provider.OpenAiCompatibleAdapter;
 import dev.silkroute.router.provider.ProtocolAdapter;
 import dev.silkroute.router.provider.ProviderAdapter;
 import dev.silkroute.router.provider.ProviderAdapters;
+import dev.silkroute.router.provider.http.HttpTransport;
+import dev.silkroute.router.provider.http.UpstreamHttpSettings;
 import dev.silkroute.router.routing.EndpointSource;
 import dev.silkroute.router.routing.MarketOrder;
 import dev.silkroute.router.routing.RoutingSettings;
@@ -29,11 +31,14 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Prototype;
+import io.micronaut.http.netty.channel.EventLoopGroupConfiguration;
+import io.micronaut.http.netty.channel.EventLoopGroupFactory;
+import io.micronaut.http.netty.channel.EventLoopGroupRegistry;
+import io.micronaut.http.netty.channel.NettyChannelType;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -116,16 +121,18 @@ final class RouterBeans {
     return publisher;
   }
 
+  /**
+   * The one HTTP transport to upstreams, on the HTTP server's own event loops: an upstream call made
+   * on a request's loop stays on it, connection and answer included.
+   */
   @Singleton
-  HttpClient upstreamHttp() {
-    return HttpClient.newBuilder()
-        .connectTimeout(Duration.ofSeconds(5))
-        .version(HttpClient.Version.HTTP_1_1)
-        // Answers are handled on the client's selector thread, where they arrive: nothing there
-        // blocks (bodies are parsed as they come, Redis and Kafka calls are asynchronous), and the
-        // default executor, a cached pool, cost a thread hand-off per read and kept dozens of threads.
-        .executor(Runnable::run)
-        .build();
+  @Bean(preDestroy = "close")
+  HttpTransport upstreamTransport(EventLoopGroupRegistry loops, EventLoopGroupFactory loopFactory,
+                                  UpstreamHttpSettings settings) {
+    EventLoopGroupConfiguration configuration = loops.getEventLoopGroupConfiguration(
+        EventLoopGroupConfiguration.DEFAULT).orElse(null);
+    return new HttpTransport(loops.getDefaultEventLoopGroup(),
+        loopFactory.channelClass(NettyChannelType.CLIENT_SOCKET, configuration), settings);
   }
 
   /** The adapters, one per protocol; each feature contributes its own {@link ProtocolAdapter} bean. */
@@ -141,9 +148,9 @@ final class RouterBeans {
   }
 
   @Singleton
-  ProtocolAdapter openAiAdapter(HttpClient http, ObjectMapper json, RouterSettings settings) {
+  ProtocolAdapter openAiAdapter(HttpTransport transport, ObjectMapper json, RouterSettings settings) {
     return new ProtocolAdapter(Endpoint.Protocol.OPENAI,
-        new OpenAiCompatibleAdapter(http, json, settings.firstByteTimeout()));
+        new OpenAiCompatibleAdapter(transport, json, settings.firstByteTimeout()));
   }
 
   @Singleton
@@ -151,22 +158,17 @@ final class RouterBeans {
     return new Admission(redis, settings.keyPrefix(), Clock.systemUTC());
   }
 
-  /**
-   * Adapters without a non-blocking client (Anthropic, workers) wait for a non-streamed answer on
-   * Micronaut's blocking pool, which bounds them as it bounded every request before.
-   */
   @Singleton
   ChatRouter chatRouter(MarketOrder order, List<EndpointSource> sources, ProviderAdapters adapters,
                         Admission admission, UsagePublisher usage, ObjectMapper json, RouterSettings settings,
-                        RoutingSettings routing, @Named("streams") ExecutorService streams) {
+                        RoutingSettings routing) {
     return new ChatRouter(order, sources, adapters, admission, usage, json, Clock.systemUTC(), System::nanoTime,
-        instance(settings), streams, new Deadlines(routing.timeouts(settings.firstByteTimeout()), order::stats));
+        instance(settings), new Deadlines(routing.timeouts(settings.firstByteTimeout()), order::stats));
   }
 
   /**
-   * Threads for the upstreams read by blocking calls (Anthropic, workers), one per call or open
-   * stream, so the pool is unbounded but idle-reaped; also where a client's cancel is handled, off
-   * the event loop. OpenAI-compatible calls and streams need no thread of their own.
+   * Where a streaming client's cancel is handled, off the event loop that notices it (cancelling
+   * settles the request). Adapters are asynchronous and need no thread of their own.
    */
   @Singleton
   @Named("streams")

@@ -58,21 +58,16 @@ public final class ChatRouter {
   private final Settlement settlement;
   private final Answers answers;
 
-  /**
-   * @param blocking threads for the adapters that call their upstream with blocking calls (Anthropic,
-   *                 workers), one per such call or open stream
-   */
   public ChatRouter(MarketOrder order, List<EndpointSource> sources, ProviderAdapters adapters, Admission admission,
-                    UsagePublisher usage, ObjectMapper json, Clock clock, LongSupplier nanos, String routerInstance,
-                    Executor blocking) {
-    this(order, sources, adapters, admission, usage, json, clock, nanos, routerInstance, blocking,
+                    UsagePublisher usage, ObjectMapper json, Clock clock, LongSupplier nanos, String routerInstance) {
+    this(order, sources, adapters, admission, usage, json, clock, nanos, routerInstance,
         new Deadlines(UpstreamTimeouts.ofDefaults(), order::stats));
   }
 
   /** @param deadlines each attempt's first-byte timeout and each stream's stall timeout */
   public ChatRouter(MarketOrder order, List<EndpointSource> sources, ProviderAdapters adapters, Admission admission,
                     UsagePublisher usage, ObjectMapper json, Clock clock, LongSupplier nanos, String routerInstance,
-                    Executor blocking, Deadlines deadlines) {
+                    Deadlines deadlines) {
     this.order = order;
     this.sources = List.copyOf(sources);
     this.adapters = adapters;
@@ -80,7 +75,7 @@ public final class ChatRouter {
     this.usage = usage;
     this.clock = clock;
     this.nanos = nanos;
-    this.upstreams = new Upstreams(adapters, deadlines, blocking, nanos, json);
+    this.upstreams = new Upstreams(adapters, deadlines, nanos, json);
     this.settlement = new Settlement(usage, clock, nanos, routerInstance);
     this.answers = new Answers(json);
   }

@@ -123,8 +123,9 @@ final class Exchange {
   }
 
   private void callWhole(Attempt attempt, Endpoint endpoint, AttemptWatch watch, Duration timeout) {
+    // The watch's cancellation (fired at the first-byte timeout) aborts the exchange with the upstream.
     CompletableFuture<Completion> call = upstreams.adapter(endpoint).completeAsync(endpoint, request,
-        upstreams.blocking());
+        watch.upstream());
     // Failing the call's future aborts the exchange with the upstream: at its first-byte timeout, or
     // when the client went away.
     watch.upstream().onCancel(() -> call.completeExceptionally(cancellation.isCancelled()
@@ -158,7 +159,7 @@ final class Exchange {
 
   private void callStream(Attempt attempt, Model model, Endpoint endpoint, AttemptWatch watch) {
     AttemptSink sink = new AttemptSink(attempt, watch);
-    upstreams.adapter(endpoint).streamAsync(endpoint, request, sink, watch.upstream(), upstreams.blocking())
+    upstreams.adapter(endpoint).streamAsync(endpoint, request, sink, watch.upstream())
         // On the request's event loop, not on the thread that read the stream's end (the upstream
         // client's, which serves every stream).
         .whenCompleteAsync((end, error) -> {

@@ -74,20 +74,32 @@ final class InflightCharges {
    * @return the charge to close when the call ends; empty when the worker is full
    */
   Optional<Charge> claim(String workerId, long capacity) {
+    return claimAsync(workerId, capacity).join();
+  }
+
+  /**
+   * {@link #claim} without waiting: completes on Lettuce's I/O thread (at once when Redis cannot be
+   * asked). Never fails: when Redis cannot say, the request is sent uncharged.
+   */
+  CompletableFuture<Optional<Charge>> claimAsync(String workerId, long capacity) {
     String key = keys.inflight(workerId);
     String member = owner + ":" + sequence.incrementAndGet();
     long now = clock.millis();
     try {
-      Long taken = redis.sync().eval(CLAIM, ScriptOutputType.INTEGER, new String[] {key},
-          Long.toString(now), Long.toString(now + lease.toMillis()), Long.toString(capacity), member,
-          Long.toString(lease.toMillis()));
-      if (taken == null || taken < 0) {
-        return Optional.empty();
-      }
-      return Optional.of(new Charge(key, member));
+      return redis.async().<Long>eval(CLAIM, ScriptOutputType.INTEGER, new String[] {key},
+              Long.toString(now), Long.toString(now + lease.toMillis()), Long.toString(capacity), member,
+              Long.toString(lease.toMillis()))
+          .toCompletableFuture()
+          .handle((taken, failure) -> {
+            if (failure != null) {
+              LOG.debug("charging worker {} failed, sending uncharged: {}", workerId, failure.getMessage());
+              return Optional.of(new Charge(null, null));
+            }
+            return taken == null || taken < 0 ? Optional.<Charge>empty() : Optional.of(new Charge(key, member));
+          });
     } catch (RedisException e) {
       LOG.debug("charging worker {} failed, sending uncharged: {}", workerId, e.getMessage());
-      return Optional.of(new Charge(null, null));
+      return CompletableFuture.completedFuture(Optional.of(new Charge(null, null)));
     }
   }
 

@@ -6,6 +6,7 @@ import dev.silkroute.proto.v1.GenerateChunk;
 import dev.silkroute.proto.v1.GenerateRequest;
 import dev.silkroute.proto.v1.WorkerGrpc;
 import dev.silkroute.router.catalog.Endpoint;
+import dev.silkroute.router.core.Cancellation;
 import dev.silkroute.router.core.ChatRequest;
 import dev.silkroute.router.provider.ChunkSink;
 import dev.silkroute.router.provider.Completion;
@@ -22,10 +23,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -38,12 +39,14 @@ import java.util.function.Function;
  * UNAVAILABLE, gone from the registry, charged full by other routers, no token within the first-byte
  * timeout) are {@link UpstreamException}s, so the router tries the next endpoint. A client that goes
  * away cancels the call, which stops the generation on the worker.
+ *
+ * <p>Asynchronous: grpc-java's async stub, with the call's callbacks run where the worker's messages
+ * arrive (the channel's transport thread, no hop per chunk); nothing polls or waits.
  */
 public final class WorkerAdapter implements ProviderAdapter {
 
-  /** How often a waiting stream looks at the client's cancellation. */
-  private static final long POLL_MILLIS = 50;
-  private static final Object END = new Object();
+  /** Serves every call's first-token timer; cancelled timers leave its queue at once. */
+  private static final ScheduledThreadPoolExecutor TIMER = timer();
 
   private final Function<String, Optional<LiveWorker>> workers;
   private final InflightCharges charges;
@@ -66,95 +69,98 @@ public final class WorkerAdapter implements ProviderAdapter {
     this.clock = clock;
   }
 
+  /** The stream, collected: a worker only streams. */
   @Override
-  public Completion complete(Endpoint endpoint, ChatRequest request) throws UpstreamException {
+  public CompletableFuture<Completion> completeAsync(Endpoint endpoint, ChatRequest request,
+                                                    Cancellation cancellation) {
     StringBuilder text = new StringBuilder();
-    StreamEnd end = stream(endpoint, request, chunk -> {
+    Cancellation call = new Cancellation();
+    cancellation.onCancel(call::cancel);
+    CompletableFuture<Completion> answer = streamAsync(endpoint, request, chunk -> {
       String content = chunk.path("choices").path(0).path("delta").path("content").asText("");
       text.append(content);
-    }, () -> false);
-    if (!end.complete()) {
-      throw new UpstreamException(endpoint.provider(), 502, "worker's stream ended before it finished", null,
-          null);
-    }
-    ObjectNode body = header(endpoint, "chat.completion");
-    ObjectNode choice = body.putArray("choices").addObject();
-    choice.put("index", 0).putObject("message").put("role", "assistant").put("content", text.toString());
-    choice.put("finish_reason", end.finishReason());
-    TokenUsage usage = end.usage();
-    body.putObject("usage").put("prompt_tokens", usage.promptTokens())
-        .put("completion_tokens", usage.completionTokens())
-        .put("total_tokens", usage.promptTokens() + usage.completionTokens());
-    return new Completion(body, usage, end.finishReason());
+    }, call).thenApply(end -> {
+      if (cancellation.isCancelled()) {
+        throw new java.util.concurrent.CompletionException(
+            dev.silkroute.router.provider.UpstreamFailures.cancelled(endpoint));
+      }
+      if (!end.complete()) {
+        throw new java.util.concurrent.CompletionException(new UpstreamException(endpoint.provider(), 502,
+            "worker's stream ended before it finished", null, null));
+      }
+      ObjectNode body = header(endpoint, "chat.completion");
+      ObjectNode choice = body.putArray("choices").addObject();
+      choice.put("index", 0).putObject("message").put("role", "assistant").put("content", text.toString());
+      choice.put("finish_reason", end.finishReason());
+      TokenUsage usage = end.usage();
+      body.putObject("usage").put("prompt_tokens", usage.promptTokens())
+          .put("completion_tokens", usage.completionTokens())
+          .put("total_tokens", usage.promptTokens() + usage.completionTokens());
+      return new Completion(body, usage, end.finishReason());
+    });
+    CompletableFuture<Completion> result = new CompletableFuture<>();
+    answer.whenComplete((completion, failure) -> {
+      if (failure != null) {
+        result.completeExceptionally(failure instanceof java.util.concurrent.CompletionException
+            && failure.getCause() != null ? failure.getCause() : failure);
+      } else {
+        result.complete(completion);
+      }
+    });
+    // Ended from outside first (its first-byte deadline): the call is cancelled on the worker.
+    result.whenComplete((completion, failure) -> {
+      if (failure != null) {
+        call.cancel();
+      }
+    });
+    return result;
   }
 
   @Override
-  public StreamEnd stream(Endpoint endpoint, ChatRequest request, ChunkSink sink, BooleanSupplier cancelled)
-      throws UpstreamException {
-    String workerId = WorkerEndpoints.workerId(endpoint)
-        .orElseThrow(() -> new IllegalArgumentException("not a worker endpoint: " + endpoint.id()));
-    LiveWorker worker = workers.apply(workerId)
-        .orElseThrow(() -> failure(endpoint, 503, "worker " + workerId + " left the registry", null));
-    try (InflightCharges.Charge charge = charges.claim(workerId, worker.capacity())
-        .orElseThrow(() -> failure(endpoint, 429, "worker " + workerId + " is full (requests in flight from"
-            + " every router reached its capacity " + worker.capacity() + ")", null))) {
-      return call(endpoint, worker, GenerateRequests.of(request, endpoint.upstreamModel()), sink, cancelled);
+  public CompletableFuture<StreamEnd> streamAsync(Endpoint endpoint, ChatRequest request, ChunkSink sink,
+                                                  Cancellation cancellation) {
+    try {
+      String workerId = WorkerEndpoints.workerId(endpoint)
+          .orElseThrow(() -> new IllegalArgumentException("not a worker endpoint: " + endpoint.id()));
+      Optional<LiveWorker> live = workers.apply(workerId);
+      if (live.isEmpty()) {
+        return CompletableFuture.failedFuture(failure(endpoint, 503, "worker " + workerId + " left the registry", null));
+      }
+      LiveWorker worker = live.get();
+      GenerateRequest generate = GenerateRequests.of(request, endpoint.upstreamModel());
+      CompletableFuture<StreamEnd> end = new CompletableFuture<>();
+      charges.claimAsync(workerId, worker.capacity()).whenComplete((charge, unexpected) -> {
+        if (unexpected != null) {
+          end.completeExceptionally(unexpected);
+        } else if (charge.isEmpty()) {
+          end.completeExceptionally(failure(endpoint, 429, "worker " + workerId + " is full (requests in flight"
+              + " from every router reached its capacity " + worker.capacity() + ")", null));
+        } else {
+          end.whenComplete((ended, failed) -> charge.get().close());
+          start(endpoint, worker, generate, sink, cancellation, end);
+        }
+      });
+      return end;
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
     }
   }
 
-  private StreamEnd call(Endpoint endpoint, LiveWorker worker, GenerateRequest request, ChunkSink sink,
-                         BooleanSupplier cancelled) throws UpstreamException {
-    BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-    Call call = new Call(events);
-    WorkerGrpc.newStub(worker.channel())
-        .withDeadlineAfter(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .generate(request, call);
-    long firstByteDeadline = System.nanoTime() + firstByteTimeout.toNanos();
-    long created = clock.instant().getEpochSecond();
-    long tokens = 0;
-    boolean started = false;
-    while (true) {
-      if (cancelled.getAsBoolean()) {
-        call.cancel("client went away");
-        return new StreamEnd(new TokenUsage(0, tokens, 0, 0), null, false);
-      }
-      Object event;
-      try {
-        event = events.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        call.cancel("router thread interrupted");
-        Thread.currentThread().interrupt();
-        throw failure(endpoint, 0, "interrupted while waiting for the worker", e);
-      }
-      if (event == null) {
-        if (!started && System.nanoTime() - firstByteDeadline > 0) {
-          call.cancel("no first token in time");
-          throw failure(endpoint, 504, "worker " + worker.id() + " sent no token within " + firstByteTimeout, null);
-        }
-        continue;
-      }
-      if (event == END) {
-        return new StreamEnd(new TokenUsage(0, tokens, 0, 0), null, false); // closed without its final chunk
-      }
-      if (event instanceof Throwable error) {
-        throw failure(endpoint, started, error);
-      }
-      GenerateChunk chunk = (GenerateChunk) event;
-      if (!chunk.getText().isEmpty()) {
-        sink.chunk(delta(endpoint, created, chunk.getText(), !started));
-        started = true;
-        tokens += chunk.getTokens();
-      }
-      if (!chunk.getFinishReason().isEmpty()) {
-        ObjectNode last = header(endpoint, "chat.completion.chunk").put("created", created);
-        last.putArray("choices").addObject().put("index", 0).put("finish_reason", chunk.getFinishReason())
-            .putObject("delta");
-        sink.chunk(last);
-        var usage = chunk.getUsage();
-        return new StreamEnd(new TokenUsage(usage.getPromptTokens(), usage.getCompletionTokens(), 0, 0,
-            OptionalLong.of(usage.getCostMicros())), chunk.getFinishReason(), true);
-      }
+  private void start(Endpoint endpoint, LiveWorker worker, GenerateRequest request, ChunkSink sink,
+                     Cancellation cancellation, CompletableFuture<StreamEnd> end) {
+    Call call = new Call(endpoint, worker, sink, end);
+    try {
+      WorkerGrpc.newStub(worker.channel())
+          .withDeadlineAfter(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+          // Callbacks run where the messages arrive: the sink never blocks, and a hop per chunk costs more.
+          .withExecutor(Runnable::run)
+          .generate(request, call);
+    } catch (RuntimeException e) {
+      end.completeExceptionally(e);
+      return;
     }
+    call.firstToken = TIMER.schedule(call::noFirstToken, firstByteTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    cancellation.onCancel(() -> call.cancel("client went away"));
   }
 
   private ObjectNode delta(Endpoint endpoint, long created, String text, boolean first) {
@@ -196,40 +202,123 @@ public final class WorkerAdapter implements ProviderAdapter {
     return new UpstreamException(endpoint.provider(), status, message, null, cause);
   }
 
-  /** Hands the call's events to the request thread; cancels the call on request. */
-  private static final class Call implements ClientResponseObserver<GenerateRequest, GenerateChunk> {
+  private static ScheduledThreadPoolExecutor timer() {
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, task -> {
+      Thread thread = new Thread(task, "worker-first-token");
+      thread.setDaemon(true);
+      return thread;
+    });
+    timer.setRemoveOnCancelPolicy(true);
+    return timer;
+  }
 
-    private final BlockingQueue<Object> events;
-    private volatile ClientCallStreamObserver<GenerateRequest> requestStream;
+  /**
+   * One Generate call: its chunks become OpenAI chunks for the sink as they arrive. Its callbacks, a
+   * cancel and the first-token timer may come from different threads: they take turns on the call.
+   */
+  private final class Call implements ClientResponseObserver<GenerateRequest, GenerateChunk> {
 
-    Call(BlockingQueue<Object> events) {
-      this.events = events;
+    private final Endpoint endpoint;
+    private final LiveWorker worker;
+    private final ChunkSink sink;
+    private final CompletableFuture<StreamEnd> end;
+    private final long created = clock.instant().getEpochSecond();
+    private ClientCallStreamObserver<GenerateRequest> requestStream;
+    private volatile ScheduledFuture<?> firstToken;
+    private long tokens;
+    private boolean started;
+    private boolean done;
+
+    Call(Endpoint endpoint, LiveWorker worker, ChunkSink sink, CompletableFuture<StreamEnd> end) {
+      this.endpoint = endpoint;
+      this.worker = worker;
+      this.sink = sink;
+      this.end = end;
     }
 
     @Override
-    public void beforeStart(ClientCallStreamObserver<GenerateRequest> requestStream) {
+    public synchronized void beforeStart(ClientCallStreamObserver<GenerateRequest> requestStream) {
       this.requestStream = requestStream;
     }
 
     @Override
-    public void onNext(GenerateChunk chunk) {
-      events.add(chunk);
+    public synchronized void onNext(GenerateChunk chunk) {
+      if (done) {
+        return;
+      }
+      try {
+        if (!chunk.getText().isEmpty()) {
+          sink.chunk(delta(endpoint, created, chunk.getText(), !started));
+          if (!started) {
+            started = true;
+            stopTimer();
+          }
+          tokens += chunk.getTokens();
+        }
+        if (!chunk.getFinishReason().isEmpty()) {
+          ObjectNode last = header(endpoint, "chat.completion.chunk").put("created", created);
+          last.putArray("choices").addObject().put("index", 0).put("finish_reason", chunk.getFinishReason())
+              .putObject("delta");
+          sink.chunk(last);
+          var usage = chunk.getUsage();
+          finish();
+          end.complete(new StreamEnd(new TokenUsage(usage.getPromptTokens(), usage.getCompletionTokens(), 0, 0,
+              OptionalLong.of(usage.getCostMicros())), chunk.getFinishReason(), true));
+        }
+      } catch (RuntimeException e) { // the sink's: the call is of no use any more
+        finish();
+        requestStream.cancel("router failed", e);
+        end.completeExceptionally(e);
+      }
     }
 
     @Override
-    public void onError(Throwable error) {
-      events.add(error instanceof StatusRuntimeException ? error : Status.fromThrowable(error).asRuntimeException());
+    public synchronized void onError(Throwable error) {
+      if (!done) {
+        finish();
+        end.completeExceptionally(failure(endpoint, started,
+            error instanceof StatusRuntimeException ? error : Status.fromThrowable(error).asRuntimeException()));
+      }
     }
 
     @Override
-    public void onCompleted() {
-      events.add(END);
+    public synchronized void onCompleted() {
+      if (!done) {
+        finish();
+        end.complete(incomplete()); // closed without its final chunk
+      }
     }
 
-    void cancel(String why) {
-      ClientCallStreamObserver<GenerateRequest> call = requestStream;
-      if (call != null) {
-        call.cancel(why, null);
+    synchronized void cancel(String why) {
+      if (!done) {
+        finish();
+        requestStream.cancel(why, null);
+        end.complete(incomplete());
+      }
+    }
+
+    synchronized void noFirstToken() {
+      if (!done && !started) {
+        finish();
+        requestStream.cancel("no first token in time", null);
+        end.completeExceptionally(failure(endpoint, 504, "worker " + worker.id() + " sent no token within "
+            + firstByteTimeout, null));
+      }
+    }
+
+    private StreamEnd incomplete() {
+      return new StreamEnd(new TokenUsage(0, tokens, 0, 0), null, false);
+    }
+
+    private void finish() {
+      done = true;
+      stopTimer();
+    }
+
+    private void stopTimer() {
+      ScheduledFuture<?> timer = firstToken;
+      if (timer != null) {
+        timer.cancel(false);
       }
     }
   }

@@ -18,6 +18,8 @@ import dev.silkroute.router.core.Cancellation;
 import dev.silkroute.router.core.ChatRequest;
 import dev.silkroute.router.limits.Admission;
 import dev.silkroute.router.provider.OpenAiCompatibleAdapter;
+import dev.silkroute.router.provider.http.HttpTransport;
+import dev.silkroute.router.provider.http.UpstreamHttpSettings;
 import dev.silkroute.router.provider.ProviderAdapters;
 import dev.silkroute.router.routing.EndpointBoard;
 import dev.silkroute.router.routing.EndpointSource;
@@ -32,7 +34,6 @@ import dev.silkroute.testkit.Infra;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -80,7 +81,7 @@ class ChatRouterContinuationIT {
   private StatefulRedisConnection<String, String> connection;
   private ProviderSim sim;
   private UsagePublisher usage;
-  private ExecutorService blocking;
+  private final HttpTransport transport = HttpTransport.withOwnLoops(1, UpstreamHttpSettings.ofDefaults());
   private ChatRouter router;
   private MarketOrder order;
   private ProviderAdapters adapters;
@@ -105,16 +106,15 @@ class ChatRouterContinuationIT {
             Clock.systemUTC()), Clock.systemUTC()),
         new StickySessions(Clock.systemUTC(), Duration.ofMinutes(10)), () -> catalog, Math::random, System::nanoTime);
     adapters = new ProviderAdapters(Map.of(Endpoint.Protocol.OPENAI,
-        new OpenAiCompatibleAdapter(HttpClient.newHttpClient(), JSON, Duration.ofSeconds(10))));
-    blocking = Executors.newCachedThreadPool();
+        new OpenAiCompatibleAdapter(transport, JSON, Duration.ofSeconds(10))));
     router = new ChatRouter(order, List.of(), adapters, new Admission(connection, prefix, Clock.systemUTC()), usage,
-        JSON, Clock.systemUTC(), System::nanoTime, "continuation-it", blocking);
+        JSON, Clock.systemUTC(), System::nanoTime, "continuation-it");
     connection.sync().set(new RedisKeys(prefix).balance(caller.customerId()), String.valueOf(BALANCE));
   }
 
   @AfterEach
   void stop() {
-    blocking.shutdownNow();
+    transport.close();
     usage.close();
     sim.close();
     connection.close();
@@ -221,7 +221,7 @@ class ChatRouterContinuationIT {
 
   private ChatRouter routerWith(EndpointSource source) {
     return new ChatRouter(order, List.of(source), adapters, new Admission(connection, prefix, Clock.systemUTC()),
-        usage, JSON, Clock.systemUTC(), System::nanoTime, "continuation-it", blocking);
+        usage, JSON, Clock.systemUTC(), System::nanoTime, "continuation-it");
   }
 
   private long balance() {

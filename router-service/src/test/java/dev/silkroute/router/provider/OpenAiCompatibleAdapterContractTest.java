@@ -8,24 +8,23 @@ import dev.silkroute.providersim.Knobs;
 import dev.silkroute.providersim.ProviderConfig;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.core.Cancellation;
+import dev.silkroute.router.provider.http.HttpTransport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-class OpenAiCompatibleAdapterContractTest extends ProviderAdapterContract {
+class OpenAiCompatibleAdapterContractTest extends HttpDialectContract {
 
   private static final String HELLO = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"}}]}\n\n";
 
@@ -40,29 +39,15 @@ class OpenAiCompatibleAdapterContractTest extends ProviderAdapterContract {
   }
 
   @Override
-  protected ProviderAdapter newAdapter(HttpClient http, ObjectMapper json, Duration firstByteTimeout) {
-    return new OpenAiCompatibleAdapter(http, json, firstByteTimeout);
-  }
-
-  @Test
-  void completesWithoutAThreadOfItsOwn() throws Exception {
-    Executor noThreads = task -> {
-      throw new AssertionError("the OpenAI adapter must not wait on the blocking pool");
-    };
-
-    Completion completion = adapter.completeAsync(endpoint(), request("""
-        {"model": "test/model", "messages": [{"role": "user", "content": "hi"}]}"""), noThreads)
-        .get(10, TimeUnit.SECONDS);
-
-    assertThat(completion.usage().completionTokens()).isPositive();
+  protected ProviderAdapter newAdapter(HttpTransport transport, ObjectMapper json, Duration firstByteTimeout) {
+    return new OpenAiCompatibleAdapter(transport, json, firstByteTimeout);
   }
 
   @Test
   void passesOnTheRetryAfterOfA429BeforeTheStream() {
     sim.update(PROVIDER, Knobs.builder().rateLimitRate(1.0).retryAfterSeconds(7).build());
 
-    UpstreamException e = asyncFailure(adapter.streamAsync(endpoint(), chat(), c -> { }, new Cancellation(),
-        Runnable::run));
+    UpstreamException e = asyncFailure(adapter.streamAsync(endpoint(), chat(), c -> { }, new Cancellation()));
 
     assertThat(e.retryAfter()).hasValue(Duration.ofSeconds(7));
     assertThat(e.getMessage()).isEqualTo("provider answered HTTP 429");
@@ -73,7 +58,7 @@ class OpenAiCompatibleAdapterContractTest extends ProviderAdapterContract {
     try (ScriptedUpstream upstream = new ScriptedUpstream()) {
       List<ObjectNode> chunks = new CopyOnWriteArrayList<>();
       CompletableFuture<StreamEnd> end = adapter.streamAsync(upstream.endpoint(), chat(), chunks::add,
-          new Cancellation(), Runnable::run);
+          new Cancellation());
       upstream.answer(HELLO + "data: {\"error\":{\"message\":\"overloaded\",\"code\":529}}\n\n");
 
       UpstreamException e = asyncFailure(end);
@@ -91,8 +76,7 @@ class OpenAiCompatibleAdapterContractTest extends ProviderAdapterContract {
     try (ScriptedUpstream upstream = new ScriptedUpstream()) {
       List<ObjectNode> chunks = new CopyOnWriteArrayList<>();
       Cancellation cancellation = new Cancellation();
-      CompletableFuture<StreamEnd> end = adapter.streamAsync(upstream.endpoint(), chat(), chunks::add, cancellation,
-          Runnable::run);
+      CompletableFuture<StreamEnd> end = adapter.streamAsync(upstream.endpoint(), chat(), chunks::add, cancellation);
       upstream.answer(HELLO);
       org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> chunks.size() == 1);
 

@@ -1,119 +1,58 @@
 package dev.silkroute.router.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.silkroute.providersim.Knobs;
-import dev.silkroute.providersim.ProviderConfig;
-import dev.silkroute.providersim.ProviderSim;
 import dev.silkroute.router.catalog.Endpoint;
-import dev.silkroute.router.catalog.Pricing;
 import dev.silkroute.router.chat.ChatRequestParser;
 import dev.silkroute.router.core.Cancellation;
 import dev.silkroute.router.core.ChatRequest;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * What every {@link ProviderAdapter} must do, whatever wire protocol it speaks: run against each
- * adapter on provider-sim, with OpenAI-shaped requests in and OpenAI-shaped answers out.
+ * What every {@link ProviderAdapter} must do, whatever its dialect: OpenAI-shaped requests in,
+ * OpenAI-shaped answers out, streamed as whole, cancel honoured at once. Run against each dialect:
+ * OpenAI-compatible and Anthropic through the one HTTP transport ({@link HttpDialectContract}, on
+ * provider-sim), and worker gRPC ({@code WorkerAdapterContractIT}, on a real worker).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class ProviderAdapterContract {
 
   protected static final ObjectMapper JSON = new ObjectMapper();
-  protected static final String PROVIDER = "upstream";
-  /** Short, so a provider that never answers fails the test quickly. */
-  protected static final Duration FIRST_BYTE_TIMEOUT = Duration.ofMillis(500);
 
-  private static final String WEATHER_TOOL = """
-      {"type": "function", "function": {"name": "get_weather", "description": "Weather for a city",
-       "parameters": {"type": "object", "properties": {"city": {"type": "string", "minLength": 3},
-         "days": {"type": "integer", "minimum": 1, "maximum": 7}}, "required": ["city", "days"]}}}""";
-
-  protected ProviderSim sim;
   protected ProviderAdapter adapter;
-  private HttpClient http;
-  /** Where an adapter without a non-blocking client may wait for an answer. */
-  private ExecutorService blocking;
 
-  /** The simulated provider, speaking the adapter's protocol. */
-  protected abstract ProviderConfig provider(String name);
+  /** The endpoint the upstream serves. */
+  protected abstract Endpoint endpoint();
 
-  protected abstract Endpoint.Protocol protocol();
-
-  protected abstract ProviderAdapter newAdapter(HttpClient http, ObjectMapper json, Duration firstByteTimeout);
-
-  @BeforeAll
-  void startProvider() {
-    sim = ProviderSim.start(0, List.of(provider(PROVIDER)));
-    http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
-    adapter = newAdapter(http, JSON, FIRST_BYTE_TIMEOUT);
-    blocking = Executors.newCachedThreadPool();
-  }
-
-  @AfterAll
-  void stopProvider() {
-    sim.close();
-    blocking.shutdownNow();
-  }
-
-  @AfterEach
-  void resetKnobs() {
-    sim.update(PROVIDER, Knobs.defaults());
-  }
-
-  protected Endpoint endpoint() {
-    return endpoint(Optional.empty());
-  }
-
-  protected Endpoint endpoint(Optional<String> apiKey) {
-    Pricing price = new Pricing(1_000_000, 2_000_000);
-    return new Endpoint(PROVIDER + "/test/model", PROVIDER, protocol(), URI.create(sim.baseUrl(PROVIDER)),
-        "upstream-model", apiKey, price, price);
-  }
+  /** Makes the upstream's next answers long and slow: some 10 s of tokens at about 20 per second. */
+  protected abstract void slowDown();
 
   protected static ChatRequest request(String json) {
     return new ChatRequestParser(JSON).parse(json.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static ChatRequest text(String prompt, boolean stream) {
+  /** A plain text request; the same prompt gets the same answer from the upstream. */
+  protected ChatRequest text(String prompt, boolean stream) {
     return request("""
         {"model": "test/model", "stream": %s, "messages": [
           {"role": "system", "content": "You are terse."},
           {"role": "user", "content": "%s"}]}""".formatted(stream, prompt));
   }
 
-  private static ChatRequest forcedTool(boolean stream) {
-    return request("""
-        {"model": "test/model", "stream": %s, "messages": [{"role": "user", "content": "Weather in Paris?"}],
-         "tools": [%s], "tool_choice": {"type": "function", "function": {"name": "get_weather"}}}"""
-        .formatted(stream, WEATHER_TOOL));
-  }
-
   @Test
   void completesTextWithUsage() throws Exception {
-    Completion completion = adapter.complete(endpoint(), text("Tell me about silk", false));
+    Completion completion = Waiting.complete(adapter, endpoint(), text("Tell me about silk", false));
 
     JsonNode choice = completion.body().path("choices").path(0);
     assertThat(completion.body().path("object").asText()).isEqualTo("chat.completion");
@@ -128,10 +67,10 @@ public abstract class ProviderAdapterContract {
 
   @Test
   void streamsTheSameTextAsChunksAndReportsUsage() throws Exception {
-    Completion whole = adapter.complete(endpoint(), text("Tell me about silk", false));
+    Completion whole = Waiting.complete(adapter, endpoint(), text("Tell me about silk", false));
     List<ObjectNode> chunks = new ArrayList<>();
 
-    StreamEnd end = adapter.stream(endpoint(), text("Tell me about silk", true), chunks::add, () -> false);
+    StreamEnd end = Waiting.stream(adapter, endpoint(), text("Tell me about silk", true), chunks::add, () -> false);
 
     assertThat(end.complete()).isTrue();
     assertThat(end.finishReason()).isEqualTo("stop");
@@ -145,113 +84,12 @@ public abstract class ProviderAdapterContract {
   }
 
   @Test
-  void returnsAForcedToolCallWithJsonArguments() throws Exception {
-    Completion completion = adapter.complete(endpoint(), forcedTool(false));
-
-    JsonNode choice = completion.body().path("choices").path(0);
-    assertThat(choice.path("finish_reason").asText()).isEqualTo("tool_calls");
-    JsonNode call = choice.path("message").path("tool_calls").path(0);
-    assertThat(call.path("id").asText()).isNotBlank();
-    assertThat(call.path("type").asText()).isEqualTo("function");
-    assertThat(call.path("function").path("name").asText()).isEqualTo("get_weather");
-    JsonNode arguments = JSON.readTree(call.path("function").path("arguments").asText());
-    assertThat(arguments.path("city").asText()).hasSizeGreaterThanOrEqualTo(3);
-    assertThat(arguments.path("days").asInt()).isBetween(1, 7);
-  }
-
-  @Test
-  void streamsAToolCallAsArgumentFragmentsOfOneIndex() throws Exception {
-    List<ObjectNode> chunks = new ArrayList<>();
-
-    StreamEnd end = adapter.stream(endpoint(), forcedTool(true), chunks::add, () -> false);
-
-    assertThat(end.complete()).isTrue();
-    assertThat(end.finishReason()).isEqualTo("tool_calls");
-    List<JsonNode> calls = chunks.stream()
-        .flatMap(c -> toList(c.at("/choices/0/delta/tool_calls")).stream()).toList();
-    assertThat(calls).allSatisfy(call -> assertThat(call.path("index").asInt()).isZero());
-    assertThat(calls.get(0).path("id").asText()).isNotBlank();
-    assertThat(calls.get(0).at("/function/name").asText()).isEqualTo("get_weather");
-    StringBuilder arguments = new StringBuilder();
-    calls.forEach(call -> arguments.append(call.at("/function/arguments").asText("")));
-    assertThat(calls.stream().filter(call -> !call.at("/function/arguments").asText("").isEmpty())).hasSizeGreaterThan(1);
-    assertThat(JSON.readTree(arguments.toString()).path("city").isTextual()).isTrue();
-  }
-
-  @Test
-  void answersAToolResultWithText() throws Exception {
-    ChatRequest roundTrip = request("""
-        {"model": "test/model", "tools": [%s], "tool_choice": "auto", "messages": [
-          {"role": "user", "content": "Weather in Paris?"},
-          {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function",
-            "function": {"name": "get_weather", "arguments": "{\\"city\\": \\"Paris\\", \\"days\\": 2}"}}]},
-          {"role": "tool", "tool_call_id": "call_1", "content": "sunny, 24 C"}]}""".formatted(WEATHER_TOOL));
-
-    Completion completion = adapter.complete(endpoint(), roundTrip);
-
-    assertThat(completion.body().at("/choices/0/finish_reason").asText()).isEqualTo("stop");
-    assertThat(completion.body().at("/choices/0/message/content").asText()).isNotBlank();
-    assertThat(completion.body().at("/choices/0/message/tool_calls").isMissingNode()).isTrue();
-  }
-
-  @Test
-  void stopsAtMaxTokensWithFinishReasonLength() throws Exception {
-    ChatRequest capped = request("""
-        {"model": "test/model", "max_tokens": 3, "messages": [{"role": "user", "content": "a long story"}]}""");
-    sim.update(PROVIDER, Knobs.builder().completionTokens(40).build());
-
-    Completion completion = adapter.complete(endpoint(), capped);
-
-    assertThat(completion.body().at("/choices/0/finish_reason").asText()).isEqualTo("length");
-    assertThat(completion.usage().completionTokens()).isEqualTo(3);
-  }
-
-  @Test
-  void failsWithTheUpstreamStatusAndBodyOnA500() {
-    sim.update(PROVIDER, Knobs.builder().errorRate(1.0).build());
-
-    UpstreamException e = catchThrowableOfType(() -> adapter.complete(endpoint(), text("hi", false)),
-        UpstreamException.class);
-
-    assertThat(e.status()).isEqualTo(500);
-    assertThat(e.provider()).isEqualTo(PROVIDER);
-    assertThat(e.upstreamBody()).contains("error");
-  }
-
-  @Test
-  void failsWithStatus429WhenRateLimited() {
-    sim.update(PROVIDER, Knobs.builder().rateLimitRate(1.0).build());
-
-    assertThatThrownBy(() -> adapter.stream(endpoint(), text("hi", true), c -> { }, () -> false))
-        .isInstanceOfSatisfying(UpstreamException.class, e -> {
-          assertThat(e.status()).isEqualTo(429);
-          assertThat(e.upstreamBody()).contains("error");
-        });
-  }
-
-  @Test
-  void neverReportsACutStreamAsComplete() {
-    sim.update(PROVIDER, Knobs.builder().completionTokens(30).streamCutAfterTokens(3).build());
-    List<ObjectNode> chunks = new ArrayList<>();
-
-    // The JDK client may report the dropped connection before or after the lines it read: either
-    // an incomplete end or an UpstreamException is right; a complete end is not.
-    try {
-      StreamEnd end = adapter.stream(endpoint(), text("a long story", true), chunks::add, () -> false);
-      assertThat(end.complete()).isFalse();
-    } catch (UpstreamException e) {
-      assertThat(e.provider()).isEqualTo(PROVIDER);
-    }
-    assertThat(chunks).noneSatisfy(c -> assertThat(c.at("/choices/0/finish_reason").asText("")).isNotEmpty());
-  }
-
-  @Test
   void stopsAWaitedStreamOnceCancelledTurnsTrue() throws Exception {
-    sim.update(PROVIDER, Knobs.builder().tokensPerSecond(20).completionTokens(200).build()); // 10 s
+    slowDown();
     List<ObjectNode> chunks = new java.util.concurrent.CopyOnWriteArrayList<>();
     long start = System.nanoTime();
 
-    StreamEnd end = adapter.stream(endpoint(), text("a long story", true), chunks::add, () -> chunks.size() >= 2);
+    StreamEnd end = Waiting.stream(adapter, endpoint(), text("a long story", true), chunks::add, () -> chunks.size() >= 2);
 
     assertThat(end.complete()).isFalse();
     assertThat(chunks).hasSizeLessThan(20);
@@ -259,31 +97,10 @@ public abstract class ProviderAdapterContract {
   }
 
   @Test
-  void timesOutWhenTheProviderNeverAnswers() {
-    sim.update(PROVIDER, Knobs.builder().neverAnswer(true).build());
-    long start = System.nanoTime();
-
-    assertThatThrownBy(() -> adapter.complete(endpoint(), text("hi", false)))
-        .isInstanceOfSatisfying(UpstreamException.class, e -> assertThat(e.status()).isZero());
-    assertThat(Duration.ofNanos(System.nanoTime() - start))
-        .isGreaterThanOrEqualTo(FIRST_BYTE_TIMEOUT).isLessThan(Duration.ofSeconds(10));
-  }
-
-  @Test
-  void sendsTheEndpointsApiKey() throws Exception {
-    sim.update(PROVIDER, Knobs.builder().apiKey("sk-upstream-secret").build());
-
-    assertThat(adapter.complete(endpoint(Optional.of("sk-upstream-secret")), text("hi", false)).usage()
-        .completionTokens()).isPositive();
-    assertThatThrownBy(() -> adapter.complete(endpoint(Optional.of("sk-wrong")), text("hi", false)))
-        .isInstanceOfSatisfying(UpstreamException.class, e -> assertThat(e.status()).isEqualTo(401));
-  }
-
-  @Test
   void completesWithoutWaitingAsItDoesWaiting() throws Exception {
-    Completion waited = adapter.complete(endpoint(), text("Tell me about silk", false));
+    Completion waited = Waiting.complete(adapter, endpoint(), text("Tell me about silk", false));
 
-    Completion completion = adapter.completeAsync(endpoint(), text("Tell me about silk", false), blocking)
+    Completion completion = adapter.completeAsync(endpoint(), text("Tell me about silk", false), new Cancellation())
         .get(10, TimeUnit.SECONDS);
 
     assertThat(completion.body().at("/choices/0/message/content").asText())
@@ -293,27 +110,12 @@ public abstract class ProviderAdapterContract {
   }
 
   @Test
-  void failsWithoutWaitingAsItDoesWaitingOnA500() {
-    sim.update(PROVIDER, Knobs.builder().errorRate(1.0).build());
-
-    UpstreamException waited = catchThrowableOfType(() -> adapter.complete(endpoint(), text("hi", false)),
-        UpstreamException.class);
-    UpstreamException e = asyncFailure(adapter.completeAsync(endpoint(), text("hi", false), blocking));
-
-    assertThat(e.status()).isEqualTo(500).isEqualTo(waited.status());
-    assertThat(e.getMessage()).isEqualTo(waited.getMessage());
-    assertThat(e.provider()).isEqualTo(PROVIDER);
-    assertThat(e.upstreamBody()).contains("error");
-  }
-
-  @Test
   void streamsAsyncTheSameTextAsTheBlockingStream() throws Exception {
     List<ObjectNode> waited = new ArrayList<>();
-    adapter.stream(endpoint(), text("Tell me about silk", true), waited::add, () -> false);
+    Waiting.stream(adapter, endpoint(), text("Tell me about silk", true), waited::add, () -> false);
     List<ObjectNode> chunks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    StreamEnd end = adapter.streamAsync(endpoint(), text("Tell me about silk", true), chunks::add, new Cancellation(),
-        blocking).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    StreamEnd end = adapter.streamAsync(endpoint(), text("Tell me about silk", true), chunks::add, new Cancellation()).get(10, java.util.concurrent.TimeUnit.SECONDS);
 
     assertThat(end.complete()).isTrue();
     assertThat(end.finishReason()).isEqualTo("stop");
@@ -322,82 +124,12 @@ public abstract class ProviderAdapterContract {
   }
 
   @Test
-  void failsAsyncWithTheUpstreamStatusAndBodyBeforeTheStream() {
-    sim.update(PROVIDER, Knobs.builder().rateLimitRate(1.0).build());
-
-    UpstreamException e = asyncFailure(adapter.streamAsync(endpoint(), text("hi", true), c -> { }, new Cancellation(),
-        blocking));
-
-    assertThat(e.status()).isEqualTo(429);
-    assertThat(e.provider()).isEqualTo(PROVIDER);
-    assertThat(e.upstreamBody()).contains("error");
-  }
-
-  @Test
-  void failsWithoutWaitingAsItDoesWaitingWhenRateLimited() {
-    sim.update(PROVIDER, Knobs.builder().rateLimitRate(1.0).retryAfterSeconds(7).build());
-
-    UpstreamException waited = catchThrowableOfType(() -> adapter.complete(endpoint(), text("hi", false)),
-        UpstreamException.class);
-    UpstreamException e = asyncFailure(adapter.completeAsync(endpoint(), text("hi", false), blocking));
-
-    assertThat(e.status()).isEqualTo(429).isEqualTo(waited.status());
-    assertThat(e.getMessage()).isEqualTo(waited.getMessage());
-    assertThat(e.retryAfter()).isEqualTo(waited.retryAfter());
-  }
-
-  @Test
-  void timesOutWithoutWaitingAsAnHttpTimeout() {
-    sim.update(PROVIDER, Knobs.builder().neverAnswer(true).build());
-
-    UpstreamException e = asyncFailure(adapter.completeAsync(endpoint(), text("hi", false), blocking));
-
-    assertThat(e.status()).isZero();
-    // What the router answers 408 for.
-    assertThat(e.getCause()).isInstanceOf(java.net.http.HttpTimeoutException.class);
-  }
-
-  @Test
-  void failsAsyncWithStatusZeroWhenTheProviderCannotBeReached() throws Exception {
-    int closedPort;
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
-    }
-    Endpoint nowhere = new Endpoint(PROVIDER + "/test/model", PROVIDER, protocol(),
-        URI.create("http://127.0.0.1:" + closedPort + "/v1"), "upstream-model", Optional.empty(),
-        endpoint().price(), endpoint().cost());
-
-    UpstreamException e = asyncFailure(adapter.streamAsync(nowhere, text("hi", true), c -> { }, new Cancellation(),
-        blocking));
-
-    assertThat(e.status()).isZero();
-    assertThat(e.getMessage()).startsWith("provider could not be reached");
-  }
-
-  @Test
-  void neverReportsACutAsyncStreamAsComplete() throws Exception {
-    sim.update(PROVIDER, Knobs.builder().completionTokens(30).streamCutAfterTokens(3).build());
-    List<ObjectNode> chunks = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    var end = adapter.streamAsync(endpoint(), text("a long story", true), chunks::add, new Cancellation(),
-        blocking);
-
-    try {
-      assertThat(end.get(10, java.util.concurrent.TimeUnit.SECONDS).complete()).isFalse();
-    } catch (java.util.concurrent.ExecutionException e) {
-      assertThat(e.getCause()).isInstanceOfSatisfying(UpstreamException.class,
-          upstream -> assertThat(upstream.getCause()).isInstanceOf(java.io.IOException.class));
-    }
-    assertThat(chunks).noneSatisfy(c -> assertThat(c.at("/choices/0/finish_reason").asText("")).isNotEmpty());
-  }
-
-  @Test
   void stopsAnAsyncStreamPromptlyOnCancel() throws Exception {
-    sim.update(PROVIDER, Knobs.builder().tokensPerSecond(20).completionTokens(200).build()); // 10 s
+    slowDown();
     List<ObjectNode> chunks = new java.util.concurrent.CopyOnWriteArrayList<>();
     Cancellation cancellation = new Cancellation();
 
-    var end = adapter.streamAsync(endpoint(), text("a long story", true), chunks::add, cancellation, blocking);
+    var end = adapter.streamAsync(endpoint(), text("a long story", true), chunks::add, cancellation);
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> chunks.size() >= 2);
     cancellation.cancel();
 
@@ -405,20 +137,6 @@ public abstract class ProviderAdapterContract {
     int atCancel = chunks.size();
     Thread.sleep(300); // no further chunk may come: long enough for several at 20 per second
     assertThat(chunks).hasSize(atCancel);
-  }
-
-  @Test
-  void timesOutAsyncWhenTheProviderNeverAnswers() {
-    sim.update(PROVIDER, Knobs.builder().neverAnswer(true).build());
-    long start = System.nanoTime();
-
-    UpstreamException e = asyncFailure(adapter.streamAsync(endpoint(), text("hi", true), c -> { }, new Cancellation(),
-        blocking));
-
-    assertThat(e.status()).isZero();
-    assertThat(e.getCause()).isInstanceOf(java.net.http.HttpTimeoutException.class);
-    assertThat(Duration.ofNanos(System.nanoTime() - start))
-        .isGreaterThanOrEqualTo(FIRST_BYTE_TIMEOUT).isLessThan(Duration.ofSeconds(10));
   }
 
   protected static UpstreamException asyncFailure(CompletableFuture<?> end) {
@@ -429,13 +147,13 @@ public abstract class ProviderAdapterContract {
     return (UpstreamException) e.getCause();
   }
 
-  private static String content(List<ObjectNode> chunks) {
+  protected static String content(List<ObjectNode> chunks) {
     StringBuilder text = new StringBuilder();
     chunks.forEach(c -> text.append(c.path("choices").path(0).path("delta").path("content").asText("")));
     return text.toString();
   }
 
-  private static List<JsonNode> toList(JsonNode array) {
+  protected static List<JsonNode> toList(JsonNode array) {
     List<JsonNode> list = new ArrayList<>();
     array.forEach(list::add);
     return list;

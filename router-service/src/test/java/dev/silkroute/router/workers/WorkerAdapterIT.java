@@ -14,6 +14,7 @@ import dev.silkroute.router.core.ChatRequest;
 import dev.silkroute.router.provider.Completion;
 import dev.silkroute.router.provider.StreamEnd;
 import dev.silkroute.router.provider.UpstreamException;
+import dev.silkroute.router.provider.Waiting;
 import dev.silkroute.testkit.Infra;
 import dev.silkroute.worker.engine.GpuProfile;
 import io.grpc.ManagedChannelBuilder;
@@ -98,7 +99,7 @@ class WorkerAdapterIT {
     Endpoint endpoint = endpoint();
     List<ObjectNode> chunks = new ArrayList<>();
 
-    StreamEnd end = adapter.stream(endpoint, request("\"max_tokens\":500,"), chunks::add, () -> false);
+    StreamEnd end = Waiting.stream(adapter, endpoint, request("\"max_tokens\":500,"), chunks::add, () -> false);
 
     assertThat(endpoint.id()).isEqualTo("self-hosted/" + worker.id + "/" + TestWorker.MODEL);
     assertThat(endpoint.protocol()).isEqualTo(Endpoint.Protocol.WORKER);
@@ -119,10 +120,10 @@ class WorkerAdapterIT {
   @Test
   void aNonStreamedAnswerIsTheStreamCollected() throws UpstreamException {
     StringBuilder streamed = new StringBuilder();
-    adapter.stream(endpoint(), request("\"max_tokens\":8,"),
+    Waiting.stream(adapter, endpoint(), request("\"max_tokens\":8,"),
         c -> streamed.append(c.at("/choices/0/delta/content").asText("")), () -> false);
 
-    Completion completion = adapter.complete(endpoint(), request("\"max_tokens\":8,"));
+    Completion completion = Waiting.complete(adapter, endpoint(), request("\"max_tokens\":8,"));
 
     assertThat(completion.finishReason()).isEqualTo("length");
     assertThat(completion.body().at("/choices/0/message/content").asText()).isEqualTo(streamed.toString());
@@ -133,11 +134,11 @@ class WorkerAdapterIT {
   @Test
   void aStopSequenceEndsTheAnswer() throws UpstreamException {
     StringBuilder full = new StringBuilder();
-    adapter.stream(endpoint(), request("\"max_tokens\":40,"),
+    Waiting.stream(adapter, endpoint(), request("\"max_tokens\":40,"),
         c -> full.append(c.at("/choices/0/delta/content").asText("")), () -> false);
     String stop = full.toString().split(" ")[3];
 
-    Completion stopped = adapter.complete(endpoint(), request("\"max_tokens\":40,\"stop\":[\"" + stop + "\"],"));
+    Completion stopped = Waiting.complete(adapter, endpoint(), request("\"max_tokens\":40,\"stop\":[\"" + stop + "\"],"));
 
     assertThat(stopped.body().at("/choices/0/message/content").asText())
         .isEqualTo(full.substring(0, full.indexOf(stop)));
@@ -149,7 +150,7 @@ class WorkerAdapterIT {
     AtomicBoolean cancelled = new AtomicBoolean();
     AtomicInteger received = new AtomicInteger();
 
-    StreamEnd end = adapter.stream(endpoint(), request("\"max_tokens\":1000,"), chunk -> {
+    StreamEnd end = Waiting.stream(adapter, endpoint(), request("\"max_tokens\":1000,"), chunk -> {
       if (received.incrementAndGet() == 2) {
         cancelled.set(true);
       }
@@ -184,7 +185,7 @@ class WorkerAdapterIT {
       ChatRequest r = request("\"max_tokens\":4000,\"seed\":" + i + ",");
       filling.add(CompletableFuture.supplyAsync(() -> {
         try {
-          return otherRouter.stream(endpoint, r, chunk -> { }, done::get);
+          return Waiting.stream(otherRouter, endpoint, r, chunk -> { }, done::get);
         } catch (UpstreamException e) {
           throw new IllegalStateException(e);
         }
@@ -192,7 +193,7 @@ class WorkerAdapterIT {
     }
     await().atMost(Duration.ofSeconds(15)).until(() -> worker.worker.dispatcher().load().queued() == 8);
 
-    assertThatThrownBy(() -> adapter.stream(endpoint, request(""), chunk -> { }, () -> false))
+    assertThatThrownBy(() -> Waiting.stream(adapter, endpoint, request(""), chunk -> { }, () -> false))
         .isInstanceOf(UpstreamException.class)
         .hasMessageContaining("RESOURCE_EXHAUSTED")
         .satisfies(e -> assertThat(((UpstreamException) e).status()).isEqualTo(429));
@@ -201,7 +202,7 @@ class WorkerAdapterIT {
     for (int i = 0; i < 16; i++) {
       charges.claim(worker.id, 16).orElseThrow();
     }
-    assertThatThrownBy(() -> adapter.stream(endpoint, request(""), chunk -> { }, () -> false))
+    assertThatThrownBy(() -> Waiting.stream(adapter, endpoint, request(""), chunk -> { }, () -> false))
         .isInstanceOf(UpstreamException.class).hasMessageContaining("is full");
     assertThat(endpoints.endpoints(MODEL)).as("a full worker is not offered").isEmpty();
     done.set(true);
@@ -219,7 +220,7 @@ class WorkerAdapterIT {
       running.add(CompletableFuture.runAsync(() -> {
         AtomicBoolean first = new AtomicBoolean(true);
         try {
-          ends.add(adapter.stream(endpoint, r, chunk -> {
+          ends.add(Waiting.stream(adapter, endpoint, r, chunk -> {
             if (first.getAndSet(false)) {
               firstChunks.incrementAndGet();
             }
@@ -234,7 +235,7 @@ class WorkerAdapterIT {
     CompletableFuture<Void> stopping = CompletableFuture.runAsync(worker::stop, calls);
 
     await().atMost(Duration.ofSeconds(1)).until(() -> registry.worker(worker.id).isEmpty());
-    assertThatThrownBy(() -> adapter.stream(endpoint, request(""), chunk -> { }, () -> false))
+    assertThatThrownBy(() -> Waiting.stream(adapter, endpoint, request(""), chunk -> { }, () -> false))
         .isInstanceOf(UpstreamException.class);
     CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get(10, java.util.concurrent.TimeUnit.SECONDS);
     stopping.get(10, java.util.concurrent.TimeUnit.SECONDS);

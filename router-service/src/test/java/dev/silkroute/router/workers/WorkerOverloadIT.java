@@ -22,6 +22,8 @@ import dev.silkroute.router.core.Caller;
 import dev.silkroute.router.core.Cancellation;
 import dev.silkroute.router.limits.Admission;
 import dev.silkroute.router.provider.OpenAiCompatibleAdapter;
+import dev.silkroute.router.provider.http.HttpTransport;
+import dev.silkroute.router.provider.http.UpstreamHttpSettings;
 import dev.silkroute.router.provider.ProviderAdapters;
 import dev.silkroute.router.routing.EndpointBoard;
 import dev.silkroute.router.routing.GuardSettings;
@@ -36,7 +38,6 @@ import io.grpc.ManagedChannelBuilder;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -80,6 +81,7 @@ class WorkerOverloadIT {
   private WorkerRegistry registry;
   private ProviderSim external;
   private UsagePublisher usage;
+  private final HttpTransport transport = HttpTransport.withOwnLoops(1, UpstreamHttpSettings.ofDefaults());
 
   @BeforeEach
   void start() {
@@ -102,6 +104,7 @@ class WorkerOverloadIT {
     registry.close();
     external.close();
     usage.close();
+    transport.close();
     connection.close();
     redis.shutdown();
   }
@@ -123,7 +126,7 @@ class WorkerOverloadIT {
         new Pricing(5_000_000, 5_000_000));
     Model model = new Model(TestWorker.MODEL, "Qwen3 32B", 32_768, List.of(externalEndpoint));
     ProviderAdapters adapters = new ProviderAdapters(Map.of(
-        Endpoint.Protocol.OPENAI, new OpenAiCompatibleAdapter(HttpClient.newHttpClient(), JSON, Duration.ofSeconds(10)),
+        Endpoint.Protocol.OPENAI, new OpenAiCompatibleAdapter(transport, JSON, Duration.ofSeconds(10)),
         Endpoint.Protocol.WORKER, new WorkerAdapter(registry::worker, charges, JSON, Duration.ofSeconds(10),
             Duration.ofSeconds(30), Clock.systemUTC())));
     Catalog catalog = new Catalog(List.of(model));
@@ -133,10 +136,10 @@ class WorkerOverloadIT {
         new StickySessions(Clock.systemUTC(), Duration.ofMinutes(10)), () -> catalog, Math::random, System::nanoTime);
     connection.sync().set(new RedisKeys(prefix).balance("cus_overload"), "1000000000");
     Admission admission = new Admission(connection, prefix, Clock.systemUTC());
-    // The worker adapter streams by blocking calls; the router also continues each request here.
-    ExecutorService blocking = Executors.newCachedThreadPool();
     ChatRouter router = new ChatRouter(order, List.of(source), adapters, admission, usage, JSON, Clock.systemUTC(),
-        System::nanoTime, "overload-it", blocking);
+        System::nanoTime, "overload-it");
+    // Where the router continues each request after a Redis reply (an event loop in the router).
+    ExecutorService continueOn = Executors.newCachedThreadPool();
     Caller caller = new Caller("cus_overload", "key_overload", KeyLimits.NONE);
     ChatRequestParser parser = new ChatRequestParser(JSON);
 
@@ -159,7 +162,7 @@ class WorkerOverloadIT {
           public void done() {
             events.append("[DONE]");
           }
-        }, new Cancellation(), false, blocking).join();
+        }, new Cancellation(), false, continueOn).join();
         return events.toString();
       }));
     }
@@ -169,7 +172,7 @@ class WorkerOverloadIT {
       results.add(answer.get(60, TimeUnit.SECONDS)); // an RouterException (no endpoint left) would fail here
     }
     clients.shutdown();
-    blocking.shutdown();
+    continueOn.shutdown();
 
     assertThat(results).allSatisfy(events -> {
       assertThat(events).endsWith("[DONE]").doesNotContain("\"error\"");

@@ -1,20 +1,21 @@
 package dev.silkroute.worker.engine;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.silkroute.contracts.sse.SseDecoder;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * The {@code openai-compatible} engine: forwards to an inference server that speaks OpenAI's
@@ -60,7 +61,7 @@ public final class OpenAiCompatibleEngine implements Engine {
         .header("Accept", "text/event-stream")
         .POST(HttpRequest.BodyPublishers.ofString(body(request)));
     apiKey.ifPresent(key -> http.header("Authorization", "Bearer " + key));
-    this.http.sendAsync(http.build(), HttpResponse.BodyHandlers.ofLines())
+    this.http.sendAsync(http.build(), HttpResponse.BodyHandlers.ofInputStream())
         .whenComplete((response, error) -> {
           if (error != null) {
             call.fail(new EngineFailure("upstream " + chatCompletions + " unreachable: " + error.getMessage(), error));
@@ -116,8 +117,10 @@ public final class OpenAiCompatibleEngine implements Engine {
     private final long startedNanos = nanoTime.getAsLong();
     private final double shareMark = share.join();
     private final AtomicBoolean ended = new AtomicBoolean();
-    private volatile Stream<String> lines;
+    private volatile InputStream body;
     private long completionTokens;
+    /** Set on the reading thread once nothing more is wanted from the body. */
+    private boolean stopped;
     private String finishReason;
     private JsonNode usage;
 
@@ -126,20 +129,28 @@ public final class OpenAiCompatibleEngine implements Engine {
       this.sink = sink;
     }
 
-    void read(HttpResponse<Stream<String>> response) {
-      lines = response.body();
-      try (Stream<String> body = lines) {
+    void read(HttpResponse<InputStream> response) {
+      body = response.body();
+      try (InputStream in = body) {
         if (response.statusCode() != 200) {
-          String text = body.limit(20).collect(Collectors.joining("\n"));
+          String text = new String(in.readNBytes(4096), StandardCharsets.UTF_8);
           fail(new EngineFailure("upstream answered " + response.statusCode() + ": " + text));
           return;
         }
-        ServerSentEvents.forEachData(body.iterator(), this::onData);
+        // The one SSE decoder the router uses too (contracts): bytes in, events out.
+        SseDecoder events = new SseDecoder(this::onData);
+        byte[] buffer = new byte[8192];
+        int n;
+        while (!stopped && (n = in.read(buffer)) != -1) {
+          events.feed(buffer, 0, n);
+        }
+        if (!stopped) {
+          events.end(); // a stream cut without its final blank line still counts
+        }
       } catch (EngineFailure e) {
         fail(e);
         return;
-      } catch (RuntimeException e) {
-        // The body stream reports a broken connection as an UncheckedIOException.
+      } catch (IOException | RuntimeException e) {
         fail(new EngineFailure("upstream stream broke: " + e.getMessage(), e));
         return;
       }
@@ -150,18 +161,21 @@ public final class OpenAiCompatibleEngine implements Engine {
       }
     }
 
-    private boolean onData(String data) {
-      if (ended.get()) {
-        return false;
+    /** One event's data; stops reading at {@code [DONE]} or once the call ended. */
+    private void onData(String type, byte[] data, int offset, int length) {
+      if (stopped) {
+        return;
       }
-      if (data.equals("[DONE]")) {
-        return false;
+      if (ended.get() || SseDecoder.isDone(data, offset, length)) {
+        stopped = true;
+        return;
       }
       JsonNode chunk;
       try {
-        chunk = json.readTree(data);
-      } catch (JsonProcessingException e) {
-        throw new EngineFailure("upstream sent a chunk that is not JSON: " + abbreviate(data), e);
+        chunk = json.readTree(data, offset, length);
+      } catch (IOException e) {
+        throw new EngineFailure("upstream sent a chunk that is not JSON: "
+            + abbreviate(new String(data, offset, length, StandardCharsets.UTF_8)), e);
       }
       if (chunk.hasNonNull("error")) {
         throw new EngineFailure("upstream error: " + chunk.get("error"));
@@ -181,7 +195,6 @@ public final class OpenAiCompatibleEngine implements Engine {
       if (choice.hasNonNull("finish_reason")) {
         finishReason = choice.get("finish_reason").asText();
       }
-      return true;
     }
 
     private void observeTtft() {
@@ -212,9 +225,13 @@ public final class OpenAiCompatibleEngine implements Engine {
     void cancel() {
       if (ended.compareAndSet(false, true)) {
         share.leave(shareMark);
-        Stream<String> body = lines;
-        if (body != null) {
-          body.close(); // cancels the body subscription, which closes the upstream connection
+        InputStream in = body;
+        if (in != null) {
+          try {
+            in.close(); // cancels the body subscription, which closes the upstream connection
+          } catch (IOException e) {
+            // closing an abandoned body: nothing to report
+          }
         }
       }
     }

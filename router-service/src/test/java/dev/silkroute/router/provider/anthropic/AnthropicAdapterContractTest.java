@@ -9,15 +9,16 @@ import dev.silkroute.providersim.ProviderConfig;
 import dev.silkroute.providersim.RecordedRequest;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.provider.ProviderAdapter;
-import dev.silkroute.router.provider.ProviderAdapterContract;
-import java.net.http.HttpClient;
+import dev.silkroute.router.provider.HttpDialectContract;
+import dev.silkroute.router.provider.Waiting;
+import dev.silkroute.router.provider.http.HttpTransport;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-class AnthropicAdapterContractTest extends ProviderAdapterContract {
+class AnthropicAdapterContractTest extends HttpDialectContract {
 
   @Override
   protected ProviderConfig provider(String name) {
@@ -30,8 +31,8 @@ class AnthropicAdapterContractTest extends ProviderAdapterContract {
   }
 
   @Override
-  protected ProviderAdapter newAdapter(HttpClient http, ObjectMapper json, Duration firstByteTimeout) {
-    return new AnthropicAdapter(http, json, Clock.systemUTC(), new AnthropicSettings("2023-06-01", 1234),
+  protected ProviderAdapter newAdapter(HttpTransport transport, ObjectMapper json, Duration firstByteTimeout) {
+    return new AnthropicAdapter(transport, json, Clock.systemUTC(), new AnthropicSettings("2023-06-01", 1234),
         firstByteTimeout);
   }
 
@@ -39,7 +40,7 @@ class AnthropicAdapterContractTest extends ProviderAdapterContract {
   void sendsTheKeyAndVersionHeadersAndATranslatedBody() throws Exception {
     sim.update(PROVIDER, Knobs.builder().apiKey("sk-ant-test").build());
 
-    adapter.complete(endpoint(Optional.of("sk-ant-test")), request("""
+    Waiting.complete(adapter, endpoint(Optional.of("sk-ant-test")), request("""
         {"model": "test/model", "stop": "END", "temperature": 1.5, "messages": [
           {"role": "system", "content": "Be brief."},
           {"role": "developer", "content": [{"type": "text", "text": "Use metric units."}]},
@@ -63,7 +64,7 @@ class AnthropicAdapterContractTest extends ProviderAdapterContract {
 
   @Test
   void reportsStopReasonsAsNativeFinishReasons() throws Exception {
-    var completion = adapter.complete(endpoint(), request("""
+    var completion = Waiting.complete(adapter, endpoint(), request("""
         {"model": "test/model", "max_completion_tokens": 2, "messages": [{"role": "user", "content": "hi"}]}"""));
 
     assertThat(completion.finishReason()).isEqualTo("length");
