@@ -253,6 +253,27 @@ class EmbeddingsIT {
   }
 
   @Test
+  void answersThousandsOfMangledBodiesWithoutEverA5xx() throws Exception {
+    String valid = "{\"model\":\"" + BGE + "\",\"input\":[\"silk\",\"road\"],\"encoding_format\":\"float\","
+        + "\"models\":[\"" + SMALL + "\"],\"provider\":{\"order\":[\"together\"]}}";
+    java.util.Random random = new java.util.Random(20261206);
+    Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+    for (int i = 0; i < 2_000; i++) {
+      byte[] body = MangledBodies.mangle(valid, random);
+      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(router.baseUrl()
+              + (i % 2 == 0 ? "/v1/embeddings" : "/api/v1/embeddings")))
+          .header("Authorization", "Bearer " + router.key()).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+      statuses.merge(response.statusCode(), 1, Integer::sum);
+      assertThat(response.statusCode()).as(new String(body, java.nio.charset.StandardCharsets.UTF_8) + " -> "
+          + response.body()).isLessThan(500);
+      assertThat(JSON.readTree(response.body()).has(response.statusCode() == 200 ? "data" : "error")).isTrue();
+    }
+    assertThat(statuses.getOrDefault(400, 0)).as(statuses.toString()).isGreaterThan(500);
+    assertThat(statuses.getOrDefault(200, 0)).as(statuses.toString()).isGreaterThan(50);
+  }
+
+  @Test
   void listsEmbeddingModelsWithTheirModality() throws Exception {
     HttpResponse<String> models = HTTP.send(HttpRequest.newBuilder(URI.create(router.baseUrl() + "/v1/models"))
         .build(), HttpResponse.BodyHandlers.ofString());
