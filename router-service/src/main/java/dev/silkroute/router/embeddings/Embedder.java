@@ -8,8 +8,9 @@ import dev.silkroute.router.catalog.Model;
 import dev.silkroute.router.chat.ChatRouter;
 import dev.silkroute.router.chat.Generation;
 import dev.silkroute.router.chat.ProviderRejection;
-import dev.silkroute.router.core.ApiError;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterError;
+import dev.silkroute.router.core.RouterException;
 import dev.silkroute.router.core.Caller;
 import dev.silkroute.router.core.ChatRequest;
 import dev.silkroute.router.limits.Admission;
@@ -77,7 +78,7 @@ public final class Embedder {
   }
 
   /**
-   * The answer, once the request is settled; fails with an {@link ApiException} (itself, not
+   * The answer, once the request is settled; fails with an {@link RouterException} (itself, not
    * wrapped) for any answer the client should see. Work after each Redis reply and upstream answer
    * runs on {@code continueOn}, never on Lettuce's or the HTTP client's thread.
    */
@@ -114,7 +115,7 @@ public final class Embedder {
     List<Model> models;
     try {
       if (!usage.acceptsRequests()) {
-        throw new ApiException(new ApiError(503, "service_unavailable",
+        throw new RouterException(new RouterError(ErrorKind.UNAVAILABLE,
             "Usage cannot be recorded right now; try again shortly", null, "usage_spool_full", Map.of()));
       }
       routing = request.routing();
@@ -145,18 +146,18 @@ public final class Embedder {
 
   private static void check(Model model, EmbeddingRequest request, String param) {
     if (!model.embeds()) {
-      throw new ApiException(ApiError.invalidRequest("'" + param + "': " + model.id()
+      throw new RouterException(RouterError.invalidRequest("'" + param + "': " + model.id()
           + " is not an embedding model; see GET /v1/models for those whose output is embeddings", param));
     }
     if (request.dimensions().isPresent()) {
       int asked = request.dimensions().getAsInt();
       if (!model.details().supportedParameters().contains("dimensions")) {
-        throw new ApiException(ApiError.invalidRequest("'dimensions': " + model.id()
+        throw new RouterException(RouterError.invalidRequest("'dimensions': " + model.id()
             + " makes vectors of " + model.details().dimensions() + " dimensions only; leave 'dimensions' out",
             "dimensions"));
       }
       if (asked > model.details().dimensions()) {
-        throw new ApiException(ApiError.invalidRequest("'dimensions' must be at most "
+        throw new RouterException(RouterError.invalidRequest("'dimensions' must be at most "
             + model.details().dimensions() + " for " + model.id() + ", got " + asked, "dimensions"));
       }
     }
@@ -233,14 +234,14 @@ public final class Embedder {
           return CompletableFuture.<ObjectNode>failedFuture(cause);
         }
         attempt.get().failed(e, e.retryAfter().orElse(null));
-        Optional<ApiError> rejected = ProviderRejection.of(e, json);
+        Optional<RouterError> rejected = ProviderRejection.of(e, json);
         if (rejected.isPresent()) {
-          return CompletableFuture.<ObjectNode>failedFuture(new ApiException(rejected.get()));
+          return CompletableFuture.<ObjectNode>failedFuture(new RouterException(rejected.get()));
         }
         return tryFrom(walk, after, e);
       }, walk.eventLoop()).thenCompose(answer -> answer);
     }
-    return CompletableFuture.failedFuture(new ApiException(allFailed(last)));
+    return CompletableFuture.failedFuture(new RouterException(allFailed(last)));
   }
 
   /** The provider's list, rewritten in place as the router answers it. */
@@ -258,9 +259,9 @@ public final class Embedder {
     return answer;
   }
 
-  private static ApiError allFailed(UpstreamException last) {
+  private static RouterError allFailed(UpstreamException last) {
     if (last == null) {
-      return new ApiError(503, "service_unavailable",
+      return new RouterError(ErrorKind.UNAVAILABLE,
           "No endpoint can take this request now (circuits open, capacity full or rate limits pending)", null,
           "no_endpoint_available", Map.of());
     }
@@ -273,10 +274,10 @@ public final class Embedder {
       metadata.put("raw", last.upstreamBody());
     }
     if (last.getCause() instanceof HttpTimeoutException) {
-      return new ApiError(408, "timeout", "The provider did not answer in time; last: " + last.provider(), null,
+      return new RouterError(ErrorKind.UPSTREAM_TIMEOUT, "The provider did not answer in time; last: " + last.provider(), null,
           "timeout", metadata);
     }
-    return ApiError.upstreamFailed("Every provider failed; last: " + last.provider() + ": " + last.getMessage(),
+    return RouterError.upstreamFailed("Every provider failed; last: " + last.provider() + ": " + last.getMessage(),
         metadata);
   }
 

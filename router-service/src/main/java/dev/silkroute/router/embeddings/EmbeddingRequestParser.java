@@ -4,14 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.silkroute.router.core.ApiError;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.RouterError;
+import dev.silkroute.router.core.RouterException;
 import dev.silkroute.router.routing.RoutingOptions;
 import java.io.IOException;
 import java.util.OptionalInt;
 
 /**
- * Turns a body into an {@link EmbeddingRequest}, or an {@link ApiException} (400) naming the field at
+ * Turns a body into an {@link EmbeddingRequest}, or an {@link RouterException} (400) naming the field at
  * fault, as OpenAI's API does ({@code param: "input[3]"}). {@code input} is a string or an array of
  * strings; token arrays are refused (the router counts and bills text, and providers disagree on
  * token ids). Fields the router does not read pass through to the provider, as for chat.
@@ -114,7 +114,7 @@ public final class EmbeddingRequestParser {
     }
   }
 
-  private static ApiException tokenArrays(String param) {
+  private static RouterException tokenArrays(String param) {
     return invalid("'" + param + "': token arrays are not supported; send the text as a string or an array of"
         + " strings", param);
   }
@@ -129,7 +129,7 @@ public final class EmbeddingRequestParser {
     return bytes;
   }
 
-  private static ApiException invalid(String message, String param) {
-    return new ApiException(ApiError.invalidRequest(message, param));
+  private static RouterException invalid(String message, String param) {
+    return new RouterException(RouterError.invalidRequest(message, param));
   }
 }

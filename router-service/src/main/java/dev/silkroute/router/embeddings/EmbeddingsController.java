@@ -22,7 +22,7 @@ import java.util.function.Function;
 /**
  * {@code POST /v1/embeddings}, OpenAI's endpoint, also at {@code /api/v1/embeddings} for OpenRouter
  * clients. Authenticates, validates, and hands over to {@link Embedder}; refusals are
- * {@code ApiException}s, which the API's exception handler writes in the shape of the path called
+ * {@code RouterException}s, which the API's exception handler writes in the shape of the path called
  * (OpenAI's under {@code /v1}, OpenRouter's under {@code /api/v1}). Nothing waits on the event loop.
  */
 @Controller

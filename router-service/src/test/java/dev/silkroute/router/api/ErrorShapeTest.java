@@ -2,13 +2,15 @@ package dev.silkroute.router.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.silkroute.router.core.ApiError;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterError;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ErrorShapeTest {
 
-  private static final ApiError NO_CREDIT = new ApiError(402, "insufficient_quota", "Not enough credit", "model",
+  private static final RouterError NO_CREDIT = new RouterError(ErrorKind.INSUFFICIENT_CREDIT, "Not enough credit",
+      "model",
       "insufficient_credit", Map.of("required_usd", "0.01"));
 
   @Test
@@ -35,7 +37,7 @@ class ErrorShapeTest {
   @Test
   void leavesMetadataOutOfOpenRoutersShapeWhenThereIsNone() {
     @SuppressWarnings("unchecked")
-    Map<String, Object> error = (Map<String, Object>) ErrorShape.OPENROUTER.body(ApiError.unauthorized("no key"))
+    Map<String, Object> error = (Map<String, Object>) ErrorShape.OPENROUTER.body(RouterError.unauthorized("no key"))
         .get("error");
 
     assertThat(error).containsOnlyKeys("code", "message");

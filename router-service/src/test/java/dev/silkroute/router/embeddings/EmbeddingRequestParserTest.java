@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterException;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -39,24 +40,24 @@ class EmbeddingRequestParserTest {
 
   @Test
   void refusesTokenArraysNamingTheInput() {
-    ApiException e = catchThrowableOfType(ApiException.class,
+    RouterException e = catchThrowableOfType(RouterException.class,
         () -> parser.parse("{\"model\":\"a/e\",\"input\":[\"a\",[1,2]]}".getBytes(StandardCharsets.UTF_8)));
 
-    assertThat(e.error().status()).isEqualTo(400);
+    assertThat(e.error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
     assertThat(e.error().param()).isEqualTo("input[1]");
     assertThat(e.error().message()).contains("token arrays are not supported");
   }
 
   @Test
-  void mangledBodiesAreAcceptedOrRefusedWith400NeverAnythingElse() {
+  void mangledBodiesAreAcceptedOrRefusedAsInvalidNeverAnythingElse() {
     Random random = new Random(20261206);
     int refused = 0;
     for (int i = 0; i < 20_000; i++) {
       byte[] body = MangledBodies.mangle(VALID, random);
       try {
         parser.parse(body);
-      } catch (ApiException e) {
-        assertThat(e.error().status()).as(new String(body, StandardCharsets.UTF_8)).isEqualTo(400);
+      } catch (RouterException e) {
+        assertThat(e.error().kind()).as(new String(body, StandardCharsets.UTF_8)).isEqualTo(ErrorKind.INVALID_REQUEST);
         assertThat(e.error().message()).isNotBlank();
         refused++;
       }
