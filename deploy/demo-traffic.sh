@@ -68,7 +68,8 @@ if (( ${#customers[@]} == 0 )); then
 fi
 
 # --- models: the catalog's, skewed towards the popular ones ----------------------------------------
-mapfile -t catalog_models < <(sed -n 's/^  - id: *\([^ #]*\).*/\1/p' "$CATALOG")
+# Chat models only: the embedding models (listed after the "Embeddings" marker) do not chat.
+mapfile -t catalog_models < <(sed -n '/^  # --- Embeddings/q; s/^  - id: *\([^ #]*\).*/\1/p' "$CATALOG")
 (( ${#catalog_models[@]} > 0 )) || { echo "no models found in $CATALOG" >&2; exit 1; }
 popularity() {
   case "$1" in

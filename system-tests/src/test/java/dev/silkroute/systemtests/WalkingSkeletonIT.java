@@ -156,6 +156,30 @@ class WalkingSkeletonIT {
   }
 
   @Test
+  void anEmbeddingBecomesOneLedgerRowWithoutCompletionTokens() throws Exception {
+    String model = "qwen/qwen3-embedding-8b";
+    com.openai.models.embeddings.CreateEmbeddingResponse answer = openAi.embeddings().create(
+        com.openai.models.embeddings.EmbeddingCreateParams.builder().model(model)
+            .inputOfArrayOfStrings(List.of("silk", "road")).dimensions(512)
+            .putAdditionalBodyProperty("provider", com.openai.core.JsonValue.from(Map.of("sort", "price"))).build());
+
+    assertThat(answer.data()).hasSize(2);
+    assertThat(answer.data().get(0).embedding()).hasSize(512);
+    String id = String.valueOf(answer._additionalProperties().get("id").asString().orElseThrow());
+    long costMicros = new BigDecimal(answer.usage()._additionalProperties().get("cost").toString()).movePointRight(6)
+        .longValueExact();
+
+    JsonNode row = awaitLedgerRow(id);
+    assertThat(row.get("customer_id").asText()).isEqualTo(customerId);
+    assertThat(row.get("model").asText()).isEqualTo(model);
+    assertThat(row.get("provider").asText()).isEqualTo("fireworks"); // the cheaper of the two
+    assertThat(row.get("endpoint").asText()).isEqualTo("fireworks/" + model);
+    assertThat(row.get("prompt_tokens").asLong()).isEqualTo(answer.usage().promptTokens()).isPositive();
+    assertThat(row.get("completion_tokens").asLong()).isZero();
+    assertThat(row.get("price_micros").asLong()).isEqualTo(costMicros).isPositive();
+  }
+
+  @Test
   void aRevokedKeyIsRefusedAtOnce() throws Exception {
     JsonNode created = admin("POST", "/admin/customers/" + customerId + "/keys", "{\"label\":\"short-lived\"}");
     admin("POST", "/admin/keys/" + created.get("id").asText() + "/revoke", null);

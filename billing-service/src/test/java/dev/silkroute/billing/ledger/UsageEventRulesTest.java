@@ -49,6 +49,21 @@ class UsageEventRulesTest {
   }
 
   @Test
+  void billsAnEmbeddingsEventWithoutCompletionTokensUnderItsModelAndEndpoint() {
+    LedgerEntry entry = ((Accepted) judge(event().setModel("openai/text-embedding-3-small").setModelAuthor("openai")
+        .setProvider("openai").setEndpoint("openai/openai/text-embedding-3-small").setPromptTokens(6)
+        .setCompletionTokens(0).setCachedTokens(0).setReasoningTokens(0).setPriceMicros(1).setProviderCostMicros(1)
+        .setTimeToFirstTokenMs(40).setGenerationMs(0).setStreamed(false).setAttempts(1))).entry();
+
+    assertThat(entry.model()).isEqualTo("openai/text-embedding-3-small");
+    assertThat(entry.endpoint()).isEqualTo("openai/openai/text-embedding-3-small");
+    assertThat(entry.provider()).isEqualTo("openai");
+    assertThat(entry.promptTokens()).isEqualTo(6);
+    assertThat(entry.completionTokens()).isZero();
+    assertThat(entry.priceMicros()).isEqualTo(1);
+  }
+
+  @Test
   void mapsEveryFieldOfAValidEvent() {
     LedgerEntry entry = ((Accepted) judge(event())).entry();
 

@@ -34,12 +34,15 @@ public final class CatalogLoader {
   private static final Set<String> PROVIDER_KEYS = Set.of("kind", "protocol", "base_url", "api_key_env",
       "data_policy");
   private static final Set<String> MODEL_KEYS = Set.of("id", "name", "context_length", "modalities",
-      "supported_parameters", "open_weights", "licence", "endpoints");
+      "supported_parameters", "open_weights", "licence", "dimensions", "endpoints");
   private static final Set<String> ENDPOINT_KEYS = Set.of("provider", "upstream_model", "price", "cost",
       "quantization", "max_context", "max_output", "rate_limit", "supported_parameters", "first_byte_timeout_ms");
   private static final Set<String> PRICE_KEYS = Set.of("prompt", "completion", "cached_prompt");
   private static final Set<String> POOL_KEYS = Set.of("name", "model", "upstream_model", "price",
       "quantization", "max_ttft_ms");
+
+  /** Far above any published embedding model (the largest are a few thousand). */
+  private static final int MAX_DIMENSIONS = 65_536;
 
   private final Function<String, String> environment;
 
@@ -137,7 +140,23 @@ public final class CatalogLoader {
         where + ".supported_parameters"));
     boolean open = bool(model, "open_weights", false, where);
     Optional<String> licence = Optional.ofNullable(model.get("licence")).map(String::valueOf);
-    return new Model.Details(input, output, parameters, open, licence);
+    // An embedding model states the size of its vectors; no other model has one.
+    int dimensions = 0;
+    if (output.contains(Model.Details.EMBEDDINGS)) {
+      if (model.get("dimensions") == null) {
+        throw new IllegalArgumentException(where + ".dimensions is missing: an embedding model (output "
+            + Model.Details.EMBEDDINGS + ") states the size of its vectors");
+      }
+      long size = positive(model.get("dimensions"), where + ".dimensions");
+      if (size > MAX_DIMENSIONS) {
+        throw new IllegalArgumentException(where + ".dimensions must be at most " + MAX_DIMENSIONS + ", got " + size);
+      }
+      dimensions = (int) size;
+    } else if (model.get("dimensions") != null) {
+      throw new IllegalArgumentException(where + ".dimensions is only for embedding models (modalities.output: ["
+          + Model.Details.EMBEDDINGS + "])");
+    }
+    return new Model.Details(input, output, parameters, open, licence, dimensions);
   }
 
   private Endpoint endpoint(String modelId, Map<String, Object> entry, List<Provider> providers,

@@ -25,6 +25,11 @@ public record Model(String id, String name, long contextLength, List<Endpoint> e
     this(id, name, contextLength, endpoints, Details.TEXT);
   }
 
+  /** Whether the model turns text into vectors (its output modality is "embeddings") rather than text. */
+  public boolean embeds() {
+    return details.outputModalities().contains(Details.EMBEDDINGS);
+  }
+
   /** The author part of the id ("deepseek" in "deepseek/deepseek-chat-v3"), for analytics. */
   public String author() {
     return id.substring(0, id.indexOf('/'));
@@ -39,9 +44,15 @@ public record Model(String id, String name, long contextLength, List<Endpoint> e
    *                            "reasoning"); endpoints may state a narrower list
    * @param openWeights         whether the weights are published (so self-hosted workers may serve it)
    * @param licence             the weights' licence (e.g. "MIT", "apache-2.0"), or the terms of use
+   * @param dimensions          for an embedding model, the size of its vectors (the most a request's
+   *                            {@code dimensions} may ask for); 0 for any other model
    */
   public record Details(List<String> inputModalities, List<String> outputModalities,
-                        Set<String> supportedParameters, boolean openWeights, Optional<String> licence) {
+                        Set<String> supportedParameters, boolean openWeights, Optional<String> licence,
+                        int dimensions) {
+
+    /** The output modality of embedding models, as OpenRouter lists it. */
+    public static final String EMBEDDINGS = "embeddings";
 
     public static final Details TEXT = new Details(List.of("text"), List.of("text"), Set.of(), false,
         Optional.empty());
@@ -50,6 +61,15 @@ public record Model(String id, String name, long contextLength, List<Endpoint> e
       inputModalities = List.copyOf(inputModalities);
       outputModalities = List.copyOf(outputModalities);
       supportedParameters = Set.copyOf(supportedParameters);
+      if (dimensions < 0) {
+        throw new IllegalArgumentException("dimensions must be >= 0, got " + dimensions);
+      }
+    }
+
+    /** Details of a model that is not an embedding model. */
+    public Details(List<String> inputModalities, List<String> outputModalities, Set<String> supportedParameters,
+                   boolean openWeights, Optional<String> licence) {
+      this(inputModalities, outputModalities, supportedParameters, openWeights, licence, 0);
     }
   }
 }

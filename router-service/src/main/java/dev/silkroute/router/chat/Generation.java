@@ -15,9 +15,10 @@ import java.util.concurrent.TimeUnit;
  * The record of one request as it is served: which endpoints were tried, when the first token
  * came, what was used. Becomes the request's {@link UsageEvent}. Belongs to one request and is used by
  * one thread at a time (a request may move between threads, each step handed on through a completed
- * future, which publishes what the step wrote).
+ * future, which publishes what the step wrote). Public for the other exchanges (embeddings) that bill
+ * through the same usage event.
  */
-final class Generation {
+public final class Generation {
 
   private final String id;
   private final Caller caller;
@@ -34,7 +35,7 @@ final class Generation {
   private final StringBuilder generated = new StringBuilder();
   private boolean usageEstimated;
 
-  Generation(String id, Caller caller, Model model, boolean streamed, Instant startedAt, long startNanos) {
+  public Generation(String id, Caller caller, Model model, boolean streamed, Instant startedAt, long startNanos) {
     this.id = id;
     this.caller = caller;
     this.model = model;
@@ -43,26 +44,26 @@ final class Generation {
     this.startNanos = startNanos;
   }
 
-  String id() {
+  public String id() {
     return id;
   }
 
   /** An attempt at {@code endpoint}, serving {@code model} (a {@code models[]} fallback may differ). */
-  void attempt(Model model, Endpoint endpoint) {
+  public void attempt(Model model, Endpoint endpoint) {
     this.model = model;
     this.endpoint = endpoint;
     attempts++;
   }
 
-  Model model() {
+  public Model model() {
     return model;
   }
 
-  Endpoint endpoint() {
+  public Endpoint endpoint() {
     return endpoint;
   }
 
-  void firstToken(long nanos) {
+  public void firstToken(long nanos) {
     if (firstTokenNanos < 0) {
       firstTokenNanos = nanos;
     }
@@ -83,7 +84,7 @@ final class Generation {
     }
   }
 
-  void finish(UsageStatus status, TokenUsage usage, String finishReason) {
+  public void finish(UsageStatus status, TokenUsage usage, String finishReason) {
     this.status = status;
     this.usage = usage;
     this.finishReason = finishReason;
@@ -101,15 +102,15 @@ final class Generation {
   }
 
   /** What the customer pays, micro-USD. */
-  long priceMicros() {
+  public long priceMicros() {
     return endpoint == null ? 0 : endpoint.price().costMicros(usage.promptTokens(), usage.completionTokens());
   }
 
-  TokenUsage usage() {
+  public TokenUsage usage() {
     return usage;
   }
 
-  UsageEvent toUsageEvent(String routerInstance, Instant finishedAt, long endNanos) {
+  public UsageEvent toUsageEvent(String routerInstance, Instant finishedAt, long endNanos) {
     long ttftMs = firstTokenNanos < 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(firstTokenNanos - startNanos);
     long generationMs = firstTokenNanos < 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(endNanos - firstTokenNanos);
     UsageEvent.Builder event = UsageEvent.newBuilder()

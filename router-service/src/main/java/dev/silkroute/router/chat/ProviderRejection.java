@@ -20,13 +20,13 @@ import java.util.Optional;
  * latency and end with the last provider's refusal. (A limit that differs between providers, such
  * as a smaller context, is the planner's business: it filters by context length and parameters.)
  */
-final class ProviderRejection {
+public final class ProviderRejection {
 
   private ProviderRejection() {
   }
 
   /** The client's error for {@code failure}, when it is a refusal of the request; else empty. */
-  static Optional<RouterError> of(UpstreamException failure, ObjectMapper json) {
+  public static Optional<RouterError> of(UpstreamException failure, ObjectMapper json) {
     if (Outcome.of(failure) != Outcome.CALLER_ERROR) {
       return Optional.empty();
     }

@@ -138,7 +138,7 @@ final class ChatRequestJson {
     }
   }
 
-  private ObjectNode provider(ProviderPreferences preferences) {
+  ObjectNode provider(ProviderPreferences preferences) {
     ObjectNode node = json.createObjectNode();
     strings(node, "order", preferences.getOrderList());
     if (preferences.hasAllowFallbacks()) {

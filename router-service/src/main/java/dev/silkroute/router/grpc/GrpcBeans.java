@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.silkroute.router.auth.ApiKeys;
 import dev.silkroute.router.chat.ChatRequestParser;
 import dev.silkroute.router.chat.ChatRouter;
+import dev.silkroute.router.embeddings.EmbeddingRequestParser;
+import dev.silkroute.router.embeddings.Embedder;
 import dev.silkroute.router.models.ModelListing;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -18,9 +20,10 @@ final class GrpcBeans {
   @Context
   @Bean(preDestroy = "close")
   RouterGrpcServer routerGrpcServer(GrpcSettings settings, ApiKeys keys, ChatRequestParser parser, ChatRouter router,
-                                    ModelListing models, ObjectMapper json) {
+                                    EmbeddingRequestParser embeddingParser, Embedder embedder, ModelListing models,
+                                    ObjectMapper json) {
     ServerBuilder<?> builder = NettyServerBuilder.forPort(settings.grpcPort())
         .maxInboundMessageSize(settings.grpcMaxMessage());
-    return RouterGrpcServer.serving(builder, keys, parser, router, models, json).start();
+    return RouterGrpcServer.serving(builder, keys, parser, router, embeddingParser, embedder, models, json).start();
   }
 }

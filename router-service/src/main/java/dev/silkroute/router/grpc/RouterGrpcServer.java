@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.silkroute.router.auth.ApiKeys;
 import dev.silkroute.router.chat.ChatRequestParser;
 import dev.silkroute.router.chat.ChatRouter;
+import dev.silkroute.router.embeddings.EmbeddingRequestParser;
+import dev.silkroute.router.embeddings.Embedder;
 import dev.silkroute.router.models.ModelListing;
 import io.grpc.BindableService;
 import io.grpc.Server;
@@ -36,9 +38,11 @@ public final class RouterGrpcServer implements AutoCloseable {
    * replies and upstream events continues there too (see {@link RouterService}).
    */
   public static RouterGrpcServer serving(ServerBuilder<?> builder, ApiKeys keys, ChatRequestParser parser,
-                                         ChatRouter router, ModelListing models, ObjectMapper json) {
+                                         ChatRouter router, EmbeddingRequestParser embeddingParser, Embedder embedder,
+                                         ModelListing models, ObjectMapper json) {
     ExecutorService calls = callThreads();
-    return new RouterGrpcServer(builder, new RouterService(parser, router, models, json, calls),
+    return new RouterGrpcServer(builder, new RouterService(parser, router, embeddingParser, embedder, models, json,
+        calls),
         new BearerAuth(keys), calls);
   }
 

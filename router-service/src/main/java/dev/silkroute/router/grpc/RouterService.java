@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.silkroute.proto.v1.ChatChunk;
 import dev.silkroute.proto.v1.ChatRequest;
 import dev.silkroute.proto.v1.ChatResponse;
+import dev.silkroute.proto.v1.EmbedRequest;
+import dev.silkroute.proto.v1.EmbedResponse;
 import dev.silkroute.proto.v1.ListModelsRequest;
 import dev.silkroute.proto.v1.ListModelsResponse;
 import dev.silkroute.proto.v1.Model;
@@ -16,6 +18,8 @@ import dev.silkroute.router.core.ErrorKind;
 import dev.silkroute.router.core.RouterError;
 import dev.silkroute.router.core.RouterException;
 import dev.silkroute.router.core.Cancellation;
+import dev.silkroute.router.embeddings.EmbeddingRequestParser;
+import dev.silkroute.router.embeddings.Embedder;
 import dev.silkroute.router.models.ModelListing;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -46,6 +50,9 @@ final class RouterService extends RouterGrpc.RouterImplBase {
   private final ModelListing models;
   private final ObjectMapper json;
   private final ChatRequestJson requests;
+  private final EmbeddingRequestParser embeddingParser;
+  private final Embedder embedder;
+  private final Embeddings embeddings;
   private final Executor continueOn;
 
   /**
@@ -59,13 +66,16 @@ final class RouterService extends RouterGrpc.RouterImplBase {
    *              Kafka is unreachable) holds one thread of a cached pool, not a loop that serves
    *              other calls.
    */
-  RouterService(ChatRequestParser parser, ChatRouter router, ModelListing models, ObjectMapper json,
-                Executor calls) {
+  RouterService(ChatRequestParser parser, ChatRouter router, EmbeddingRequestParser embeddingParser, Embedder embedder,
+                ModelListing models, ObjectMapper json, Executor calls) {
     this.parser = parser;
     this.router = router;
     this.models = models;
     this.json = json;
     this.requests = new ChatRequestJson(json);
+    this.embeddingParser = embeddingParser;
+    this.embedder = embedder;
+    this.embeddings = new Embeddings(json, requests);
     this.continueOn = ChatRouter.orInline(calls);
   }
 
@@ -97,6 +107,33 @@ final class RouterService extends RouterGrpc.RouterImplBase {
         }
       }
       call.onError(status(unwrap(failure), "Chat"));
+    });
+  }
+
+  @Override
+  public void embed(EmbedRequest request, StreamObserver<EmbedResponse> responses) {
+    ServerCallStreamObserver<EmbedResponse> call = (ServerCallStreamObserver<EmbedResponse>) responses;
+    CompletableFuture<ObjectNode> answer;
+    try {
+      answer = embedder.embedAsync(ChatRouter.newGenerationId(), BearerAuth.CALLER.get(),
+          embeddingParser.parse(embeddings.toOpenAi(request)), false, continueOn);
+    } catch (RuntimeException e) {
+      answer = CompletableFuture.failedFuture(e);
+    }
+    answer.whenComplete((embedded, failure) -> {
+      if (call.isCancelled()) {
+        return; // nobody listens; the request was settled all the same
+      }
+      if (failure == null) {
+        try {
+          call.onNext(Embeddings.response(embedded));
+          call.onCompleted();
+          return;
+        } catch (RuntimeException unreadable) {
+          failure = unreadable;
+        }
+      }
+      call.onError(status(unwrap(failure), "Embed"));
     });
   }
 

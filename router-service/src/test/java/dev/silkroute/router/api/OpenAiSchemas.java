@@ -37,6 +37,10 @@ public final class OpenAiSchemas {
     assertValid("CreateChatCompletionStreamResponse", chunk);
   }
 
+  public static void assertEmbeddingResponse(JsonNode answer) {
+    assertValid("CreateEmbeddingResponse", answer);
+  }
+
   /** OpenAI's error responses are {@code {"error": Error}}. */
   public static void assertError(JsonNode body) {
     assertThat(body.has("error")).as("error body %s", body).isTrue();

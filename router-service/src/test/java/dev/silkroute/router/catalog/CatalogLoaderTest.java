@@ -26,6 +26,35 @@ class CatalogLoaderTest {
   }
 
   @Test
+  void readsEmbeddingModelsWithTheirVectorSize() {
+    Catalog catalog = new CatalogLoader(name -> null).load(Path.of("../deploy/catalog.yaml"));
+
+    Model small = catalog.model("openai/text-embedding-3-small").orElseThrow();
+    assertThat(small.embeds()).isTrue();
+    assertThat(small.details().dimensions()).isEqualTo(1536);
+    assertThat(small.details().outputModalities()).containsExactly("embeddings");
+    assertThat(catalog.model("baai/bge-m3").orElseThrow().details().dimensions()).isEqualTo(1024);
+    assertThat(catalog.model("qwen/qwen3-embedding-8b").orElseThrow().embeds()).isTrue();
+    assertThat(catalog.model("deepseek/deepseek-chat-v3").orElseThrow().embeds()).isFalse();
+  }
+
+  @Test
+  void wantsTheVectorSizeOfAnEmbeddingModelAndOfNoOther() {
+    Map<String, Object> price = Map.of("prompt", "0.02", "completion", "0");
+    Map<String, Object> provider = Map.of("p", Map.of("protocol", "openai", "base_url", "${SIM}/p/v1"));
+    Map<String, Object> embeddings = Map.of("input", List.of("text"), "output", List.of("embeddings"));
+    List<Object> endpoints = List.of(Map.of("provider", "p", "price", price));
+
+    assertThatThrownBy(() -> loader.parse(Map.of("providers", provider, "models", List.of(Map.of("id", "a/e",
+        "modalities", embeddings, "endpoints", endpoints))))).hasMessageContaining("models[a/e].dimensions is missing");
+    assertThatThrownBy(() -> loader.parse(Map.of("providers", provider, "models", List.of(Map.of("id", "a/e",
+        "modalities", embeddings, "dimensions", 0, "endpoints", endpoints)))))
+        .hasMessageContaining("models[a/e].dimensions must be a positive integer");
+    assertThatThrownBy(() -> loader.parse(Map.of("providers", provider, "models", List.of(Map.of("id", "a/t",
+        "dimensions", 8, "endpoints", endpoints))))).hasMessageContaining("models[a/t].dimensions is only for");
+  }
+
+  @Test
   void expandsEnvironmentVariablesInBaseUrls() {
     assertThat(loader.expand("${SIM:-http://x}/a/v1")).isEqualTo("http://sim:1/a/v1");
     assertThat(loader.expand("${NOPE:-http://x}/a/v1")).isEqualTo("http://x/a/v1");

@@ -90,7 +90,9 @@ class RouterGrpcIT {
     var beans = router.context();
     String name = InProcessServerBuilder.generateName();
     inProcess = RouterGrpcServer.serving(InProcessServerBuilder.forName(name), beans.getBean(ApiKeys.class),
-        beans.getBean(ChatRequestParser.class), beans.getBean(ChatRouter.class), beans.getBean(ModelListing.class),
+        beans.getBean(ChatRequestParser.class), beans.getBean(ChatRouter.class),
+        beans.getBean(dev.silkroute.router.embeddings.EmbeddingRequestParser.class),
+        beans.getBean(dev.silkroute.router.embeddings.Embedder.class), beans.getBean(ModelListing.class),
         beans.getBean(ObjectMapper.class)).start();
     channel = InProcessChannelBuilder.forName(name).build();
     anonymous = RouterGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);

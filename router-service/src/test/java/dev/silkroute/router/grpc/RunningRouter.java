@@ -27,8 +27,11 @@ public final class RunningRouter implements AutoCloseable {
   private final String baseUrl;
   private final String key;
   private final String usageTopic;
+  private final String redisPrefix;
 
-  private RunningRouter(ApplicationContext context, String baseUrl, String key, String usageTopic) {
+  private RunningRouter(ApplicationContext context, String baseUrl, String key, String usageTopic,
+                        String redisPrefix) {
+    this.redisPrefix = redisPrefix;
     this.context = context;
     this.baseUrl = baseUrl;
     this.key = key;
@@ -36,26 +39,31 @@ public final class RunningRouter implements AutoCloseable {
   }
 
   public static RunningRouter start(ProviderSim sim, Path dir) {
+    return start(dir, """
+        providers:
+          deepseek: {protocol: openai, base_url: "%s"}
+          together: {protocol: openai, base_url: "%s"}
+          anthropic: {protocol: anthropic, base_url: "%s"}
+        models:
+          - id: deepseek/deepseek-chat-v3
+            name: "DeepSeek: DeepSeek V3"
+            context_length: 163840
+            endpoints:
+              - {provider: deepseek, upstream_model: deepseek-chat, price: {prompt: "0.27", completion: "1.10"}}
+              - {provider: together, upstream_model: deepseek-ai/DeepSeek-V3, price: {prompt: "1.25", completion: "1.25"}}
+          - id: anthropic/claude-sonnet-4
+            name: "Anthropic: Claude Sonnet 4"
+            context_length: 200000
+            endpoints:
+              - {provider: anthropic, upstream_model: claude-sonnet-4, price: {prompt: "3", completion: "15"}}
+        """.formatted(sim.baseUrl("deepseek"), sim.baseUrl("together"), sim.baseUrl("anthropic")));
+  }
+
+  /** The same router with the given catalog (YAML, as deploy/catalog.yaml). */
+  public static RunningRouter start(Path dir, String catalogYaml) {
     try {
       Path catalog = dir.resolve("catalog.yaml");
-      Files.writeString(catalog, """
-          providers:
-            deepseek: {protocol: openai, base_url: "%s"}
-            together: {protocol: openai, base_url: "%s"}
-            anthropic: {protocol: anthropic, base_url: "%s"}
-          models:
-            - id: deepseek/deepseek-chat-v3
-              name: "DeepSeek: DeepSeek V3"
-              context_length: 163840
-              endpoints:
-                - {provider: deepseek, upstream_model: deepseek-chat, price: {prompt: "0.27", completion: "1.10"}}
-                - {provider: together, upstream_model: deepseek-ai/DeepSeek-V3, price: {prompt: "1.25", completion: "1.25"}}
-            - id: anthropic/claude-sonnet-4
-              name: "Anthropic: Claude Sonnet 4"
-              context_length: 200000
-              endpoints:
-                - {provider: anthropic, upstream_model: claude-sonnet-4, price: {prompt: "3", completion: "15"}}
-          """.formatted(sim.baseUrl("deepseek"), sim.baseUrl("together"), sim.baseUrl("anthropic")));
+      Files.writeString(catalog, catalogYaml);
       String prefix = Infra.uniqueName("grpcit") + ":";
       String key = RouterAccounts.activeKey(prefix, "cus_grpcit", "key_grpcit", KeyLimits.NONE);
       RouterAccounts.setBalance(prefix, "cus_grpcit", 1_000_000_000); // $1,000 of credit
@@ -76,7 +84,7 @@ public final class RunningRouter implements AutoCloseable {
           Map.entry("silkroute.kafka.bootstrap-servers", Infra.kafka().bootstrapServers()),
           Map.entry("silkroute.kafka.usage-topic", usageTopic)));
       return new RunningRouter(server.getApplicationContext(), "http://127.0.0.1:" + server.getPort(), key,
-          usageTopic);
+          usageTopic, prefix);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -92,6 +100,11 @@ public final class RunningRouter implements AutoCloseable {
 
   public String key() {
     return key;
+  }
+
+  /** The prefix of the router's Redis keys, for tests that add keys and balances of their own. */
+  public String redisPrefix() {
+    return redisPrefix;
   }
 
   /** The Kafka topic the router publishes its usage events to, one partition. */

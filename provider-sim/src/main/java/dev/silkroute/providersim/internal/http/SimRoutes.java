@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
  * GET  /_admin/providers[/{name}], PUT|POST /_admin/providers/{name}
  * POST /{name}/v1/chat/completions   (providers with protocol openai or both)
  * POST /{name}/v1/messages           (providers with protocol anthropic or both)
+ * POST /{name}/v1/embeddings         (providers with protocol openai or both)
  * GET  /{name}/v1/models
  * </pre>
  */
@@ -30,11 +31,13 @@ public final class SimRoutes implements HttpHandler {
 
   private final Map<String, ProviderState> providers;
   private final ChatEndpoint chat;
+  private final EmbeddingsEndpoint embeddings;
   private final AdminApi admin;
 
   public SimRoutes(Map<String, ProviderState> providers, Clock clock, CountDownLatch closing) {
     this.providers = providers;
     this.chat = new ChatEndpoint(clock, closing);
+    this.embeddings = new EmbeddingsEndpoint(closing);
     this.admin = new AdminApi(providers);
   }
 
@@ -84,6 +87,7 @@ public final class SimRoutes implements HttpHandler {
     Dialect dialect = switch (rest) {
       case "/v1/chat/completions" -> OPENAI;
       case "/v1/messages" -> ANTHROPIC;
+      case "/v1/embeddings" -> OPENAI;
       default -> null;
     };
     if (rest.equals("/v1/models")) {
@@ -94,6 +98,8 @@ public final class SimRoutes implements HttpHandler {
       Responses.json(exchange, 404, dialect.errorBody(new SimError(SimError.Kind.NOT_FOUND,
           "Provider " + provider.name() + " speaks " + provider.config().protocol().wireName()
               + ", not " + dialect.protocol().wireName() + ".", null, "unknown_url")));
+    } else if (rest.equals("/v1/embeddings")) {
+      embeddings.handle(exchange, provider);
     } else {
       chat.handle(exchange, provider, dialect);
     }

@@ -1,0 +1,45 @@
+package dev.silkroute.router.embeddings;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.silkroute.router.config.RouterSettings;
+import dev.silkroute.router.limits.Admission;
+import dev.silkroute.router.routing.EndpointSource;
+import dev.silkroute.router.routing.MarketOrder;
+import dev.silkroute.router.routing.RoutingSettings;
+import dev.silkroute.router.usage.UsagePublisher;
+import io.micronaut.context.annotation.Factory;
+import jakarta.inject.Singleton;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.util.List;
+
+/** Wires the embeddings exchange to the router's routing, admission, usage and upstream HTTP client. */
+@Factory
+final class EmbeddingsBeans {
+
+  @Singleton
+  EmbeddingRequestParser embeddingRequestParser(ObjectMapper json) {
+    return new EmbeddingRequestParser(json);
+  }
+
+  @Singleton
+  Embedder embedder(MarketOrder order, List<EndpointSource> sources, HttpClient http, Admission admission,
+                    UsagePublisher usage, ObjectMapper json, RouterSettings settings, RoutingSettings routing) {
+    return new Embedder(order, sources, new EmbeddingUpstream(http, json), admission, usage, json,
+        routing.timeouts(settings.firstByteTimeout()), Clock.systemUTC(), System::nanoTime, instance(settings));
+  }
+
+  /** The name usage events carry as router_instance, as the chat exchange names it. */
+  private static String instance(RouterSettings settings) {
+    if (!settings.instance().isBlank()) {
+      return settings.instance();
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "router";
+    }
+  }
+}
