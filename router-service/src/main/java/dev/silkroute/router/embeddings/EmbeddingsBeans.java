@@ -3,6 +3,7 @@ package dev.silkroute.router.embeddings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.silkroute.router.config.RouterSettings;
 import dev.silkroute.router.limits.Admission;
+import dev.silkroute.router.provider.http.HttpTransport;
 import dev.silkroute.router.routing.EndpointSource;
 import dev.silkroute.router.routing.MarketOrder;
 import dev.silkroute.router.routing.RoutingSettings;
@@ -11,11 +12,10 @@ import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.List;
 
-/** Wires the embeddings exchange to the router's routing, admission, usage and upstream HTTP client. */
+/** Wires the embeddings exchange to the router's routing, admission, usage and upstream transport. */
 @Factory
 final class EmbeddingsBeans {
 
@@ -25,9 +25,9 @@ final class EmbeddingsBeans {
   }
 
   @Singleton
-  Embedder embedder(MarketOrder order, List<EndpointSource> sources, HttpClient http, Admission admission,
+  Embedder embedder(MarketOrder order, List<EndpointSource> sources, HttpTransport transport, Admission admission,
                     UsagePublisher usage, ObjectMapper json, RouterSettings settings, RoutingSettings routing) {
-    return new Embedder(order, sources, new EmbeddingUpstream(http, json), admission, usage, json,
+    return new Embedder(order, sources, new EmbeddingUpstream(transport, json), admission, usage, json,
         routing.timeouts(settings.firstByteTimeout()), Clock.systemUTC(), System::nanoTime, instance(settings));
   }
 
