@@ -12,6 +12,8 @@ import java.time.Duration;
  * @param instance          this replica's name in usage events; empty = host name
  * @param spoolFile         where usage events wait while Kafka is unreachable
  * @param spoolMaxBytes     the spool's capacity; when full, new requests are refused with 503
+ * @param usageQueueCapacity usage events that may wait for the publisher thread; when that many wait,
+ *                          new requests are refused with 503
  * @param firstByteTimeout  the longest an upstream may take to start answering before the next is tried:
  *                          the ceiling of each endpoint's adaptive first-byte timeout, the last candidate's
  *                          timeout, and the upstream HTTP clients' own request timeout
@@ -28,6 +30,7 @@ public record RouterSettings(
     @Bindable(defaultValue = "") String instance,
     @Bindable(defaultValue = ".silkroute/router-usage.spool") Path spoolFile,
     @Bindable(defaultValue = "268435456") long spoolMaxBytes,
+    @Bindable(defaultValue = "10000") int usageQueueCapacity,
     @Bindable(defaultValue = "60s") Duration firstByteTimeout,
     @Bindable(defaultValue = "2s") Duration streamCommitAfter,
     @Bindable(defaultValue = "5s") Duration keepAliveInterval,
