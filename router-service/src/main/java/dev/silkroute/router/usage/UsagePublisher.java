@@ -304,37 +304,36 @@ public final class UsagePublisher implements AutoCloseable {
   @Override
   public void close() {
     closing = true;
-    try {
-      thread.join(CLOSE_TIMEOUT.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (thread.isAlive()) {
+    if (!publisherEnded(CLOSE_TIMEOUT)) {
       LOG.error("the usage publisher did not drain its queue within {}; spooling the rest", CLOSE_TIMEOUT);
       thread.interrupt();
-      try {
-        thread.join(5_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      publisherEnded(Duration.ofSeconds(5));
     }
     // Failing what it could not send, the producer hands those events to undelivered.
     producer.close(Duration.ofSeconds(5));
     closed = true;
     // The publisher thread has gone: this thread is the spool's only writer now.
-    List<UsageEvent> rest = new ArrayList<>(queue);
-    queue.clear();
-    for (UsageEvent event; (event = undelivered.poll()) != null; ) {
-      rest.add(event);
+    List<UsageEvent> queued = new ArrayList<>();
+    queue.drainTo(queued);
+    undelivered.addAll(queued);
+    int rest = undelivered.size();
+    try {
+      spoolUndelivered();
+    } catch (SpoolFailure e) {
+      throw (RuntimeException) e.getCause();
     }
-    if (!rest.isEmpty()) {
-      try {
-        toSpool(rest, "shutdown");
-      } catch (SpoolFailure e) {
-        throw (RuntimeException) e.getCause();
-      }
-      LOG.info("spooled {} usage events at shutdown", rest.size());
+    if (rest > 0) {
+      LOG.info("spooled {} usage events at shutdown", rest);
     }
+  }
+
+  private boolean publisherEnded(Duration within) {
+    try {
+      thread.join(within.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return !thread.isAlive();
   }
 
   /** The spool could not be written; the events stay with the publisher. */
