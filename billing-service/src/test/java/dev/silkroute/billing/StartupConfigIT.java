@@ -23,7 +23,25 @@ class StartupConfigIT {
   @Test
   void refusesToStartWithANonNumericPartitionCount() {
     assertStartupFails("silkroute.usage.partitions", "lots",
-        "Invalid configuration silkroute.usage.partitions=lots");
+        "Invalid configuration silkroute.usage.partitions='lots': not a number");
+  }
+
+  @Test
+  void refusesToStartWithAPartitionCountOutOfRange() {
+    assertStartupFails("silkroute.usage.partitions", "0",
+        "Invalid configuration silkroute.usage.partitions=0: must be between 1 and 1000");
+  }
+
+  @Test
+  void refusesToStartWithAnUnreadableOrInconsistentDuration() {
+    assertStartupFails("silkroute.usage.poll-timeout", "soon",
+        "Invalid configuration silkroute.usage.poll-timeout='soon': not a duration");
+    assertStartupFails("silkroute.usage.retry-backoff", "30s", "silkroute.usage.max-retry-backoff");
+  }
+
+  @Test
+  void refusesToStartWithAFlagThatIsNeitherTrueNorFalse() {
+    assertStartupFails("silkroute.usage.enabled", "ture", "Invalid configuration silkroute.usage.enabled='ture'");
   }
 
   @Test

@@ -1,22 +1,29 @@
 package dev.silkroute.billing.account;
 
-import dev.silkroute.billing.Settings.InvalidSettingException;
+import dev.silkroute.billing.InvalidSettingException;
 import dev.silkroute.contracts.RedisKeys;
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.core.bind.annotation.Bindable;
 
 /**
- * Where the router's hot copies live.
+ * Where the router's hot copies live ({@code silkroute.redis.*}; env {@code SILKROUTE_REDIS_URI}).
  *
  * @param keyPrefix prepended to every Redis key billing writes ({@code silkroute:} in production;
  *     tests use a unique prefix so that they can share one Redis)
  */
-public record RedisConfig(String uri, String keyPrefix) {
+@Context // bound at start-up: a bad value stops it
+@ConfigurationProperties("silkroute.redis")
+public record RedisConfig(
+    @Bindable(defaultValue = "redis://127.0.0.1:6379") String uri,
+    @Bindable(defaultValue = RedisKeys.DEFAULT_PREFIX) String keyPrefix) {
 
   public RedisConfig {
-    if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
+    if (uri == null || !uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
       throw new InvalidSettingException("silkroute.redis.uri", uri,
           "must start with redis:// or rediss://");
     }
-    if (keyPrefix.chars().anyMatch(Character::isWhitespace) || keyPrefix.contains("*")) {
+    if (keyPrefix == null || keyPrefix.chars().anyMatch(Character::isWhitespace) || keyPrefix.contains("*")) {
       throw new InvalidSettingException("silkroute.redis.key-prefix", keyPrefix,
           "must not contain whitespace or '*'");
     }

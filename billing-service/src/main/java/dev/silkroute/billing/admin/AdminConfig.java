@@ -1,15 +1,21 @@
 package dev.silkroute.billing.admin;
 
-import dev.silkroute.billing.Settings.InvalidSettingException;
+import dev.silkroute.billing.InvalidSettingException;
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.core.bind.annotation.Bindable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
-/** The bearer token that guards {@code /admin/**} ({@code silkroute.admin-token}). */
-public record AdminConfig(String adminToken) {
+/** The bearer token that guards {@code /admin/**} ({@code silkroute.admin-token}; env {@code SILKROUTE_ADMIN_TOKEN}). */
+@Context // bound at start-up: a bad value stops it
+@ConfigurationProperties("silkroute")
+public record AdminConfig(
+    @Bindable(defaultValue = "dev-admin-token") String adminToken) {
 
   public AdminConfig {
-    if (adminToken.length() < 8) {
-      throw new InvalidSettingException("silkroute.admin-token", "<" + adminToken.length() + " chars>",
+    if (adminToken == null || adminToken.strip().length() < 8) {
+      throw new InvalidSettingException("silkroute.admin-token", "<" + (adminToken == null ? 0 : adminToken.strip().length()) + " chars>",
           "must be at least 8 characters");
     }
   }

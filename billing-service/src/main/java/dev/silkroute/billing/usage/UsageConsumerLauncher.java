@@ -31,6 +31,7 @@ public final class UsageConsumerLauncher {
   private static final long STOP_TIMEOUT_MILLIS = 30_000;
 
   private final UsageConsumerConfig config;
+  private final String bootstrapServers;
   private final Ledger ledger;
   private final UsageMetrics metrics;
   private final ConsumerHealth health;
@@ -38,9 +39,10 @@ public final class UsageConsumerLauncher {
   private UsageConsumer consumer;
   private Thread thread;
 
-  UsageConsumerLauncher(UsageConsumerConfig config, Ledger ledger, MeterRegistry registry,
+  UsageConsumerLauncher(UsageConsumerConfig config, KafkaConfig kafka, Ledger ledger, MeterRegistry registry,
       Clock clock) {
     this.config = config;
+    this.bootstrapServers = kafka.bootstrapServers();
     this.ledger = ledger;
     this.metrics = new UsageMetrics(registry);
     this.registry = registry;
@@ -58,7 +60,7 @@ public final class UsageConsumerLauncher {
     // The client's own metrics, consumer lag among them (kafka_consumer_fetch_manager_records_lag_max).
     new KafkaClientMetrics(kafka).bindTo(registry);
     consumer = new UsageConsumer(config, kafka,
-        new UsageTopics(admin, config),
+        new UsageTopics(admin, config, bootstrapServers),
         new DeadLetters(new KafkaProducer<>(producerProperties(), new ByteArraySerializer(),
             new ByteArraySerializer()), config.dlqTopic()),
         new UsageEventRules(), ledger, metrics, health);
@@ -70,7 +72,7 @@ public final class UsageConsumerLauncher {
       }
     }, "silkroute-usage-consumer");
     thread.start();
-    LOG.info("Consuming {} from {} as group {}", config.topic(), config.bootstrapServers(),
+    LOG.info("Consuming {} from {} as group {}", config.topic(), bootstrapServers,
         config.groupId());
   }
 
@@ -92,7 +94,7 @@ public final class UsageConsumerLauncher {
 
   private Properties consumerProperties() {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     // A new group must bill everything still on the topic; the ledger ignores what it has.
@@ -112,7 +114,7 @@ public final class UsageConsumerLauncher {
 
   private Properties producerProperties() {
     Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
@@ -124,7 +126,7 @@ public final class UsageConsumerLauncher {
 
   private Properties adminProperties() {
     Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(AdminClientConfig.CLIENT_ID_CONFIG, "silkroute-billing-admin");
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);

@@ -18,10 +18,12 @@ final class UsageTopics {
 
   private final Admin admin;
   private final UsageConsumerConfig config;
+  private final String bootstrapServers;
 
-  UsageTopics(Admin admin, UsageConsumerConfig config) {
+  UsageTopics(Admin admin, UsageConsumerConfig config, String bootstrapServers) {
     this.admin = admin;
     this.config = config;
+    this.bootstrapServers = bootstrapServers;
   }
 
   /**
@@ -35,7 +37,7 @@ final class UsageTopics {
     try {
       existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      throw new TopicsUnavailableException(config.bootstrapServers(), e);
+      throw new TopicsUnavailableException(bootstrapServers, e);
     }
     for (NewTopic topic : topics) {
       if (existing.contains(topic.name())) {
@@ -47,10 +49,10 @@ final class UsageTopics {
       } catch (ExecutionException e) {
         // Another billing instance (or the router) created it first.
         if (!(e.getCause() instanceof TopicExistsException)) {
-          throw new TopicsUnavailableException(config.bootstrapServers(), e);
+          throw new TopicsUnavailableException(bootstrapServers, e);
         }
       } catch (TimeoutException e) {
-        throw new TopicsUnavailableException(config.bootstrapServers(), e);
+        throw new TopicsUnavailableException(bootstrapServers, e);
       }
     }
   }

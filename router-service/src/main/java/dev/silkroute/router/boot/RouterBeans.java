@@ -23,6 +23,7 @@ import dev.silkroute.router.routing.EndpointSource;
 import dev.silkroute.router.routing.MarketOrder;
 import dev.silkroute.router.routing.RoutingSettings;
 import dev.silkroute.router.usage.UsageObserver;
+import dev.silkroute.router.usage.UsageProducer;
 import dev.silkroute.router.usage.UsagePublisher;
 import dev.silkroute.router.usage.UsageSpool;
 import io.lettuce.core.RedisClient;
@@ -44,14 +45,10 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.clients.producer.Producer;
 
 /** Wires the plain-Java core to its settings, Redis, Kafka and the upstream HTTP client. */
 @Factory
@@ -98,27 +95,11 @@ final class RouterBeans {
   @Singleton
   @Bean(preDestroy = "close")
   UsagePublisher usagePublisher(KafkaSettings kafka, RouterSettings settings, List<UsageObserver> observers) {
-    Properties config = new Properties();
-    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    config.put(ProducerConfig.CLIENT_ID_CONFIG, "silkroute-router-" + instance(settings));
-    // Usage is money: every event is written to all in-sync replicas, exactly once per send.
-    config.put(ProducerConfig.ACKS_CONFIG, "all");
-    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    // Events wait up to 20 ms to share a batch: billing reads them seconds later anyway, and a
-    // produce request per few ms costs the router more CPU than the rest of a request's bookkeeping.
-    config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-    // No client telemetry pushed to the broker (KIP-714): nobody reads it, and it is polled on every send loop.
-    config.put(ProducerConfig.ENABLE_METRICS_PUSH_CONFIG, false);
-    // A request thread never waits long for a missing broker: the event goes to the spool instead.
-    config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000);
-    config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
-    config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-    KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
-        new ByteArraySerializer());
-    UsagePublisher publisher = new UsagePublisher(producer, kafka.usageTopic(),
-        new UsageSpool(settings.spoolFile(), settings.spoolMaxBytes()), observers);
-    publisher.replaySpool();
-    return publisher;
+    Producer<String, byte[]> producer = UsageProducer.create(kafka.bootstrapServers(),
+        "silkroute-router-" + instance(settings));
+    // Its thread first replays what an earlier run left in the spool.
+    return new UsagePublisher(producer, kafka.usageTopic(),
+        new UsageSpool(settings.spoolFile(), settings.spoolMaxBytes()), observers, settings.usageQueueCapacity());
   }
 
   /**

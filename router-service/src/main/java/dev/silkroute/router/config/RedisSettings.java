@@ -19,5 +19,9 @@ public record RedisSettings(
     if (uri == null || !uri.startsWith("redis")) {
       throw new IllegalArgumentException("silkroute.redis.uri must be a redis:// URI, got " + uri);
     }
+    if (keyPrefix == null || keyPrefix.chars().anyMatch(Character::isWhitespace) || keyPrefix.contains("*")) {
+      throw new IllegalArgumentException("silkroute.redis.key-prefix must not contain whitespace or '*', got '"
+          + keyPrefix + "'");
+    }
   }
 }

@@ -2,6 +2,8 @@ package dev.silkroute.router.config;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -12,6 +14,8 @@ import java.time.Duration;
  * @param instance          this replica's name in usage events; empty = host name
  * @param spoolFile         where usage events wait while Kafka is unreachable
  * @param spoolMaxBytes     the spool's capacity; when full, new requests are refused with 503
+ * @param usageQueueCapacity usage events that may wait for the publisher thread; when that many wait,
+ *                          new requests are refused with 503
  * @param firstByteTimeout  the longest an upstream may take to start answering before the next is tried:
  *                          the ceiling of each endpoint's adaptive first-byte timeout, the last candidate's
  *                          timeout, and the upstream HTTP clients' own request timeout
@@ -24,10 +28,14 @@ import java.time.Duration;
  */
 @ConfigurationProperties("silkroute.router")
 public record RouterSettings(
-    @Bindable(defaultValue = "deploy/catalog.yaml") Path catalog,
+    @NotNull(message = "silkroute.router.catalog must be set") @Bindable(defaultValue = "deploy/catalog.yaml") Path catalog,
     @Bindable(defaultValue = "") String instance,
+    @NotNull(message = "silkroute.router.spool-file must be set")
     @Bindable(defaultValue = ".silkroute/router-usage.spool") Path spoolFile,
+    @Min(value = 1024, message = "silkroute.router.spool-max-bytes must be at least 1024, got {validatedValue}")
     @Bindable(defaultValue = "268435456") long spoolMaxBytes,
+    @Min(value = 1, message = "silkroute.router.usage-queue-capacity must be at least 1, got {validatedValue}")
+    @Bindable(defaultValue = "10000") int usageQueueCapacity,
     @Bindable(defaultValue = "60s") Duration firstByteTimeout,
     @Bindable(defaultValue = "2s") Duration streamCommitAfter,
     @Bindable(defaultValue = "5s") Duration keepAliveInterval,

@@ -15,6 +15,6 @@ final class SpoolReplay {
 
   @Scheduled(fixedDelay = "30s", initialDelay = "30s")
   void replay() {
-    publisher.replaySpool();
+    publisher.requestReplay();
   }
 }

@@ -4,11 +4,11 @@ import dev.silkroute.proto.v1.UsageEvent;
 
 /**
  * Sees every usage event the router publishes, and how its publication went: the hook for metrics.
- * Called on request and Kafka threads; implementations must be quick and must not throw.
+ * Called on request threads, the publisher thread and Kafka's; implementations must be quick and must not throw.
  */
 public interface UsageObserver {
 
-  /** A request ended and its event is on its way to Kafka. */
+  /** A request ended and its event is queued for Kafka. */
   default void published(UsageEvent event) {
   }
 

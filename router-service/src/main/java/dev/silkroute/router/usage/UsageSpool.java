@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * over speed. A torn last record (a crash mid-write) is detected by its length or checksum and set
  * aside, never replayed as garbage. Replaying an event twice is harmless: billing writes at most one
  * ledger row per event id.
+ *
+ * <p>Written by one thread at a time (the {@link UsagePublisher}'s); {@link #full()} and
+ * {@link #bytes()} read a field, so request threads never wait on a write's fsync.
  */
 public final class UsageSpool {
 
@@ -33,6 +37,8 @@ public final class UsageSpool {
 
   private final Path file;
   private final long maxBytes;
+  /** The file's size, kept by the writers so readers need no lock and no system call. */
+  private volatile long bytes;
 
   /**
    * @param maxBytes the spool's capacity; when it is reached, {@link #full()} turns true and the
@@ -44,44 +50,71 @@ public final class UsageSpool {
     }
     this.file = file;
     this.maxBytes = maxBytes;
+    this.bytes = sizeOf(file);
   }
 
-  public synchronized void append(UsageEvent event) {
-    byte[] bytes = event.toByteArray();
-    CRC32C crc = new CRC32C();
-    crc.update(bytes);
-    ByteBuffer record = ByteBuffer.allocate(HEADER_BYTES + bytes.length)
-        .putInt(bytes.length).putInt((int) crc.getValue()).put(bytes).flip();
+  private static long sizeOf(Path file) {
+    try {
+      return Files.exists(file) ? Files.size(file) : 0;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the usage spool " + file, e);
+    }
+  }
+
+  public void append(UsageEvent event) {
+    appendAll(List.of(event));
+  }
+
+  /**
+   * Appends the events in order and forces them to disk once, before returning: a burst written
+   * while Kafka is away costs one fsync, not one per event.
+   */
+  public synchronized void appendAll(List<UsageEvent> events) {
+    if (events.isEmpty()) {
+      return;
+    }
+    ByteBuffer[] records = new ByteBuffer[events.size()];
+    long length = 0;
+    for (int i = 0; i < records.length; i++) {
+      records[i] = record(events.get(i));
+      length += records[i].remaining();
+    }
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
       try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.APPEND)) {
-        while (record.hasRemaining()) {
-          channel.write(record);
+        long written = 0;
+        while (written < length) {
+          written += channel.write(records);
         }
         channel.force(false);
+        bytes = channel.size();
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot spool usage event " + event.getEventId() + " to " + file, e);
+      throw new UncheckedIOException("cannot spool " + events.size() + " usage events (first "
+          + events.get(0).getEventId() + ") to " + file, e);
     }
   }
 
-  /** Bytes in the spool now (0 when it is empty). */
-  public synchronized long bytes() {
-    try {
-      return Files.exists(file) ? Files.size(file) : 0;
-    } catch (IOException e) {
-      return -1;
-    }
+  private static ByteBuffer record(UsageEvent event) {
+    byte[] payload = event.toByteArray();
+    CRC32C crc = new CRC32C();
+    crc.update(payload);
+    return ByteBuffer.allocate(HEADER_BYTES + payload.length)
+        .putInt(payload.length).putInt((int) crc.getValue()).put(payload).flip();
   }
 
-  /** True when the spool holds as much as it may. */
-  public synchronized boolean full() {
-    try {
-      return Files.exists(file) && Files.size(file) >= maxBytes;
-    } catch (IOException e) {
-      return true; // a spool we cannot even measure cannot be trusted with more events
-    }
+  /** Bytes in the spool now (0 when it is empty). Never waits for a write in progress. */
+  public long bytes() {
+    return bytes;
+  }
+
+  /**
+   * True when the spool holds as much as it may. Read on every request's admission, so it reads a
+   * field and never waits for an append's fsync.
+   */
+  public boolean full() {
+    return bytes >= maxBytes;
   }
 
   /**
@@ -100,11 +133,36 @@ public final class UsageSpool {
         // A replay died half-way (crash): finish that one first; this file waits for the next drain.
         LOG.warn("resuming an interrupted spool replay from {}", taken);
       }
+      bytes = sizeOf(file);
       List<UsageEvent> events = read(taken);
       Files.delete(taken);
       return events;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot replay usage spool " + file, e);
+    }
+  }
+
+  /**
+   * The oldest spooled event, left in place; empty when the spool is empty or its first record is
+   * damaged (a {@link #drain} then sets it aside).
+   */
+  public synchronized Optional<UsageEvent> oldest() {
+    if (bytes == 0) {
+      return Optional.empty();
+    }
+    try (DataInputStream data = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
+      int length = data.readInt();
+      int expectedCrc = data.readInt();
+      if (length < 0 || length > maxBytes) {
+        return Optional.empty();
+      }
+      byte[] payload = new byte[length];
+      data.readFully(payload);
+      CRC32C crc = new CRC32C();
+      crc.update(payload);
+      return (int) crc.getValue() == expectedCrc ? Optional.of(UsageEvent.parseFrom(payload)) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
     }
   }
 

@@ -73,4 +73,26 @@ class UsageSpoolTest {
 
     assertThat(spool.full()).isTrue();
   }
+
+  @Test
+  void appendsABatchInOrderAndShowsTheOldestWithoutTakingIt() {
+    UsageSpool spool = new UsageSpool(dir.resolve("spool"), 1 << 20);
+    assertThat(spool.oldest()).isEmpty();
+    spool.appendAll(java.util.List.of(event("gen-1"), event("gen-2"), event("gen-3")));
+
+    assertThat(spool.oldest()).map(UsageEvent::getEventId).contains("gen-1");
+    assertThat(spool.drain()).extracting(UsageEvent::getEventId).containsExactly("gen-1", "gen-2", "gen-3");
+  }
+
+  @Test
+  void countsItsBytesAcrossAppendsDrainsAndRestarts() throws Exception {
+    Path file = dir.resolve("spool");
+    UsageSpool spool = new UsageSpool(file, 1 << 20);
+    spool.append(event("gen-1"));
+    assertThat(spool.bytes()).isEqualTo(java.nio.file.Files.size(file)).isPositive();
+    assertThat(new UsageSpool(file, 1 << 20).bytes()).as("a new spool over the same file").isEqualTo(spool.bytes());
+
+    spool.drain();
+    assertThat(spool.bytes()).isZero();
+  }
 }

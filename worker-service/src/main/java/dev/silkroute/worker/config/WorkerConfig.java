@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The worker's configuration, checked once at start-up ({@link ConfigReader} names the property
- * when a value is bad). Property names under {@code silkroute.worker.}.
+ * The worker's configuration, assembled once at start-up by {@link WorkerConfigs} from the bound
+ * settings records ({@link WorkerSettings} and its neighbours, which name the property when a value is bad).
  *
  * @param advertisedAddress host:port routers dial
  * @param gpu the GPU profile: the simulated engine runs it; every engine reports its type and price

@@ -25,10 +25,8 @@ import java.util.stream.Stream;
 /**
  * What one Micronaut service really reads, taken from its own module: the keys (and defaults) of its
  * application.yml, the components of its {@code @ConfigurationProperties} records (with their
- * {@code @Bindable} defaults), every full {@code "silkroute...."} property name its sources pass to a
- * look-up,
- * and the names a {@code PREFIX}-based reader (the worker's ConfigReader) looks up. Nothing here is a
- * copied list, so a renamed or removed setting fails the manifests test.
+ * {@code @Bindable} defaults), and every full {@code "silkroute...."} property name its sources pass to a
+ * look-up. Nothing here is a copied list, so a renamed or removed setting fails the manifests test.
  */
 final class ServiceConfig {
 
@@ -40,9 +38,6 @@ final class ServiceConfig {
    *  not any "silkroute.*" literal: metric names and topic names look alike but are no settings. */
   private static final Pattern FULL_NAME = Pattern.compile(
       "(?:getProperty|properties\\.apply|settings\\.\\w+)\\(\\s*\"(silkroute\\.[a-z0-9.-]*[a-z0-9])\"");
-  private static final Pattern PREFIX_CONSTANT = Pattern.compile("static final String PREFIX = \"([a-z0-9.-]+\\.)\"");
-  private static final Pattern PREFIXED_LOOKUP = Pattern.compile(
-      "\\b(?:string|intValue|doubleValue|duration|uri)\\(\"([a-z0-9.-]+)\"");
 
   /**
    * Micronaut's own settings that the manifests set, read from the framework's configuration classes
@@ -114,13 +109,6 @@ final class ServiceConfig {
     Matcher full = FULL_NAME.matcher(source);
     while (full.find()) {
       properties.add(full.group(1));
-    }
-    Matcher prefix = PREFIX_CONSTANT.matcher(source);
-    if (prefix.find()) {
-      Matcher lookup = PREFIXED_LOOKUP.matcher(source);
-      while (lookup.find()) {
-        properties.add(prefix.group(1) + lookup.group(1));
-      }
     }
   }
 

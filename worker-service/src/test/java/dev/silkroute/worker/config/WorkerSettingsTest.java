@@ -4,14 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.silkroute.contracts.RedisKeys;
+import io.micronaut.context.ApplicationContext;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-class ConfigReaderTest {
-  private static WorkerConfig read(Map<String, String> properties) {
-    return new ConfigReader(name -> Optional.ofNullable(properties.get(name))).read();
+/** The worker's settings as Micronaut binds them (application.yml, then these properties), and their checks. */
+class WorkerSettingsTest {
+  private static WorkerConfig read(Map<String, Object> properties) {
+    try (ApplicationContext context = ApplicationContext.run(properties)) {
+      return WorkerConfigs.of(context.getBean(WorkerSettings.class), context.getBean(SimulatedGpuSettings.class),
+          context.getBean(HeartbeatSettings.class), context.getBean(OpenAiCompatibleSettings.class),
+          context.getBean(RedisSettings.class));
+    }
   }
 
   @Test
@@ -33,7 +38,7 @@ class ConfigReaderTest {
   @Test
   void overridesTheProfileFigureByFigure() {
     WorkerConfig config = read(Map.of("silkroute.worker.gpu-type", "a100",
-        "silkroute.worker.price-per-gpu-hour-micros", "1_900_000",
+        "silkroute.worker.price-per-gpu-hour-micros", "1900000",
         "silkroute.worker.simulated.max-batch", "12",
         "silkroute.worker.models", "zhipu/glm-4.6, moonshotai/kimi-k2"));
 
@@ -47,16 +52,30 @@ class ConfigReaderTest {
   @Test
   void failsNamingThePropertyAndTheBadValue() {
     assertThatThrownBy(() -> read(Map.of("silkroute.worker.max-running", "0")))
-        .hasMessageContaining("silkroute.worker.max-running").hasMessageContaining("'0'");
+        .hasStackTraceContaining("silkroute.worker.max-running").hasStackTraceContaining("'0'");
     assertThatThrownBy(() -> read(Map.of("silkroute.worker.engine", "tensorrt")))
-        .hasMessageContaining("silkroute.worker.engine").hasMessageContaining("tensorrt");
+        .hasStackTraceContaining("silkroute.worker.engine").hasStackTraceContaining("tensorrt");
     assertThatThrownBy(() -> read(Map.of("silkroute.worker.engine", "openai-compatible")))
-        .hasMessageContaining("silkroute.worker.openai-compatible.url");
+        .hasStackTraceContaining("silkroute.worker.openai-compatible.url");
     assertThatThrownBy(() -> read(Map.of("silkroute.worker.gpu-type", "MI300X")))
-        .hasMessageContaining("silkroute.worker.simulated.prefill-tokens-per-second").hasMessageContaining("MI300X");
+        .hasStackTraceContaining("silkroute.worker.simulated.prefill-tokens-per-second").hasStackTraceContaining("MI300X");
     assertThatThrownBy(() -> read(Map.of("silkroute.worker.heartbeat.ttl", "1s")))
-        .hasMessageContaining("silkroute.worker.heartbeat.ttl");
+        .hasStackTraceContaining("silkroute.worker.heartbeat.ttl");
     assertThatThrownBy(() -> read(Map.of("silkroute.worker.models", "gpt4")))
-        .hasMessageContaining("silkroute.worker.models").hasMessageContaining("gpt4");
+        .hasStackTraceContaining("silkroute.worker.models").hasStackTraceContaining("gpt4");
+    assertThatThrownBy(() -> read(Map.of("silkroute.worker.grpc-port", "70000")))
+        .hasStackTraceContaining("silkroute.worker.grpc-port").hasStackTraceContaining("70000");
+    assertThatThrownBy(() -> read(Map.of("silkroute.worker.simulated.max-batch", "-3")))
+        .hasStackTraceContaining("silkroute.worker.simulated.max-batch").hasStackTraceContaining("-3");
+    assertThatThrownBy(() -> read(Map.of("silkroute.worker.drain-timeout", "soon")))
+        .hasStackTraceContaining("silkroute.worker.drain-timeout").hasStackTraceContaining("soon");
+  }
+
+  @Test
+  void takesAModelListFromYamlOrACommaSeparatedEnvironmentVariable() {
+    assertThat(read(Map.of("silkroute.worker.models", java.util.List.of("zhipu/glm-4.6", "qwen/qwen3-32b"))).models())
+        .containsExactly("zhipu/glm-4.6", "qwen/qwen3-32b");
+    assertThat(read(Map.of("silkroute.worker.models", "zhipu/glm-4.6,qwen/qwen3-32b")).models())
+        .containsExactly("zhipu/glm-4.6", "qwen/qwen3-32b");
   }
 }
