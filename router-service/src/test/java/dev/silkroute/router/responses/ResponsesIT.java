@@ -2,6 +2,7 @@ package dev.silkroute.router.responses;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,18 +20,29 @@ import com.openai.models.responses.ResponseOutputItem;
 import com.openai.models.responses.ResponseStatus;
 import com.openai.models.responses.ResponseStreamEvent;
 import com.openai.models.responses.ToolChoiceFunction;
+import dev.silkroute.proto.v1.UsageEvent;
 import dev.silkroute.providersim.ProviderConfig;
 import dev.silkroute.providersim.ProviderSim;
 import dev.silkroute.router.api.OpenAiSchemas;
 import dev.silkroute.router.grpc.RunningRouter;
+import dev.silkroute.testkit.Infra;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,7 +52,8 @@ import org.junit.jupiter.api.io.TempDir;
  * OpenAI's Responses API on the router, driven by OpenAI's own Java SDK (validating every answer it
  * reads) against the running router and provider-sim: text, a function tool and its output round
  * trip, streamed and not, for an OpenAI-protocol and an Anthropic-protocol model; every response,
- * event and error checked against OpenAI's published schemas; refusals in each path's error shape.
+ * event and error checked against OpenAI's published schemas; refusals in each path's error shape;
+ * one usage event per response, on the real Kafka.
  */
 class ResponsesIT {
 
@@ -198,6 +211,53 @@ class ResponsesIT {
     assertThatThrownBy(() -> openAi.responses().create(ResponseCreateParams.builder().model(RunningRouter.DEEPSEEK)
         .input("hi").background(true).build()))
         .isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.getMessage()).contains("background"));
+  }
+
+  @Test
+  void publishesOneUsageEventPerResponseStreamedOrNot() throws Exception {
+    try (KafkaConsumer<String, byte[]> consumer = usageConsumer()) {
+      Response plain = openAi.responses().create(ResponseCreateParams.builder().model(RunningRouter.DEEPSEEK)
+          .input("Say hello").build());
+      List<ResponseStreamEvent> events = stream(ResponseCreateParams.builder().model(RunningRouter.DEEPSEEK)
+          .input("Say hello").build());
+      Response streamed = events.get(events.size() - 1).completed().orElseThrow().response();
+
+      Map<String, List<UsageEvent>> seen = new HashMap<>();
+      await().atMost(Duration.ofSeconds(20)).until(() -> {
+        poll(consumer, seen);
+        return seen.containsKey(plain.id()) && seen.containsKey(streamed.id());
+      });
+      poll(consumer, seen); // a second event would have come with the first
+
+      for (Response response : List.of(plain, streamed)) {
+        assertThat(seen.get(response.id())).hasSize(1);
+        UsageEvent usage = seen.get(response.id()).get(0);
+        assertThat(usage.getPromptTokens()).isEqualTo(response.usage().orElseThrow().inputTokens());
+        assertThat(usage.getCompletionTokens()).isEqualTo(response.usage().orElseThrow().outputTokens());
+        BigDecimal cost = new BigDecimal(response.usage().orElseThrow()._additionalProperties().get("cost").toString());
+        assertThat(cost.movePointRight(6)).isEqualByComparingTo(BigDecimal.valueOf(usage.getPriceMicros()));
+      }
+      assertThat(seen.get(streamed.id()).get(0).getStreamed()).isTrue();
+    }
+  }
+
+  private static void poll(KafkaConsumer<String, byte[]> consumer, Map<String, List<UsageEvent>> seen)
+      throws Exception {
+    for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+      UsageEvent event = UsageEvent.parseFrom(record.value());
+      seen.computeIfAbsent(event.getEventId(), id -> new ArrayList<>()).add(event);
+    }
+  }
+
+  private static KafkaConsumer<String, byte[]> usageConsumer() {
+    Properties config = new Properties();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafka().bootstrapServers());
+    config.put(ConsumerConfig.GROUP_ID_CONFIG, Infra.uniqueName("responsesit"));
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+        new ByteArrayDeserializer());
+    consumer.subscribe(List.of(router.usageTopic()));
+    return consumer;
   }
 
   private static List<ResponseStreamEvent> stream(ResponseCreateParams params) {
