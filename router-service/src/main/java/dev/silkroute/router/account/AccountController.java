@@ -31,10 +31,12 @@ final class AccountController {
 
   private final ApiKeys keys;
   private final Standing standing;
+  private final KeyUsagePeriods periods;
 
-  AccountController(ApiKeys keys, Standing standing) {
+  AccountController(ApiKeys keys, Standing standing, KeyUsagePeriods periods) {
     this.keys = keys;
     this.standing = standing;
+    this.periods = periods;
   }
 
   /** {@code {"data": {"total_credits", "total_usage"}}} in USD: remaining credit is their difference. */
@@ -54,14 +56,24 @@ final class AccountController {
   CompletableFuture<HttpResponse<?>> key(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization) {
     String token = ApiKeys.presentedKey(authorization);
     String keyHash = ApiKeyHash.sha256Hex(token);
-    return keys.callerAsync(authorization).thenCompose(caller -> standing.key(caller, keyHash).thenApply(key -> {
-      ObjectNode body = JsonNodeFactory.instance.objectNode();
-      body.set("data", keyData(caller.limits(), key, token));
-      return json(body);
-    }));
+    return keys.callerAsync(authorization).thenCompose(caller -> standing.key(caller, keyHash)
+        .thenCombine(periods.of(caller.keyId()), (key, usage) -> {
+          ObjectNode body = JsonNodeFactory.instance.objectNode();
+          body.set("data", keyData(caller.limits(), key, usage, token));
+          return json(body);
+        }));
   }
 
-  private static ObjectNode keyData(KeyLimits limits, Standing.Key key, String token) {
+  /**
+   * OpenRouter's key object, every field of it. Spend: {@code usage} is the key's total (in-flight
+   * requests at their reserved worst case), the periods are settled charges ({@link KeyUsagePeriods}).
+   * What Silkroute's keys do not have is as OpenRouter writes it for a key without it: no BYOK usage,
+   * no expiry, creator, organisation or workspace, no limit reset, every data region (no region
+   * policy), no daily cap on free models ({@code free_model_daily_requests} -1 as "no limit", as
+   * {@code rate_limit.requests} is).
+   */
+  private static ObjectNode keyData(KeyLimits limits, Standing.Key key, KeyUsagePeriods.Periods usage,
+                                    String token) {
     long spent = key.spentMicros();
     ObjectNode data = JsonNodeFactory.instance.objectNode();
     data.put("label", key.label().orElse(token.substring(0, Math.min(LABEL_LENGTH, token.length()))));
@@ -71,9 +83,19 @@ final class AccountController {
     } else {
       data.putNull("limit").put("usage", usd(spent)).putNull("limit_remaining");
     }
-    data.put("is_free_tier", false).put("is_provisioning_key", false);
+    data.put("usage_daily", usd(usage.dayMicros())).put("usage_weekly", usd(usage.weekMicros()))
+        .put("usage_monthly", usd(usage.monthMicros()));
+    for (String field : new String[] {"byok_usage", "byok_usage_daily", "byok_usage_weekly", "byok_usage_monthly"}) {
+      data.put(field, 0);
+    }
+    data.put("include_byok_in_limit", false).putNull("limit_reset").putNull("expires_at");
+    data.put("is_free_tier", false).put("is_management_key", false).put("is_provisioning_key", false);
+    data.putNull("creator_user_id").putNull("organization_id").putNull("workspace_id");
+    data.putArray("allowed_data_regions").add("global");
+    data.putObject("free_model_daily_requests").put("limit", -1).put("remaining", -1).put("used", 0);
     // OpenRouter always sends a number here; -1 says "no limit", as it does for unlimited keys.
-    data.putObject("rate_limit").put("requests", limits.requestsPerMinute().orElse(-1)).put("interval", "1m");
+    data.putObject("rate_limit").put("requests", limits.requestsPerMinute().orElse(-1)).put("interval", "1m")
+        .put("note", "requests per minute through this key; -1: no limit");
     return data;
   }
 

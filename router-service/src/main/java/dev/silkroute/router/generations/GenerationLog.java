@@ -60,27 +60,67 @@ public final class GenerationLog implements UsageObserver {
     }
   }
 
+  /**
+   * OpenRouter's generation object, every field of it: what the usage event knows (model, provider,
+   * times in milliseconds, token counts as the upstream reported them, the price charged in USD),
+   * and what Silkroute does not have null or zero, as OpenRouter writes it for a generation without
+   * it: no app, preset, workspace, BYOK, moderation, web search, media or the upstream's own ids and
+   * finish reason (they are not kept). Then Silkroute's own fields: {@code status},
+   * {@code attempts} (endpoints tried), {@code endpoint} (the one that answered),
+   * {@code usage_estimated} (tokens counted by the router where the upstream reported none).
+   */
   private ObjectNode summary(UsageEvent event) {
+    BigDecimal charged = BigDecimal.valueOf(event.getPriceMicros(), 6);
     ObjectNode data = json.createObjectNode();
     data.put("id", event.getEventId())
-        .put("model", event.getModel())
-        .put("provider_name", event.getProvider())
+        .putNull("upstream_id")
+        .put("total_cost", charged)
+        .putNull("cache_discount")
+        .putNull("upstream_inference_cost")
         .put("created_at", Instant.ofEpochSecond(event.getStartedAt().getSeconds(), event.getStartedAt().getNanos())
             .toString())
+        .put("model", event.getModel())
+        .putNull("app_id")
         .put("streamed", event.getStreamed())
         .put("cancelled", event.getStatus() == UsageStatus.USAGE_STATUS_CANCELLED)
-        .put("status", event.getStatus().name().substring("USAGE_STATUS_".length()).toLowerCase(java.util.Locale.ROOT))
-        .put("finish_reason", event.getFinishReason())
+        .put("provider_name", event.getProvider())
         .put("latency", event.getLatencyMs())
-        .put("time_to_first_token", event.getTimeToFirstTokenMs())
+        .putNull("moderation_latency")
         .put("generation_time", event.getGenerationMs())
+        .put("finish_reason", event.getFinishReason().isEmpty() ? null : event.getFinishReason())
+        .putNull("native_finish_reason")
+        .putNull("service_tier")
         .put("tokens_prompt", event.getPromptTokens())
         .put("tokens_completion", event.getCompletionTokens())
-        .put("native_tokens_cached", event.getCachedTokens())
+        // The counts are the upstream's own (its tokenizer), as OpenRouter's native_tokens_* are.
+        .put("native_tokens_prompt", event.getPromptTokens())
+        .put("native_tokens_completion", event.getCompletionTokens())
+        .put("native_tokens_completion_images", 0)
         .put("native_tokens_reasoning", event.getReasoningTokens())
-        .put("total_cost", BigDecimal.valueOf(event.getPriceMicros(), 6))
+        .put("native_tokens_cached", event.getCachedTokens())
+        .put("num_media_prompt", 0)
+        .put("num_input_audio_prompt", 0)
+        .put("num_media_completion", 0)
+        .put("num_search_results", 0)
+        .put("num_fetches", 0)
+        .putNull("web_search_engine")
+        .put("origin", "")
+        .put("usage", charged)
+        .put("is_byok", false)
+        .putNull("external_user")
+        .put("api_type", "completions")
+        .putNull("preset_id")
+        .putNull("router")
+        .putNull("provider_responses")
+        .putNull("user_agent")
+        .putNull("http_referer")
+        .put("data_region", "global")
+        .putNull("workspace_id")
+        .put("status", event.getStatus().name().substring("USAGE_STATUS_".length()).toLowerCase(java.util.Locale.ROOT))
+        .put("time_to_first_token", event.getTimeToFirstTokenMs())
         .put("attempts", event.getAttempts())
-        .put("endpoint", event.getEndpoint());
+        .put("endpoint", event.getEndpoint())
+        .put("usage_estimated", event.getUsageEstimated());
     return data;
   }
 

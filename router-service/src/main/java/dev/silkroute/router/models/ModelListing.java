@@ -11,6 +11,7 @@ import dev.silkroute.router.catalog.Pricing;
 import dev.silkroute.router.routing.EndpointBoard;
 import dev.silkroute.router.routing.EndpointSource;
 import dev.silkroute.router.routing.EndpointStats;
+import dev.silkroute.router.routing.Health;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -69,16 +70,44 @@ public final class ModelListing {
     return created;
   }
 
-  /** {@code {"object": "list", "data": [model, ...]}}. */
+  /** Every model: {@code {"object": "list", "data": [model, ...], "total_count", "links"}}. */
   public ObjectNode list() {
+    return list(ModelQuery.ALL, "/api/v1/models");
+  }
+
+  /**
+   * The models the query admits, one page of them: OpenAI's list ({@code object}, {@code data}) and
+   * OpenRouter's ({@code total_count} of all admitted, {@code links.next} the path and query of the
+   * next page, or null on the last).
+   *
+   * @param path the path the client called, for the next page's link
+   */
+  public ObjectNode list(ModelQuery query, String path) {
+    List<ObjectNode> admitted = new ArrayList<>();
+    for (Model model : models()) {
+      List<Endpoint> endpoints = endpoints(model);
+      if (query.admits(model, supportedParameters(model, endpoints))) {
+        admitted.add(modelObject(model, endpoints));
+      }
+    }
     ObjectNode list = NODES.objectNode().put("object", "list");
-    ArrayNode data = list.putArray("data");
-    models().forEach(model -> data.add(modelObject(model)));
+    query.page(admitted).forEach(list.putArray("data")::add);
+    list.put("total_count", admitted.size());
+    list.putObject("links").put("next", query.next(path, admitted.size()).orElse(null));
     return list;
   }
 
+  /**
+   * One model, as OpenRouter's model object (readable as OpenAI's too: {@code object}, {@code owned_by}).
+   * The catalog sets no default sampling parameters ({@code default_parameters} null), serves no voices
+   * ({@code supported_voices} null) and leaves every limit to the request ({@code per_request_limits}
+   * null); {@code links.details} is where the model's endpoints are listed.
+   */
   public ObjectNode modelObject(Model model) {
-    List<Endpoint> endpoints = endpoints(model);
+    return modelObject(model, endpoints(model));
+  }
+
+  private ObjectNode modelObject(Model model, List<Endpoint> endpoints) {
     ObjectNode node = NODES.objectNode()
         .put("id", model.id())
         .put("canonical_slug", model.id())
@@ -96,6 +125,9 @@ public final class ModelListing {
     node.putNull("per_request_limits");
     ArrayNode parameters = node.putArray("supported_parameters");
     supportedParameters(model, endpoints).forEach(parameters::add);
+    node.putNull("default_parameters");
+    node.putNull("supported_voices");
+    node.putObject("links").put("details", "/api/v1/models/" + model.id() + "/endpoints");
     return node;
   }
 
@@ -103,8 +135,10 @@ public final class ModelListing {
    * {@code {"data": {id, name, ..., "endpoints": [...]}}}, OpenRouter's endpoints answer, with the
    * statistics routing keeps from real traffic of all router replicas (as of its last refresh).
    * OpenRouter's own fields: {@code uptime_last_5m/30m/1d} in percent, {@code latency_last_30m} the
-   * time to first token's p50/p90/p99 in milliseconds, {@code throughput_last_30m} the p50 of
-   * completion tokens per second; each null while the window saw no traffic. Silkroute's
+   * time to first token's p50/p75/p90/p99 in milliseconds, {@code throughput_last_30m} the same
+   * percentiles of completion tokens per second; each null while the window saw no traffic;
+   * {@code status} 0 while healthy, -1 degraded, -10 down (see {@link #status}); which
+   * {@code tool_choice} values it honours ({@code supports_tool_choice}). Silkroute's
    * {@code stats} block says the same with its units in the names, adds total latency, request
    * counts, health, the circuit state ({@code closed}, {@code open}, {@code half_open}) and what the
    * upstream timeouts caught over 30 minutes (first-byte timeouts, stalled streams, slow calls).
@@ -133,6 +167,7 @@ public final class ModelListing {
     long context = traits.maxContextTokens() > 0 ? traits.maxContextTokens() : model.contextLength();
     ObjectNode node = NODES.objectNode()
         .put("name", endpoint.provider() + " | " + model.id())
+        .put("model_id", model.id())
         .put("model_name", model.name())
         .put("provider_name", endpoint.provider())
         .put("tag", endpoint.provider())
@@ -145,26 +180,45 @@ public final class ModelListing {
       node.putNull("max_completion_tokens");
     }
     node.putNull("max_prompt_tokens");
+    List<String> endpointParameters = endpointParameters(model, endpoint);
     ArrayNode parameters = node.putArray("supported_parameters");
-    endpointParameters(model, endpoint).forEach(parameters::add);
-    node.putNull("status");
+    endpointParameters.forEach(parameters::add);
+    // Health first: it moves an open circuit whose wait is over to half-open, as routing would.
+    Health health = board.health(endpoint);
+    node.put("status", status(health));
+    boolean toolChoice = endpointParameters.contains("tool_choice");
+    node.putObject("supports_tool_choice").put("auto", toolChoice).put("function", toolChoice)
+        .put("none", toolChoice).put("required", toolChoice);
+    node.put("supports_voice_cloning", false);
     EndpointStats stats = board.stats(endpoint);
     node.set("uptime_last_5m", percent(stats.uptime5m()));
     node.set("uptime_last_30m", percent(stats.uptime30m()));
     node.set("uptime_last_1d", percent(stats.uptime1d()));
-    node.set("latency_last_30m", percentiles(stats.ttftP50Ms(), stats.ttftP90Ms(), stats.ttftP99Ms()));
-    node.set("throughput_last_30m", stats.throughputP50() < 0 ? NODES.nullNode()
-        : NODES.objectNode().put("p50", stats.throughputP50()));
+    node.set("latency_last_30m",
+        percentiles(stats.ttftP50Ms(), stats.ttftP75Ms(), stats.ttftP90Ms(), stats.ttftP99Ms()));
+    node.set("throughput_last_30m", percentiles(stats.throughputP50(), stats.throughputP75(),
+        stats.throughputP90(), stats.throughputP99()));
     node.put("supports_implicit_caching", endpoint.price().discountsCachedPrompts());
-    node.set("stats", statsObject(endpoint, stats));
+    node.set("stats", statsObject(endpoint, health, stats));
     return node;
   }
 
-  private ObjectNode statsObject(Endpoint endpoint, EndpointStats stats) {
-    // Health first: it moves an open circuit whose wait is over to half-open, as routing would.
-    String health = board.health(endpoint).name().toLowerCase(Locale.ROOT);
+  /**
+   * OpenRouter's endpoint status, an integer where 0 is fully up and lower is worse (its published
+   * values are 0, -1, -2, -3, -5, -10): 0 healthy, -1 degraded (uptime under 95% or a circuit
+   * probing), -10 down (uptime under 80% or an open circuit, tried only as a last resort).
+   */
+  static int status(Health health) {
+    return switch (health) {
+      case HEALTHY -> 0;
+      case DEGRADED -> -1;
+      case DOWN -> -10;
+    };
+  }
+
+  private ObjectNode statsObject(Endpoint endpoint, Health health, EndpointStats stats) {
     ObjectNode node = NODES.objectNode()
-        .put("health", health)
+        .put("health", health.name().toLowerCase(Locale.ROOT))
         .put("circuit", board.guard(endpoint).circuit().name().toLowerCase(Locale.ROOT))
         .put("requests_5m", stats.requests5m())
         .put("requests_30m", stats.requests30m())
@@ -186,11 +240,12 @@ public final class ModelListing {
     return node;
   }
 
-  private static JsonNode percentiles(long p50, long p90, long p99) {
-    if (p50 < 0) {
+  /** OpenRouter's percentile set; null unless all four were measured. */
+  private static JsonNode percentiles(long p50, long p75, long p90, long p99) {
+    if (p50 < 0 || p75 < 0 || p90 < 0 || p99 < 0) {
       return NODES.nullNode();
     }
-    return NODES.objectNode().put("p50", p50).put("p90", p90).put("p99", p99);
+    return NODES.objectNode().put("p50", p50).put("p75", p75).put("p90", p90).put("p99", p99);
   }
 
   /** Uptime as a share in [0, 1], rounded to 4 places; null for a window without traffic (NaN). */

@@ -5,15 +5,27 @@ package dev.silkroute.router.routing;
  * errors excluded; NaN where a window saw no counted request. Times are milliseconds (-1 = no
  * measurement), throughput is completion tokens per second of generation (-1 = none). The last three
  * count attempts over 30 minutes that were late (see {@link Lateness}): given up at their first-byte
- * timeout, streams ended for stalling, and slow calls.
+ * timeout, streams ended for stalling, and slow calls. The last four complete the percentile sets
+ * OpenRouter publishes (time to first token p75, throughput p75/p90/p99), -1 where not measured.
  */
 public record EndpointStats(long requests5m, double uptime5m, long requests30m, double uptime30m,
                             long requests1d, double uptime1d, long latencyP50Ms, long latencyP90Ms,
                             long latencyP99Ms, long ttftP50Ms, long ttftP90Ms, long ttftP99Ms, long throughputP50,
-                            long firstByteTimeouts30m, long stalls30m, long slowCalls30m) {
+                            long firstByteTimeouts30m, long stalls30m, long slowCalls30m,
+                            long ttftP75Ms, long throughputP75, long throughputP90, long throughputP99) {
 
   public static final EndpointStats NONE = new EndpointStats(0, Double.NaN, 0, Double.NaN, 0, Double.NaN,
       -1, -1, -1, -1, -1, -1, -1);
+
+  /** Statistics without the p75s and the upper throughput percentiles. */
+  public EndpointStats(long requests5m, double uptime5m, long requests30m, double uptime30m, long requests1d,
+                       double uptime1d, long latencyP50Ms, long latencyP90Ms, long latencyP99Ms, long ttftP50Ms,
+                       long ttftP90Ms, long ttftP99Ms, long throughputP50, long firstByteTimeouts30m,
+                       long stalls30m, long slowCalls30m) {
+    this(requests5m, uptime5m, requests30m, uptime30m, requests1d, uptime1d, latencyP50Ms, latencyP90Ms,
+        latencyP99Ms, ttftP50Ms, ttftP90Ms, ttftP99Ms, throughputP50, firstByteTimeouts30m, stalls30m,
+        slowCalls30m, -1, -1, -1, -1);
+  }
 
   /** Statistics without lateness counts. */
   public EndpointStats(long requests5m, double uptime5m, long requests30m, double uptime30m, long requests1d,

@@ -118,7 +118,9 @@ public final class TrafficStats implements AttemptRecorder, AutoCloseable {
         w1d.uptime(), timing.percentile("lat", 0.5), timing.percentile("lat", 0.9),
         timing.percentile("lat", 0.99), timing.percentile("ttft", 0.5), timing.percentile("ttft", 0.9),
         timing.percentile("ttft", 0.99), timing.percentile("tps", 0.5),
-        w30.count(Lateness.FIRST_BYTE_TIMEOUT), w30.count(Lateness.STALL), w30.count(Lateness.SLOW));
+        w30.count(Lateness.FIRST_BYTE_TIMEOUT), w30.count(Lateness.STALL), w30.count(Lateness.SLOW),
+        timing.percentile("ttft", 0.75), timing.percentile("tps", 0.75), timing.percentile("tps", 0.9),
+        timing.percentile("tps", 0.99));
   }
 
   /** Counters of several buckets summed. */

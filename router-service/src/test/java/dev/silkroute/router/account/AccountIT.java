@@ -1,6 +1,7 @@
 package dev.silkroute.router.account;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +10,7 @@ import dev.silkroute.providersim.ProviderSim;
 import dev.silkroute.contracts.ApiKeyRecord;
 import dev.silkroute.contracts.KeyLimits;
 import dev.silkroute.contracts.RedisKeys;
+import dev.silkroute.router.api.OpenRouterSchemas;
 import dev.silkroute.testkit.Infra;
 import dev.silkroute.testkit.RouterAccounts;
 import io.lettuce.core.RedisClient;
@@ -110,6 +112,7 @@ class AccountIT {
       JsonNode data = JSON.readTree(response.body()).get("data");
       assertThat(data.get("total_credits").decimalValue()).isEqualByComparingTo("5");
       assertThat(data.get("total_usage").decimalValue()).isEqualByComparingTo("1.250001");
+      OpenRouterSchemas.assertCredits(JSON.readTree(response.body()));
     }
   }
 
@@ -129,7 +132,15 @@ class AccountIT {
     BigDecimal cost = JSON.readTree(completion.body()).at("/usage/cost").decimalValue();
     assertThat(cost).isPositive();
 
-    JsonNode keyData = JSON.readTree(get("/api/v1/key", key).body()).get("data");
+    // The day's, week's and month's usage count the charge once its usage event is out.
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+        JSON.readTree(get("/api/v1/key", key).body()).at("/data/usage_daily").decimalValue())
+        .isEqualByComparingTo(cost));
+    JsonNode keyAnswer = JSON.readTree(get("/api/v1/key", key).body());
+    OpenRouterSchemas.assertKey(keyAnswer);
+    JsonNode keyData = keyAnswer.get("data");
+    assertThat(keyData.get("usage_weekly").decimalValue()).isEqualByComparingTo(cost);
+    assertThat(keyData.get("usage_monthly").decimalValue()).isEqualByComparingTo(cost);
     assertThat(keyData.get("label").asText()).isEqualTo(key.substring(0, 12));
     assertThat(keyData.get("usage").decimalValue()).isEqualByComparingTo(cost);
     assertThat(keyData.get("limit").decimalValue()).isEqualByComparingTo("2");
@@ -158,7 +169,9 @@ class AccountIT {
     HttpResponse<String> response = get("/v1/key", key);
 
     assertThat(response.statusCode()).isEqualTo(200);
+    OpenRouterSchemas.assertKey(JSON.readTree(response.body()));
     JsonNode data = JSON.readTree(response.body()).get("data");
+    assertThat(data.get("usage_daily").decimalValue()).isEqualByComparingTo("0");
     assertThat(data.get("limit").isNull()).isTrue();
     assertThat(data.get("limit_remaining").isNull()).isTrue();
     assertThat(data.get("usage").decimalValue()).isEqualByComparingTo("0");
@@ -178,6 +191,7 @@ class AccountIT {
     HttpResponse<String> halfLoaded = get("/api/v1/credits", key);
     assertThat(halfLoaded.statusCode()).isEqualTo(503);
     assertThat(JSON.readTree(halfLoaded.body()).at("/error/code").asInt()).isEqualTo(503);
+    OpenRouterSchemas.assertError(503, JSON.readTree(halfLoaded.body()));
   }
 
   @Test

@@ -103,7 +103,8 @@ class ChatCompletionsIT {
         Map.entry("micronaut.server.port", -1),
         Map.entry("silkroute.router.catalog", catalog.toString()),
         Map.entry("silkroute.router.spool-file", dir.resolve("spool").toString()),
-        Map.entry("silkroute.router.stream-commit-after", "200ms"),
+        // Two failing attempts end before it even on a loaded machine; a 1 s first token still commits first.
+        Map.entry("silkroute.router.stream-commit-after", "600ms"),
         Map.entry("silkroute.router.keep-alive-interval", "100ms"),
         Map.entry("silkroute.router.first-byte-timeout", "2s"),
         Map.entry("micronaut.server.max-request-size", "1MB"),
@@ -541,14 +542,21 @@ class ChatCompletionsIT {
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
       HttpResponse<String> lookup = get("/v1/generation?id=" + id, key);
       assertThat(lookup.statusCode()).isEqualTo(200);
+      OpenRouterSchemas.assertGeneration(JSON.readTree(lookup.body()));
       JsonNode data = JSON.readTree(lookup.body()).get("data");
       assertThat(data.get("id").asText()).isEqualTo(id);
+      assertThat(data.get("native_tokens_prompt").asLong()).isEqualTo(completion.at("/usage/prompt_tokens").asLong());
+      assertThat(data.get("api_type").asText()).isEqualTo("completions");
+      assertThat(data.get("is_byok").asBoolean()).isFalse();
       assertThat(data.get("provider_name").asText()).isEqualTo("deepseek");
       assertThat(data.get("total_cost").decimalValue()).isEqualByComparingTo(completion.at("/usage/cost").decimalValue());
       assertThat(data.get("tokens_completion").asLong()).isEqualTo(completion.at("/usage/completion_tokens").asLong());
     });
     assertThat(get("/v1/generation?id=" + id, keyFor("cus_stranger", KeyLimits.NONE)).statusCode()).isEqualTo(404);
-    assertThat(get("/api/v1/generation", key).statusCode()).isEqualTo(400);
+    HttpResponse<String> missingId = get("/api/v1/generation", key);
+    assertThat(missingId.statusCode()).isEqualTo(400);
+    OpenRouterSchemas.assertError(400, JSON.readTree(missingId.body()));
+    OpenRouterSchemas.assertGeneration(JSON.readTree(get("/api/v1/generation?id=" + id, key).body()));
     assertThat(get("/v1/generation?id=" + id, null).statusCode()).isEqualTo(401);
   }
 

@@ -2,13 +2,17 @@ package dev.silkroute.router.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.silkroute.router.core.ApiError;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterError;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ErrorShapeTest {
 
-  private static final ApiError NO_CREDIT = new ApiError(402, "insufficient_quota", "Not enough credit", "model",
+  private static final RouterError NO_CREDIT = new RouterError(ErrorKind.INSUFFICIENT_CREDIT, "Not enough credit",
+      "model",
       "insufficient_credit", Map.of("required_usd", "0.01"));
 
   @Test
@@ -35,11 +39,25 @@ class ErrorShapeTest {
   @Test
   void leavesMetadataOutOfOpenRoutersShapeWhenThereIsNone() {
     @SuppressWarnings("unchecked")
-    Map<String, Object> error = (Map<String, Object>) ErrorShape.OPENROUTER.body(ApiError.unauthorized("no key"))
+    Map<String, Object> error = (Map<String, Object>) ErrorShape.OPENROUTER.body(RouterError.unauthorized("no key"))
         .get("error");
 
     assertThat(error).containsOnlyKeys("code", "message");
     assertThat(error.get("code")).isEqualTo(401);
+  }
+
+  @Test
+  void writesOpenRoutersShapeAsItsPublishedSchemasDescribeEveryStatus() {
+    ObjectMapper json = new ObjectMapper();
+    for (RouterError error : List.of(NO_CREDIT, RouterError.unauthorized("no key"), RouterError.modelNotFound("a/b"),
+        RouterError.invalidRequest("bad", "messages"), new RouterError(ErrorKind.RATE_LIMITED, "slow down", null,
+            "rate_limited", Map.of("retry_after_seconds", 3)),
+        RouterError.upstreamFailed("every provider failed", Map.of("attempts", 2)))) {
+      OpenRouterSchemas.assertError(HttpErrors.status(error.kind()), json.valueToTree(ErrorShape.OPENROUTER.body(error)));
+    }
+    // The schemas do tell: OpenAI's shape, with its string code, is not OpenRouter's.
+    assertThat(OpenRouterSchemas.isValid("BadRequestResponse",
+        json.valueToTree(ErrorShape.OPENAI.body(RouterError.invalidRequest("bad", "messages"))))).isFalse();
   }
 
   @Test

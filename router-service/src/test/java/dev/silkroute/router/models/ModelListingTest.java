@@ -1,14 +1,18 @@
 package dev.silkroute.router.models;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.silkroute.router.api.OpenRouterSchemas;
 import dev.silkroute.router.catalog.Catalog;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.catalog.Model;
 import dev.silkroute.router.catalog.Pricing;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterException;
 import dev.silkroute.router.core.ChatRequest;
 import dev.silkroute.router.provider.UpstreamException;
 import dev.silkroute.router.routing.EndpointBoard;
@@ -129,5 +133,93 @@ class ModelListingTest {
     assertThat(q.at("/stats/ttft_p50_ms").isNull()).isTrue();
     assertThat(q.at("/stats/requests_1d").asLong()).isZero();
     assertThat(q.at("/stats/circuit").asText()).isEqualTo("closed");
+  }
+
+  @Test
+  void answersInOpenRoutersPublishedSchemasMeasuredOrNot() {
+    Endpoint steady = endpoint("steady", Endpoint.Protocol.OPENAI, new Pricing(100_000, 300_000));
+    Endpoint quiet = endpoint("quiet", Endpoint.Protocol.WORKER, new Pricing(100_000, 300_000));
+    Model model = new Model("a/m", "A M", 8192, List.of(steady, quiet));
+    ModelListing listing = new ModelListing(() -> new Catalog(List.of(model)), List.of(), board, 1L);
+    for (int i = 0; i < 20; i++) {
+      stats.record(steady, Outcome.OK, 400 + 10 * i, 100 + 20 * i, 50, 250 + 5 * i);
+    }
+    stats.refresh();
+
+    var list = listing.list();
+    var endpoints = listing.endpointsObject("a/m").orElseThrow();
+
+    OpenRouterSchemas.assertModelsList(list);
+    OpenRouterSchemas.assertEndpoints(endpoints);
+    assertThat(list.path("total_count").asInt()).isEqualTo(1);
+    assertThat(list.at("/links/next").isNull()).isTrue();
+    assertThat(list.at("/data/0/links/details").asText()).isEqualTo("/api/v1/models/a/m/endpoints");
+    var s = endpoints.at("/data/endpoints/0");
+    assertThat(s.path("model_id").asText()).isEqualTo("a/m");
+    assertThat(s.path("status").asInt()).isZero();
+    assertThat(s.at("/supports_tool_choice/required").asBoolean()).isTrue();
+    // A full, ordered percentile set: time to first token, and tokens per second.
+    var latency = s.path("latency_last_30m");
+    assertThat(latency.path("p50").asLong()).isPositive()
+        .isLessThanOrEqualTo(latency.path("p75").asLong());
+    assertThat(latency.path("p75").asLong()).isLessThanOrEqualTo(latency.path("p90").asLong());
+    assertThat(latency.path("p90").asLong()).isLessThanOrEqualTo(latency.path("p99").asLong());
+    var throughput = s.path("throughput_last_30m");
+    assertThat(throughput.path("p50").asLong()).isPositive()
+        .isLessThanOrEqualTo(throughput.path("p75").asLong());
+    assertThat(throughput.path("p99").asLong()).isGreaterThanOrEqualTo(throughput.path("p90").asLong());
+    var q = endpoints.at("/data/endpoints/1");
+    assertThat(q.path("latency_last_30m").isNull()).isTrue();
+    assertThat(q.at("/supports_tool_choice/auto").asBoolean()).isFalse(); // workers take no tools
+  }
+
+  @Test
+  void givesEachHealthOneOfOpenRoutersEndpointStatuses() {
+    assertThat(ModelListing.status(dev.silkroute.router.routing.Health.HEALTHY)).isZero();
+    assertThat(ModelListing.status(dev.silkroute.router.routing.Health.DEGRADED)).isEqualTo(-1);
+    assertThat(ModelListing.status(dev.silkroute.router.routing.Health.DOWN)).isEqualTo(-10);
+    assertThat(List.of(0, -1, -2, -3, -5, -10)).contains(
+        java.util.Arrays.stream(dev.silkroute.router.routing.Health.values()).map(ModelListing::status)
+            .toArray(Integer[]::new));
+  }
+
+  @Test
+  void pagesAndFiltersTheListAsOpenRouterDoes() {
+    Model chat = new Model("a/chat", "Chat", 8192, List.of(endpoint("p", Endpoint.Protocol.OPENAI, Pricing.FREE)));
+    Model small = new Model("a/small", "Small", 8192, List.of(endpoint("w", Endpoint.Protocol.WORKER, Pricing.FREE)));
+    Model vision = new Model("a/vision", "Vision", 8192, List.of(endpoint("p", Endpoint.Protocol.OPENAI, Pricing.FREE)),
+        new Model.Details(List.of("text", "image"), List.of("text"), java.util.Set.of(), false, Optional.empty()));
+    ModelListing listing = new ModelListing(() -> new Catalog(List.of(chat, small, vision)), List.of(), board, 1L);
+
+    var first = listing.list(ModelQuery.parse(null, "2", null, null, null), "/api/v1/models");
+    var second = listing.list(ModelQuery.parse("2", "2", null, null, null), "/api/v1/models");
+
+    OpenRouterSchemas.assertModelsList(first);
+    assertThat(first.path("data")).hasSize(2);
+    assertThat(first.path("total_count").asInt()).isEqualTo(3);
+    assertThat(first.at("/links/next").asText()).isEqualTo("/api/v1/models?offset=2&limit=2");
+    assertThat(second.path("data").findValuesAsText("id")).containsExactly("a/vision");
+    assertThat(second.at("/links/next").isNull()).isTrue();
+    assertThat(listing.list(ModelQuery.parse("9", null, null, null, null), "/v1/models").path("data")).isEmpty();
+
+    var tools = listing.list(ModelQuery.parse(null, null, "tools,tool_choice", null, null), "/api/v1/models");
+    assertThat(tools.path("data").findValuesAsText("id")).containsExactly("a/chat", "a/vision");
+    assertThat(tools.path("total_count").asInt()).isEqualTo(2);
+    var images = listing.list(ModelQuery.parse("0", "1", null, "image", "all"), "/api/v1/models");
+    assertThat(images.path("data").findValuesAsText("id")).containsExactly("a/vision");
+    assertThat(listing.list(ModelQuery.parse(null, null, null, null, "embeddings"), "/v1/models")
+        .path("total_count").asInt()).isZero();
+  }
+
+  @Test
+  void refusesBadPagingNamingTheParameter() {
+    for (String[] bad : new String[][] {{"-1", null, "offset"}, {null, "0", "limit"}, {null, "1001", "limit"},
+        {"x", null, "offset"}, {null, "ten", "limit"}}) {
+      assertThatThrownBy(() -> ModelQuery.parse(bad[0], bad[1], null, null, null))
+          .isInstanceOfSatisfying(RouterException.class, e -> {
+            assertThat(e.error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
+            assertThat(e.error().param()).isEqualTo(bad[2]);
+          });
+    }
   }
 }

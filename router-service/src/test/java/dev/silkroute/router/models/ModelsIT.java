@@ -9,6 +9,7 @@ import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.models.models.Model;
 import dev.silkroute.providersim.ProviderConfig;
 import dev.silkroute.providersim.ProviderSim;
+import dev.silkroute.router.api.OpenRouterSchemas;
 import dev.silkroute.router.grpc.RunningRouter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -82,11 +83,36 @@ class ModelsIT {
     assertThat(JSON.convertValue(claude.path("supported_parameters"), List.class)).contains("top_k")
         .doesNotContain("seed");
     assertThat(get("/v1/models")).isEqualTo(list);
+    OpenRouterSchemas.assertModelsList(list);
+    assertThat(list.path("total_count").asInt()).isEqualTo(2);
+  }
+
+  @Test
+  void pagesTheListAndRefusesBadPagingInEachBaseUrlsErrorShape() throws Exception {
+    JsonNode first = get("/api/v1/models?limit=1");
+    OpenRouterSchemas.assertModelsList(first);
+    assertThat(first.path("data").findValuesAsText("id")).containsExactly(RunningRouter.DEEPSEEK);
+    assertThat(first.path("total_count").asInt()).isEqualTo(2);
+    String next = first.at("/links/next").asText();
+    assertThat(next).isEqualTo("/api/v1/models?offset=1&limit=1");
+    JsonNode second = get(next);
+    assertThat(second.path("data").findValuesAsText("id")).containsExactly(RunningRouter.CLAUDE);
+    assertThat(second.at("/links/next").isNull()).isTrue();
+
+    HttpResponse<String> openRouter = send("/api/v1/models?limit=5000");
+    assertThat(openRouter.statusCode()).isEqualTo(400);
+    OpenRouterSchemas.assertError(400, JSON.readTree(openRouter.body()));
+    assertThat(JSON.readTree(openRouter.body()).at("/error/metadata/param").asText()).isEqualTo("limit");
+    HttpResponse<String> openAi = send("/v1/models?offset=-1");
+    assertThat(openAi.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(openAi.body()).at("/error/param").asText()).isEqualTo("offset");
   }
 
   @Test
   void listsAModelsEndpointsWithTheirOwnPrices() throws Exception {
-    JsonNode data = get("/v1/models/deepseek/deepseek-chat-v3/endpoints").path("data");
+    JsonNode answer = get("/api/v1/models/deepseek/deepseek-chat-v3/endpoints");
+    OpenRouterSchemas.assertEndpoints(answer);
+    JsonNode data = answer.path("data");
 
     assertThat(data.path("id").asText()).isEqualTo(RunningRouter.DEEPSEEK);
     JsonNode endpoints = data.path("endpoints");
@@ -103,6 +129,8 @@ class ModelsIT {
     assertThat(together.at("/stats/uptime_5m").isNull()).isTrue();
     assertThat(together.at("/stats/circuit").asText()).isEqualTo("closed");
     assertThat(together.at("/stats/health").asText()).isEqualTo("healthy");
+    assertThat(together.path("status").asInt()).isZero();
+    assertThat(together.path("model_id").asText()).isEqualTo(RunningRouter.DEEPSEEK);
     assertThat(get("/api/v1/models/deepseek/deepseek-chat-v3/endpoints")).isEqualTo(get(
         "/v1/models/deepseek/deepseek-chat-v3/endpoints"));
   }
@@ -110,12 +138,17 @@ class ModelsIT {
   @Test
   void answersOneModelAndUnknownOnesWith404() throws Exception {
     assertThat(get("/v1/models/anthropic/claude-sonnet-4").path("id").asText()).isEqualTo(RunningRouter.CLAUDE);
+    JsonNode openRouters = get("/api/v1/model/anthropic/claude-sonnet-4");
+    OpenRouterSchemas.assertModel(openRouters);
+    assertThat(openRouters.at("/data/id").asText()).isEqualTo(RunningRouter.CLAUDE);
 
     HttpResponse<String> unknown = send("/v1/models/nobody/nothing/endpoints");
     assertThat(unknown.statusCode()).isEqualTo(404);
     JsonNode error = JSON.readTree(unknown.body()).path("error");
     assertThat(error.path("code").asText()).isEqualTo("model_not_found");
     assertThat(error.path("message").asText()).contains("nobody/nothing");
+    HttpResponse<String> openRouter = send("/api/v1/models/nobody/nothing/endpoints");
+    OpenRouterSchemas.assertError(404, JSON.readTree(openRouter.body()));
   }
 
   private static JsonNode get(String path) throws Exception {
