@@ -1,8 +1,8 @@
 package dev.silkroute.router.responses;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.silkroute.router.core.ApiError;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.RouterError;
+import dev.silkroute.router.core.RouterException;
 
 /** Reading a request's fields, each failure a 400 that names the field, as OpenAI's API does. */
 final class Fields {
@@ -10,8 +10,8 @@ final class Fields {
   private Fields() {
   }
 
-  static ApiException invalid(String message, String param) {
-    return new ApiException(ApiError.invalidRequest(message, param));
+  static RouterException invalid(String message, String param) {
+    return new RouterException(RouterError.invalidRequest(message, param));
   }
 
   static boolean absent(JsonNode value) {

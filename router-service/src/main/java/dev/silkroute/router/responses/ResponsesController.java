@@ -10,7 +10,7 @@ import dev.silkroute.router.auth.ApiKeys;
 import dev.silkroute.router.chat.ChatRequestParser;
 import dev.silkroute.router.chat.ChatRouter;
 import dev.silkroute.router.config.RouterSettings;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.RouterException;
 import dev.silkroute.router.core.Caller;
 import dev.silkroute.router.core.ChatRequest;
 import io.micronaut.core.annotation.Nullable;
@@ -117,14 +117,14 @@ final class ResponsesController {
   }
 
   /**
-   * Before the response started, the failure becomes its status (an {@link ApiException} rendered in
+   * Before the response started, the failure becomes its status (an {@link RouterException} rendered in
    * the path's error shape); after (keep-alives already sent), a {@code response.failed} event.
    */
   private static void failed(SseStream stream, ResponseEvents events, Throwable error) {
     RuntimeException failure = error instanceof RuntimeException runtime ? runtime : new IllegalStateException(error);
     if (!stream.failedBeforeStart(failure)) {
       ObjectNode chunk = JsonNodeFactory.instance.objectNode();
-      chunk.putObject("error").put("message", error instanceof ApiException e ? e.error().message()
+      chunk.putObject("error").put("message", error instanceof RouterException e ? e.error().message()
           : "The server had an error while processing your request");
       events.chunk(chunk);
       events.done();

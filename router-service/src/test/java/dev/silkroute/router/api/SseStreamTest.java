@@ -95,6 +95,6 @@ class SseStreamTest {
     SseStream stream = new SseStream(Runnable::run);
     assertThat(stream.committed(Duration.ofMillis(1)).join()).isFalse(); // started with keep-alives
 
-    assertThat(stream.failedBeforeStart(new ApiException(ApiError.unauthorized("no")))).isFalse();
+    assertThat(stream.failedBeforeStart(new RouterException(RouterError.unauthorized("no")))).isFalse();
   }
 }

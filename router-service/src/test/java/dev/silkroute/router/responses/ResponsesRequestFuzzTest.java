@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.silkroute.router.chat.ChatRequestParser;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
@@ -52,8 +53,8 @@ class ResponsesRequestFuzzTest {
         ObjectNode request = read(body);
         request.fieldNames().forEachRemaining(sent::add);
         parser.parse(ResponsesRequest.from(request).chat());
-      } catch (ApiException e) {
-        assertThat(e.error().status()).as(body).isEqualTo(400);
+      } catch (RouterException e) {
+        assertThat(e.error().kind()).as(body).isEqualTo(ErrorKind.INVALID_REQUEST);
         assertThat(e.error().message()).isNotBlank();
         if (e.error().param() != null) {
           // A field of the request as sent, never one of the chat request it became ("messages[3]").

@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.silkroute.router.chat.ChatRequestParser;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterException;
 import org.junit.jupiter.api.Test;
 
 class ResponsesRequestTest {
@@ -21,8 +22,8 @@ class ResponsesRequestTest {
   }
 
   private static void assertRefused(String body, String param) {
-    assertThatThrownBy(() -> read(body)).isInstanceOfSatisfying(ApiException.class, e -> {
-      assertThat(e.error().status()).isEqualTo(400);
+    assertThatThrownBy(() -> read(body)).isInstanceOfSatisfying(RouterException.class, e -> {
+      assertThat(e.error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
       assertThat(e.error().param()).as(e.error().message()).isEqualTo(param);
     });
   }
