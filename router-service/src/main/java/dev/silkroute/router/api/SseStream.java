@@ -18,7 +18,7 @@ import reactor.core.publisher.Sinks;
  * {@code : keep-alive} comments flow until the first event, and a later failure travels as a chunk.
  * A client that goes away fires the stream's {@link #cancellation()}.
  */
-final class SseStream implements ChunkOut {
+public final class SseStream implements ChunkOut {
 
   private static final String KEEP_ALIVE = ": keep-alive\n\n";
 
@@ -36,7 +36,7 @@ final class SseStream implements ChunkOut {
    * @param cancelOn where a client's cancel is handled: not on the event loop that notices it, since
    *                 cancelling settles the request (Redis, Kafka)
    */
-  SseStream(Executor cancelOn) {
+  public SseStream(Executor cancelOn) {
     this.cancelOn = cancelOn;
   }
 
@@ -57,6 +57,25 @@ final class SseStream implements ChunkOut {
     }
   }
 
+  /**
+   * One named event ({@code event: name} then {@code data: ...}), for APIs whose streams name their
+   * events (OpenAI's Responses); {@code more} as in {@link #chunk(ObjectNode, boolean)}.
+   */
+  public void event(String name, ObjectNode data, boolean more) {
+    held.append("event: ").append(name).append('\n').append("data: ").append(data.toString()).append("\n\n");
+    if (!more) {
+      emitHeld();
+    }
+  }
+
+  /** Ends the stream without {@code data: [DONE]}, for APIs whose last event says it is over. */
+  public void end() {
+    if (ended.compareAndSet(false, true)) {
+      emitHeld();
+      frames.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+    }
+  }
+
   /** Everything held, as one frame: a burst of events costs one write to the socket. */
   private void emitHeld() {
     firstEvent.complete(Boolean.TRUE);
@@ -72,13 +91,21 @@ final class SseStream implements ChunkOut {
    * sent with keep-alives), the error goes out as a final chunk instead.
    */
   void failed(RuntimeException error, ObjectNode errorChunk) {
-    if (!firstEvent.completeExceptionally(error)) {
+    if (!failedBeforeStart(error)) {
       chunk(errorChunk);
       done();
     }
   }
 
-  Cancellation cancellation() {
+  /**
+   * The producer failed: true when nothing was sent yet, so the failure becomes the response's
+   * status; false when the response already started, and the caller must end the stream its own way.
+   */
+  public boolean failedBeforeStart(RuntimeException error) {
+    return firstEvent.completeExceptionally(error);
+  }
+
+  public Cancellation cancellation() {
     return cancellation;
   }
 
@@ -87,12 +114,12 @@ final class SseStream implements ChunkOut {
    * after {@code bound} without one ({@code false}: keep-alives flow until it comes). Fails with the
    * producer's failure when it failed first. Nothing waits: the bound is a timer.
    */
-  CompletableFuture<Boolean> committed(Duration bound) {
+  public CompletableFuture<Boolean> committed(Duration bound) {
     return firstEvent.completeOnTimeout(Boolean.FALSE, bound.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** The response body: frames, with keep-alive comments while nothing else is flowing yet. */
-  Flux<String> body(Duration keepAliveInterval) {
+  public Flux<String> body(Duration keepAliveInterval) {
     Flux<String> keepAlive = Flux.interval(keepAliveInterval)
         .map(tick -> KEEP_ALIVE)
         .takeUntilOther(started.asMono());

@@ -76,4 +76,25 @@ class SseStreamTest {
     assertThat(told).isTrue();
     assertThat(stream.cancellation().isCancelled()).isTrue();
   }
+
+  @Test
+  void namedEventsGoOutWithTheirNameAndTheStreamEndsWithoutDone() {
+    SseStream stream = new SseStream(Runnable::run);
+    stream.event("response.created", n(1), true);
+    stream.event("response.completed", n(2), false);
+    stream.end();
+
+    List<String> frames = stream.body(Duration.ofMinutes(1)).collectList().block(Duration.ofSeconds(5));
+
+    assertThat(frames).containsExactly(
+        "event: response.created\ndata: {\"n\":1}\n\nevent: response.completed\ndata: {\"n\":2}\n\n");
+  }
+
+  @Test
+  void aFailureAfterTheStartIsLeftToTheCaller() {
+    SseStream stream = new SseStream(Runnable::run);
+    assertThat(stream.committed(Duration.ofMillis(1)).join()).isFalse(); // started with keep-alives
+
+    assertThat(stream.failedBeforeStart(new RouterException(RouterError.unauthorized("no")))).isFalse();
+  }
 }
