@@ -16,9 +16,6 @@ const apiKey = required("SILKROUTE_API_KEY");
 const model = process.env.SILKROUTE_MODEL ?? "deepseek/deepseek-chat-v3";
 const [author, slug] = model.split("/");
 
-/** A route another branch builds is not on this router yet. */
-class PendingMerge extends Error {}
-
 const client = new OpenRouter({ apiKey, serverURL: baseUrl, retryConfig: { strategy: "none" } });
 const failures = [];
 const generations = [];
@@ -118,8 +115,6 @@ await check("errors: a bad key is OpenRouter's typed 401", async () => {
   await expectError(errors.UnauthorizedResponseError, () => stranger.credits.getCredits());
 });
 
-// Built by other branches; until they are merged the router answers 404 for the route, reported
-// as SKIP-UNTIL-MERGED instead of a failure. The lead removes the tolerance after merging.
 await check("embeddings", async () => {
   const listed = [];
   for await (const page of await client.models.list({ outputModalities: "embeddings" })) {
@@ -127,20 +122,20 @@ await check("embeddings", async () => {
   }
   const embedding = listed.find((m) => m.architecture.outputModalities.includes("embeddings"));
   if (!embedding) {
-    throw new PendingMerge("no embedding model in the catalog");
+    throw new Error("no embedding model in the catalog");
   }
-  const answer = await pending(() => client.embeddings.generate({
+  const answer = await client.embeddings.generate({
     requestBody: { model: embedding.id, input: "silk and tea" },
-  }));
+  });
   expect(typeof answer === "object", "an embeddings answer");
-}, { pendingMerge: true });
+});
 
 await check("responses", async () => {
-  const answer = await pending(() => client.responses.send({
+  const answer = await client.responses.send({
     responsesRequest: { model, input: "Which goods travelled west?", maxOutputTokens: 32 },
-  }));
+  });
   expect(answer.output.length > 0, "output items");
-}, { pendingMerge: true });
+});
 
 if (failures.length > 0) {
   console.log(`${failures.length} check(s) failed: ${failures.join(", ")}`);
@@ -151,32 +146,16 @@ console.log("all checks passed");
 // ---
 
 /** Runs one check, printing its outcome; a thrown SDKValidationError is an answer OpenRouter's schemas reject. */
-async function check(name, body, { pendingMerge = false } = {}) {
+async function check(name, body) {
   try {
     await body();
     console.log(`ok ${name}`);
   } catch (e) {
-    if (pendingMerge && e instanceof PendingMerge) {
-      console.log(`SKIP-UNTIL-MERGED ${name}: ${e.message}`);
-      return;
-    }
     failures.push(name);
     console.log(`FAIL ${name}: ${describe(e)}`);
   }
 }
 
-/** A route not there yet (404 or 405 from the router) becomes PendingMerge; anything else stays a failure. */
-async function pending(call) {
-  try {
-    return await call();
-  } catch (e) {
-    const status = e?.statusCode ?? e?.httpMeta?.response?.status;
-    if (status === 404 || status === 405) {
-      throw new PendingMerge(`the router answered ${status}: ${e.message}`);
-    }
-    throw e;
-  }
-}
 
 /** The generation, once the router has logged it (it is written as the request's usage event goes out). */
 async function generationOf(id) {
