@@ -25,7 +25,10 @@ final class ApiExceptionHandler implements ExceptionHandler<ApiException, HttpRe
   }
 
   static HttpResponse<?> respond(ApiError error, ErrorShape shape) {
-    MutableHttpResponse<?> response = HttpResponse.status(HttpStatus.valueOf(error.status()))
+    int status = shape.status(error);
+    // Not HttpStatus.valueOf: Anthropic's 529 is no standard status.
+    MutableHttpResponse<?> response = HttpResponse.status(status, status == 529 ? "Overloaded"
+            : HttpStatus.getDefaultReason(status))
         .contentType(MediaType.APPLICATION_JSON_TYPE)
         .body(shape.body(error));
     // A rate-limit refusal tells the client when to come back, as OpenAI's and OpenRouter's do.

@@ -17,8 +17,11 @@ import reactor.core.publisher.Sinks;
  * without one, so a request that fails early still gets a real error status; once committed,
  * {@code : keep-alive} comments flow until the first event, and a later failure travels as a chunk.
  * A client that goes away fires the stream's {@link #cancellation()}.
+ *
+ * <p>As a {@link ChunkOut} it writes OpenAI's form ({@code data: {chunk}}, then {@code data: [DONE]});
+ * other edges write named events ({@code event: message_start}) with {@link #event} and {@link #end}.
  */
-final class SseStream implements ChunkOut {
+public final class SseStream implements ChunkOut {
 
   private static final String KEEP_ALIVE = ": keep-alive\n\n";
 
@@ -36,22 +39,45 @@ final class SseStream implements ChunkOut {
    * @param cancelOn where a client's cancel is handled: not on the event loop that notices it, since
    *                 cancelling settles the request (Redis, Kafka)
    */
-  SseStream(Executor cancelOn) {
+  public SseStream(Executor cancelOn) {
     this.cancelOn = cancelOn;
   }
 
   @Override
   public void chunk(ObjectNode chunk, boolean more) {
-    held.append("data: ").append(chunk.toString()).append("\n\n");
+    event(null, chunk, more);
+  }
+
+  @Override
+  public void done() {
+    if (!ended.get()) {
+      held.append("data: [DONE]\n\n");
+      end();
+    }
+  }
+
+  /**
+   * One event: {@code event: name} (none for a null name), then its data. With {@code more}, held
+   * back to go out with the next one, as {@link #chunk(ObjectNode, boolean)}.
+   */
+  public void event(String name, ObjectNode data, boolean more) {
+    if (name != null) {
+      held.append("event: ").append(name).append('\n');
+    }
+    held.append("data: ").append(data.toString()).append("\n\n");
     if (!more) {
       emitHeld();
     }
   }
 
-  @Override
-  public void done() {
+  /** Sends the events held back with {@code more}. */
+  public void flush() {
+    emitHeld();
+  }
+
+  /** Sends what is held and closes the response; later calls do nothing. */
+  public void end() {
     if (ended.compareAndSet(false, true)) {
-      held.append("data: [DONE]\n\n");
       emitHeld();
       frames.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
     }
@@ -72,13 +98,23 @@ final class SseStream implements ChunkOut {
    * sent with keep-alives), the error goes out as a final chunk instead.
    */
   void failed(RuntimeException error, ObjectNode errorChunk) {
-    if (!firstEvent.completeExceptionally(error)) {
+    failed(error, () -> {
       chunk(errorChunk);
       done();
+    });
+  }
+
+  /**
+   * The producer failed before sending anything: the response fails with {@code error}; if it had
+   * already started, {@code afterStart} writes the failure into it (and ends it) instead.
+   */
+  public void failed(RuntimeException error, Runnable afterStart) {
+    if (!firstEvent.completeExceptionally(error)) {
+      afterStart.run();
     }
   }
 
-  Cancellation cancellation() {
+  public Cancellation cancellation() {
     return cancellation;
   }
 
@@ -87,12 +123,12 @@ final class SseStream implements ChunkOut {
    * after {@code bound} without one ({@code false}: keep-alives flow until it comes). Fails with the
    * producer's failure when it failed first. Nothing waits: the bound is a timer.
    */
-  CompletableFuture<Boolean> committed(Duration bound) {
+  public CompletableFuture<Boolean> committed(Duration bound) {
     return firstEvent.completeOnTimeout(Boolean.FALSE, bound.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** The response body: frames, with keep-alive comments while nothing else is flowing yet. */
-  Flux<String> body(Duration keepAliveInterval) {
+  public Flux<String> body(Duration keepAliveInterval) {
     Flux<String> keepAlive = Flux.interval(keepAliveInterval)
         .map(tick -> KEEP_ALIVE)
         .takeUntilOther(started.asMono());
