@@ -27,12 +27,14 @@ public final class RunningRouter implements AutoCloseable {
   private final String baseUrl;
   private final String key;
   private final String usageTopic;
+  private final String prefix;
 
-  private RunningRouter(ApplicationContext context, String baseUrl, String key, String usageTopic) {
+  private RunningRouter(ApplicationContext context, String baseUrl, String key, String usageTopic, String prefix) {
     this.context = context;
     this.baseUrl = baseUrl;
     this.key = key;
     this.usageTopic = usageTopic;
+    this.prefix = prefix;
   }
 
   public static RunningRouter start(ProviderSim sim, Path dir) {
@@ -76,7 +78,7 @@ public final class RunningRouter implements AutoCloseable {
           Map.entry("silkroute.kafka.bootstrap-servers", Infra.kafka().bootstrapServers()),
           Map.entry("silkroute.kafka.usage-topic", usageTopic)));
       return new RunningRouter(server.getApplicationContext(), "http://127.0.0.1:" + server.getPort(), key,
-          usageTopic);
+          usageTopic, prefix);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -92,6 +94,13 @@ public final class RunningRouter implements AutoCloseable {
 
   public String key() {
     return key;
+  }
+
+  /** Another active key, of a new customer with $1,000 of credit, under these limits. */
+  public String keyFor(String customerId, KeyLimits limits) {
+    String other = RouterAccounts.activeKey(prefix, customerId, "key_" + customerId, limits);
+    RouterAccounts.setBalance(prefix, customerId, 1_000_000_000);
+    return other;
   }
 
   /** The Kafka topic the router publishes its usage events to, one partition. */
