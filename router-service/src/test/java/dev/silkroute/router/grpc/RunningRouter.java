@@ -38,6 +38,11 @@ public final class RunningRouter implements AutoCloseable {
   }
 
   public static RunningRouter start(ProviderSim sim, Path dir) {
+    return start(sim, dir, Map.of());
+  }
+
+  /** With these settings changed, e.g. a longer {@code silkroute.router.stream-commit-after}. */
+  public static RunningRouter start(ProviderSim sim, Path dir, Map<String, Object> settings) {
     try {
       Path catalog = dir.resolve("catalog.yaml");
       Files.writeString(catalog, """
@@ -62,7 +67,7 @@ public final class RunningRouter implements AutoCloseable {
       String key = RouterAccounts.activeKey(prefix, "cus_grpcit", "key_grpcit", KeyLimits.NONE);
       RouterAccounts.setBalance(prefix, "cus_grpcit", 1_000_000_000); // $1,000 of credit
       String usageTopic = Infra.kafka().createTopic(Infra.uniqueName("usage"), 1);
-      EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, Map.ofEntries(
+      Map<String, Object> properties = new java.util.HashMap<>(Map.ofEntries(
           // Circuits stay closed: these tests make providers fail on purpose, one test after another.
           Map.entry("silkroute.routing.sliding-window-calls", "10000"),
           Map.entry("silkroute.routing.minimum-calls", "10000"),
@@ -77,6 +82,8 @@ public final class RunningRouter implements AutoCloseable {
           Map.entry("silkroute.redis.key-prefix", prefix),
           Map.entry("silkroute.kafka.bootstrap-servers", Infra.kafka().bootstrapServers()),
           Map.entry("silkroute.kafka.usage-topic", usageTopic)));
+      properties.putAll(settings);
+      EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, properties);
       return new RunningRouter(server.getApplicationContext(), "http://127.0.0.1:" + server.getPort(), key,
           usageTopic, prefix);
     } catch (IOException e) {

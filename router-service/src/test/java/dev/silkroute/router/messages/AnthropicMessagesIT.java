@@ -14,6 +14,7 @@ import com.anthropic.errors.BadRequestException;
 import com.anthropic.errors.NotFoundException;
 import com.anthropic.errors.OverloadedException;
 import com.anthropic.errors.RateLimitException;
+import com.anthropic.errors.SseException;
 import com.anthropic.errors.UnauthorizedException;
 import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.messages.ContentBlock;
@@ -82,7 +83,9 @@ class AnthropicMessagesIT {
   static void start() {
     sim = ProviderSim.start(0, List.of(ProviderConfig.openai("deepseek"), ProviderConfig.openai("together"),
         ProviderConfig.anthropic("anthropic")));
-    router = RunningRouter.start(sim, dir);
+    // A stream that fails before its first event answers with the failure's status, not 200 and an
+    // error event: on a busy machine two failing attempts may take longer than the default bound.
+    router = RunningRouter.start(sim, dir, Map.of("silkroute.router.stream-commit-after", "5s"));
     anthropic = client(router.key());
   }
 
@@ -278,6 +281,17 @@ class AnthropicMessagesIT {
   }
 
   @Test
+  void endsAStreamCutMidwayWithAnErrorEventTheSdkRaises() {
+    Knobs cutting = new Knobs(0, 0, 40, 0, 0, 1, 3, false, null, 0);
+    sim.update("deepseek", cutting);
+    sim.update("together", cutting);
+
+    assertThatThrownBy(() -> streamed(hello(MODEL)))
+        .isInstanceOf(SseException.class)
+        .hasMessageContaining("overloaded_error");
+  }
+
+  @Test
   void writesErrorsInAnthropicsShapeUnderBothBaseUrls() throws Exception {
     for (String path : List.of("/v1/messages", "/api/v1/messages", "/v1/messages/count_tokens")) {
       HttpResponse<String> noKey = post(path, "{}", null);
@@ -318,13 +332,15 @@ class AnthropicMessagesIT {
     for (int i = 0; i < 2_000; i++) {
       String body = AnthropicRequestFuzzTest.mangle(AnthropicRequestFuzzTest.VALID, random);
       HttpResponse<String> response = post(i % 2 == 0 ? "/v1/messages" : "/v1/messages/count_tokens", body, key);
-      assertThat(response.statusCode()).as(body).isIn(200, 400);
-      if (response.statusCode() == 400) {
+      // 404: the mangling renamed the model.
+      assertThat(response.statusCode()).as(body).isIn(200, 400, 404);
+      if (response.statusCode() != 200) {
         JsonNode error = JSON.readTree(response.body());
         assertThat(error.path("type").asText()).as(body).isEqualTo("error");
-        assertThat(error.at("/error/type").asText()).as(body).isEqualTo("invalid_request_error");
+        assertThat(error.at("/error/type").asText()).as(body)
+            .isEqualTo(response.statusCode() == 404 ? "not_found_error" : "invalid_request_error");
         assertThat(error.at("/error/message").asText()).as(body).isNotBlank();
-        refused++;
+        refused += response.statusCode() == 400 ? 1 : 0;
       }
     }
     assertThat(refused).as("the fuzzer must actually break bodies").isGreaterThan(500);
