@@ -43,6 +43,35 @@ class ErrorShapeTest {
   }
 
   @Test
+  void writesAnthropicsShapeWithItsErrorTypeForTheStatus() {
+    Map<String, Object> body = ErrorShape.ANTHROPIC.body(NO_CREDIT);
+
+    assertThat(body).containsExactly(Map.entry("type", "error"),
+        Map.entry("error", Map.of("type", "billing_error", "message", "Not enough credit")));
+  }
+
+  @Test
+  void answersNoFreeEndpointAndEveryProviderFailingAsAnthropicsOverloaded529() {
+    ApiError allFailed = ApiError.upstreamFailed("Every provider failed", Map.of());
+    ApiError none = new ApiError(503, "service_unavailable", "No endpoint", null, "no_endpoint_available", Map.of());
+    ApiError late = new ApiError(408, "timeout", "Too slow", null, "timeout", Map.of());
+
+    assertThat(ErrorShape.ANTHROPIC.status(allFailed)).isEqualTo(529);
+    assertThat(ErrorShape.ANTHROPIC.status(none)).isEqualTo(529);
+    assertThat(((Map<?, ?>) ErrorShape.ANTHROPIC.body(none).get("error")).get("type")).isEqualTo("overloaded_error");
+    assertThat(ErrorShape.ANTHROPIC.status(late)).isEqualTo(504);
+    assertThat(((Map<?, ?>) ErrorShape.ANTHROPIC.body(late).get("error")).get("type")).isEqualTo("timeout_error");
+    assertThat(ErrorShape.ANTHROPIC.status(NO_CREDIT)).isEqualTo(402);
+    assertThat(ErrorShape.OPENAI.status(allFailed)).isEqualTo(502);
+  }
+
+  @Test
+  void speaksAnthropicOnTheMessagesPathsUnderEitherBaseUrl() {
+    assertThat(ErrorShape.forPath("/v1/messages")).isEqualTo(ErrorShape.ANTHROPIC);
+    assertThat(ErrorShape.forPath("/api/v1/messages/count_tokens")).isEqualTo(ErrorShape.ANTHROPIC);
+  }
+
+  @Test
   void speaksOpenRouterUnderApiAndOpenAiElsewhere() {
     assertThat(ErrorShape.forPath("/api/v1/chat/completions")).isEqualTo(ErrorShape.OPENROUTER);
     assertThat(ErrorShape.forPath("/api/v1/nothing")).isEqualTo(ErrorShape.OPENROUTER);
