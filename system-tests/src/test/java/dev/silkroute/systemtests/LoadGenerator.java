@@ -37,6 +37,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -52,9 +53,10 @@ final class LoadGenerator implements AutoCloseable {
   /**
    * One step's outcome: p50 and p99 latency (or time to the first {@code data:} line) in nanos over
    * the answered requests, how many were sent, how many failed (non-200, broken, no data line), and
-   * the rate at which answers actually arrived.
+   * the rate at which answers actually arrived, and how late this generator itself wrote its
+   * requests (p99 of write time minus due time: when it is large, the generator was the limit).
    */
-  record Step(long p50, long p99, long sent, long failed, double answeredPerSecond) {
+  record Step(long p50, long p99, long sent, long failed, double answeredPerSecond, long lateP99) {
   }
 
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -68,7 +70,7 @@ final class LoadGenerator implements AutoCloseable {
   /** Sends {@code rate} requests a second for {@code seconds}, streamed or not, and waits for the answers. */
   Step run(URI uri, String body, String bearer, int rate, int seconds, boolean stream) throws InterruptedException {
     int total = rate * seconds;
-    Run run = new Run(uri, request(uri, body, bearer), stream, total);
+    Run run = new Run(uri, request(uri, body, bearer), stream, total, 0);
     long interval = TimeUnit.SECONDS.toNanos(1) / rate;
     long start = System.nanoTime();
     for (int i = 0; i < total; i++) {
@@ -80,26 +82,64 @@ final class LoadGenerator implements AutoCloseable {
       group.execute(() -> run.send(due));
     }
     boolean finished = run.done.await(60, TimeUnit.SECONDS);
+    return outcome(run, start, System.nanoTime(), total, finished, "at " + rate + "/s");
+  }
+
+  /**
+   * Closed loop: {@code connections} requests in flight, each answered one followed at once by the
+   * next on its connection, for {@code seconds}: the most the target sustains (latency counts from
+   * each send). The answered rate is the result; it is only the target's limit while this
+   * generator's one thread is not itself saturated (compare its CPU to the step's length).
+   */
+  Step closedLoop(URI uri, String body, String bearer, int connections, int seconds, boolean stream)
+      throws InterruptedException {
+    long start = System.nanoTime();
+    long end = start + TimeUnit.SECONDS.toNanos(seconds);
+    // Room for 200,000 answers a second: far above what this machine can do.
+    int capacity = (int) Math.min(Integer.MAX_VALUE - 8, 200_000L * seconds);
+    Run run = new Run(uri, request(uri, body, bearer), stream, capacity, end);
+    for (int i = 0; i < connections; i++) {
+      group.execute(() -> run.send(System.nanoTime()));
+    }
+    long wait;
+    while ((wait = end - System.nanoTime()) > 0) {
+      LockSupport.parkNanos(wait);
+    }
+    // Those still in flight at the end finish (or not) within 10 s; nothing new starts after the end.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (run.completed.get() < run.started.get() && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    long sent = run.started.get();
+    return outcome(run, start, end, (int) sent, run.completed.get() == sent, "with " + connections + " connections");
+  }
+
+  /** The step's percentiles and rates; {@code how} names its load in messages. */
+  private Step outcome(Run run, long start, long stop, int total, boolean finished, String how)
+      throws InterruptedException {
     group.submit(run::closeAll).sync();
     run.request.release();
-    double elapsed = (System.nanoTime() - start) / 1e9;
+    double elapsed = (stop - start) / 1e9;
     long[] sorted;
     synchronized (run) {
       sorted = Arrays.copyOf(run.latencies, run.answered);
     }
     String latencyLog = System.getProperty("silkroute.bench.latency-log");
     if (latencyLog != null) {
-      appendLatencies(Path.of(latencyLog), "# " + uri + " rate " + rate + " stream " + stream, run, start);
+      appendLatencies(Path.of(latencyLog), "# " + run.uri + " " + how + " stream " + run.stream, run, start);
     }
     Arrays.sort(sorted);
     if (!finished || sorted.length < total * 0.99) {
-      System.out.printf("  (only %d of %d requests answered at %d/s)%n", sorted.length, total, rate);
+      System.out.printf("  (only %d of %d requests answered %s)%n", sorted.length, total, how);
     }
+    long[] late = Arrays.copyOf(run.late, run.writes); // the event loop is done with the run
+    Arrays.sort(late);
+    long lateP99 = late.length == 0 ? 0 : late[(int) (late.length * 0.99)];
     if (sorted.length == 0) {
-      return new Step(0, 0, total, total, 0);
+      return new Step(0, 0, total, total, 0, lateP99);
     }
     return new Step(sorted[sorted.length / 2], sorted[(int) (sorted.length * 0.99)], total,
-        total - sorted.length, sorted.length / elapsed);
+        total - sorted.length, sorted.length / elapsed, lateP99);
   }
 
   /**
@@ -141,18 +181,26 @@ final class LoadGenerator implements AutoCloseable {
     final boolean stream;
     final long[] latencies;
     final long[] dues;
+    final long[] late;
+    int writes; // event loop only
     final CountDownLatch done;
     final ArrayDeque<Channel> idle = new ArrayDeque<>();
     final Bootstrap bootstrap;
+    // Closed loop only: when to stop starting requests (0: open loop), how many started and ended.
+    final long closedUntil;
+    final AtomicLong started = new AtomicLong();
+    final AtomicLong completed = new AtomicLong();
     int answered;
 
-    Run(URI uri, FullHttpRequest request, boolean stream, int total) {
+    Run(URI uri, FullHttpRequest request, boolean stream, int total, long closedUntil) {
       this.uri = uri;
       this.request = request;
       this.stream = stream;
       this.latencies = new long[total];
       this.dues = new long[total];
+      this.late = new long[total];
       this.done = new CountDownLatch(total);
+      this.closedUntil = closedUntil;
       this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
           .option(ChannelOption.TCP_NODELAY, true)
           .handler(new ChannelInitializer<SocketChannel>() {
@@ -164,6 +212,7 @@ final class LoadGenerator implements AutoCloseable {
     }
 
     void send(long due) {
+      started.incrementAndGet();
       Channel channel;
       while ((channel = idle.poll()) != null && !channel.isActive()) {
         // closed by the server while idle: drop it
@@ -177,24 +226,41 @@ final class LoadGenerator implements AutoCloseable {
           write(((io.netty.channel.ChannelFuture) connected).channel(), due);
         } else {
           failed("connect", connected.cause().toString());
+          ended();
         }
       });
     }
 
     void write(Channel channel, long due) {
       channel.pipeline().get(Exchange.class).begin(due);
+      if (writes < late.length) {
+        late[writes++] = System.nanoTime() - due;
+      }
       channel.writeAndFlush(request.retainedDuplicate());
     }
 
     synchronized void answered(long due) {
-      dues[answered] = due;
-      latencies[answered++] = System.nanoTime() - due;
+      if (answered < latencies.length) {
+        dues[answered] = due;
+        latencies[answered++] = System.nanoTime() - due;
+      }
       done.countDown();
     }
 
     void failed(String status, String detail) {
       failures.putIfAbsent(uri.getPort() + " " + status, detail);
       done.countDown();
+    }
+
+    /** Closed loop: a connection's exchange ended (answered or not); the next request leaves at once. */
+    void ended() {
+      completed.incrementAndGet();
+      if (closedUntil != 0) {
+        long now = System.nanoTime();
+        if (now - closedUntil < 0) {
+          send(now);
+        }
+      }
     }
 
     void closeAll() {
@@ -246,6 +312,7 @@ final class LoadGenerator implements AutoCloseable {
             } else {
               ctx.close();
             }
+            ended();
           }
         }
       }
@@ -267,6 +334,7 @@ final class LoadGenerator implements AutoCloseable {
           if (!counted) {
             failed("broken", why);
           }
+          ended();
         }
       }
     }

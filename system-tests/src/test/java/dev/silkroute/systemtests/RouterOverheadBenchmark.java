@@ -5,153 +5,271 @@ import dev.silkroute.providersim.ProviderConfig;
 import dev.silkroute.providersim.ProviderSim;
 import dev.silkroute.testkit.Infra;
 import dev.silkroute.testkit.RouterAccounts;
-import java.io.IOException;
-import java.net.Socket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
- * The latency the router adds: the same requests sent at a fixed rate (open loop) to provider-sim
- * directly and through the router (its runnable jar, with auth, limits and credit on, usage to
- * real Kafka), side by side in one run, and through {@link TcpRelay}, a process that only passes the
- * bytes on: the floor any separate process in the path adds on this machine. Non-stream latency and
- * streamed time to first token; p50 and p99 per rate. Not a test: run it by hand
- * (docs/benchmarks/router.md).
+ * What the router adds over one plain reverse-proxy hop (issue 15), in one run: the same requests
+ * sent directly to a fast mock upstream (nginx answering from memory), through one nginx
+ * reverse-proxy hop in front of it (the floor), and through the router's runnable jar with
+ * production JVM flags (auth, limits, credit reservation, usage events to real Kafka on). Each at
+ * fixed rates (open loop: latency counts from when a request was due) and then closed loop (the
+ * most each path sustains), non-streamed (time to the whole answer) and streamed (time to the first
+ * {@code data:} line). Each step reports p50/p99, what it adds over direct, the rate answers arrived
+ * at, errors, and the CPU per request of every process (router, nginx hop, mock, and the load
+ * generator itself), read from /proc before and after the step. Not a test: {@code bin/bench-router}
+ * builds and runs it (docs/benchmarks/router.md).
  *
- * <p>Arguments: rates (requests/s, comma-separated, default 200,500,1000) and seconds per step
- * (default 15). System properties: {@code silkroute.bench.warmup-seconds} (default 10, per path),
- * {@code silkroute.router.jar}, and {@code silkroute.service.jvm-args} for the router's JVM (see
- * {@link ServiceProcess}). Besides latency, each step reports the rate answers actually arrived at,
- * the router's failed requests, and the router process's CPU time per request.
+ * <p>Arguments: rates (requests/s, comma-separated, default 1000,2000,5000) and seconds per step
+ * (default 10). System properties: {@code silkroute.bench.warmup-seconds} (default 20, per path and
+ * mode), {@code silkroute.bench.connections} (closed loop, default 64), {@code silkroute.bench.results}
+ * (a TSV file for {@link BenchmarkMedians}), {@code silkroute.bench.nginx} and
+ * {@code silkroute.bench.nginx-workers} (see {@link NginxProcess}), {@code silkroute.router.jar}, and
+ * {@code silkroute.service.jvm-args} for the router's JVM (default: {@link #PRODUCTION_JVM}).
  */
 public final class RouterOverheadBenchmark {
 
-  private static final String MODEL = "deepseek/deepseek-chat-v3";
+  /** The JIT and collector of the Docker image and k8s manifest (full tiered C2, G1), with a fixed heap. */
+  static final String PRODUCTION_JVM = "-XX:TieredStopAtLevel=4 -XX:-UseSerialGC -XX:+UseG1GC -Xmx1g";
+
+  private static final List<String> PATHS = List.of("direct", "nginx hop", "router");
+  private static final String UPSTREAM_BODY =
+      "{\"model\":\"mock\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+  /** One path's requests for one mode: where they go and what they carry. */
+  private record Target(URI uri, String body, String bearer) {
+  }
 
   public static void main(String[] args) throws Exception {
-    int[] rates = java.util.Arrays.stream((args.length > 0 ? args[0] : "200,500,1000").split(","))
+    int[] rates = Arrays.stream((args.length > 0 ? args[0] : "1000,2000,5000").split(","))
         .mapToInt(Integer::parseInt).toArray();
-    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 15;
-    ProviderSim sim = ProviderSim.start(0, List.of(ProviderConfig.openai("deepseek"), ProviderConfig.openai("together"),
-        ProviderConfig.openai("alibaba"), ProviderConfig.openai("fireworks")));
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    int warmUp = Integer.getInteger("silkroute.bench.warmup-seconds", 20);
+    int connections = Integer.getInteger("silkroute.bench.connections", 64);
+    if (System.getProperty("silkroute.service.jvm-args") == null) {
+      System.setProperty("silkroute.service.jvm-args", PRODUCTION_JVM);
+    }
+    Path work = Path.of("target", "bench-router");
+    Files.createDirectories(work);
+    String[] answers = upstreamAnswers();
+    int mockPort = ServiceProcess.freePort();
+    int hopPort = ServiceProcess.freePort();
+    int routerPort = ServiceProcess.freePort();
+    Path catalog = work.resolve("catalog.yaml").toAbsolutePath();
+    Files.writeString(catalog, catalog(mockPort));
     String prefix = Infra.uniqueName("bench") + ":";
     String key = RouterAccounts.activeKey(prefix, "cus_bench", "key_bench",
-        new KeyLimits(OptionalLong.empty(), OptionalLong.of(1_000_000), OptionalLong.empty(), Set.of()));
-    RouterAccounts.setBalance(prefix, "cus_bench", 1_000_000_000_000L);
-    int routerPort = ServiceProcess.freePort();
-    Process relay = null;
-    try (ServiceProcess router = ServiceProcess.start("bench-router",
-        Path.of(System.getProperty("silkroute.router.jar",
-            "../router-service/target/silkroute-router-service-0.1.0-SNAPSHOT-all.jar")),
-        routerPort, Map.of(
-            "silkroute.router.catalog", System.getProperty("silkroute.catalog", "../deploy/catalog.yaml"),
-            "silkroute.router.grpc-port", "0",
-            "silkroute.router.spool-file", Path.of("target", "bench-router.spool").toAbsolutePath().toString(),
-            "silkroute.kafka.bootstrap-servers", Infra.kafka().bootstrapServers(),
-            "silkroute.kafka.usage-topic", Infra.kafka().createTopic(Infra.uniqueName("bench-usage"), 3),
-            "silkroute.redis.uri", Infra.redis().uri(),
-            "silkroute.redis.key-prefix", prefix),
-        Map.of("SILKROUTE_PROVIDER_SIM_URL", sim.url()))) {
-      LoadGenerator http = new LoadGenerator();  // closed below, before System.exit
-      URI direct = URI.create(sim.baseUrl("deepseek") + "/chat/completions");
-      // The floor: the same requests through a process that only relays bytes (TcpRelay).
-      int relayPort = ServiceProcess.freePort();
-      relay = startRelay(relayPort, direct);
-      URI relayed = new URI(direct.getScheme(), null, direct.getHost(), relayPort, direct.getPath(), null, null);
+        new KeyLimits(OptionalLong.empty(), OptionalLong.of(100_000_000), OptionalLong.empty(), Set.of()));
+    RouterAccounts.setBalance(prefix, "cus_bench", 1_000_000_000_000_000L);
+    List<String[]> rows = new ArrayList<>();
+    try (NginxProcess mock = NginxProcess.mock(work.resolve("nginx-mock"), mockPort, answers[0], answers[1]);
+         NginxProcess hop = NginxProcess.proxy(work.resolve("nginx-hop"), hopPort, mockPort);
+         ServiceProcess router = ServiceProcess.start("bench-router",
+             Path.of(System.getProperty("silkroute.router.jar",
+                 "../router-service/target/silkroute-router-service-0.1.0-SNAPSHOT-all.jar")),
+             routerPort, Map.of(
+                 "silkroute.router.catalog", catalog.toString(),
+                 "silkroute.router.grpc-port", "0",
+                 "silkroute.router.spool-file", work.resolve("router.spool").toAbsolutePath().toString(),
+                 "silkroute.kafka.bootstrap-servers", Infra.kafka().bootstrapServers(),
+                 "silkroute.kafka.usage-topic", Infra.kafka().createTopic(Infra.uniqueName("bench-usage"), 3),
+                 "silkroute.redis.uri", Infra.redis().uri(),
+                 "silkroute.redis.key-prefix", prefix),
+             Map.of());
+         LoadGenerator http = new LoadGenerator()) {
+      Map<String, Target[]> targets = new LinkedHashMap<>(); // path -> {non-streamed, streamed}
+      targets.put("direct", upstreamTargets(mockPort));
+      targets.put("nginx hop", upstreamTargets(hopPort));
       URI routed = URI.create("http://127.0.0.1:" + routerPort + "/v1/chat/completions");
-      String upstreamBody = "{\"model\":\"deepseek-chat\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-      String routerBody = "{\"model\":\"" + MODEL + "\",\"provider\":{\"sort\":\"price\"},\"max_tokens\":16,"
-          + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-      // Warm both paths (JIT, connection pools) before measuring; the router's streamed path too.
-      int warmUp = Integer.getInteger("silkroute.bench.warmup-seconds", 10);
-      http.run(direct, upstreamBody, null, 300, warmUp, false);
-      http.run(relayed, upstreamBody, null, 300, warmUp, false);
-      http.run(routed, routerBody, key, 300, warmUp, false);
-      http.run(routed, routerBody.substring(0, routerBody.length() - 1) + ",\"stream\":true}", key, 300, warmUp, true);
-      // What the router burns with no requests at all (timers, pollers), to read the CPU per request against.
-      long idleBefore = router.cpuTime().toNanos();
+      targets.put("router", new Target[] {
+          new Target(routed, routerBody("bench/plain", false), key),
+          new Target(routed, routerBody("bench/sse", true), key)});
+      // CPU of each process, read from /proc/<pid>/stat; the load generator's own is kept apart.
+      Map<String, Supplier<Duration>> processes = new LinkedHashMap<>();
+      processes.put("router", router::cpuTime);
+      processes.put("nginx hop", hop::cpuTime);
+      processes.put("mock", mock::cpuTime);
+      processes.put("load gen", () -> ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO));
+
+      // Warm-up closed loop (JIT, connection pools): as fast as each path goes, never a backlog
+      // that would spill into the first measured step.
+      System.out.printf("warming up: %d s per path and mode, closed loop, 16 connections%n", warmUp);
+      for (int mode = 0; mode < 2; mode++) {
+        for (Target[] target : targets.values()) {
+          Target t = target[mode];
+          http.closedLoop(t.uri(), t.body(), t.bearer(), 16, warmUp, mode == 1);
+        }
+      }
+      Map<String, Long> idleBefore = cpuNanos(processes);
       Thread.sleep(5_000);
-      System.out.printf("router CPU while idle: %.1f ms/s%n", (router.cpuTime().toNanos() - idleBefore) / 1e6 / 5);
-      System.out.printf("%-8s %-10s %10s %10s %10s %10s %10s %10s %10s %10s %9s %9s %12s %9s %12s %7s%n", "rate/s",
-          "mode", "direct p50", "direct p99", "router p50", "router p99", "added p50", "added p99", "relay +p50",
-          "relay +p99", "direct/s", "router/s", "router errs", "cpu us/req", "bench us/req", "busy %");
-      for (int rate : rates) {
-        for (boolean stream : new boolean[] {false, true}) {
-          String suffix = stream ? ",\"stream\":true}" : "}";
-          String providerBody = upstreamBody.substring(0, upstreamBody.length() - 1) + suffix;
-          LoadGenerator.Step d = http.run(direct, providerBody, null, rate, seconds, stream);
-          LoadGenerator.Step floor = http.run(relayed, providerBody, null, rate, seconds, stream);
-          long routerCpuBefore = router.cpuTime().toNanos();
-          long benchCpuBefore = ownCpuNanos();
-          long[] machineBefore = machineTicks();
-          LoadGenerator.Step r = http.run(routed, routerBody.substring(0, routerBody.length() - 1) + suffix, key, rate, seconds, stream);
-          // The router's own CPU per request: steadier than tail latency on a shared machine.
-          double routerCpuPerRequest = (router.cpuTime().toNanos() - routerCpuBefore) / 1e3 / r.sent();
-          // The load generator and provider-sim share this JVM; with the machine's busy share they
-          // say how much of the 2 cores was left for the router.
-          double benchCpuPerRequest = (ownCpuNanos() - benchCpuBefore) / 1e3 / r.sent();
-          long[] machineAfter = machineTicks();
-          double busy = 100.0 * (machineAfter[0] - machineBefore[0]) / Math.max(1, machineAfter[1] - machineBefore[1]);
-          System.out.printf("%-8d %-10s %10s %10s %10s %10s %10s %10s %10s %10s %9.0f %9.0f %12s %9.0f %12.0f %7.0f%n",
-              rate, stream ? "ttft" : "complete", ms(d.p50()), ms(d.p99()), ms(r.p50()), ms(r.p99()),
-              ms(r.p50() - d.p50()), ms(r.p99() - d.p99()), ms(floor.p50() - d.p50()), ms(floor.p99() - d.p99()),
-              d.answeredPerSecond(), r.answeredPerSecond(), r.failed() + "/" + r.sent(), routerCpuPerRequest,
-              benchCpuPerRequest, busy);
+      Map<String, Long> idleAfter = cpuNanos(processes);
+      idleBefore.forEach((name, before) -> System.out.printf("%s CPU while idle: %.1f ms/s%n", name,
+          (idleAfter.get(name) - before) / 1e6 / 5));
+      for (int mode = 0; mode < 2; mode++) {
+        String modeName = mode == 0 ? "complete" : "first token";
+        for (int rate : rates) {
+          long[] direct = null;
+          for (String path : PATHS) {
+            Target t = targets.get(path)[mode];
+            settle(processes);
+            Map<String, Long> before = cpuNanos(processes);
+            LoadGenerator.Step step = http.run(t.uri(), t.body(), t.bearer(), rate, seconds, mode == 1);
+            Map<String, Long> after = cpuNanos(processes);
+            if (direct == null) {
+              direct = new long[] {step.p50(), step.p99()};
+            }
+            rows.add(row(modeName, String.valueOf(rate), path, step, direct, before, after));
+            System.out.println(String.join("\t", rows.get(rows.size() - 1)));
+          }
+        }
+        for (String path : PATHS) {
+          Target t = targets.get(path)[mode];
+          settle(processes);
+          Map<String, Long> before = cpuNanos(processes);
+          LoadGenerator.Step step = http.closedLoop(t.uri(), t.body(), t.bearer(), connections, seconds, mode == 1);
+          Map<String, Long> after = cpuNanos(processes);
+          rows.add(row(modeName, "max", path, step, null, before, after));
+          System.out.println(String.join("\t", rows.get(rows.size() - 1)));
         }
       }
       http.failures().forEach((status, body) -> System.out.println("failed: " + status + ": " + body));
-      http.close();
-    } finally {
-      if (relay != null) {
-        relay.destroyForcibly();
-      }
-      sim.close();
     }
+    List<String[]> table = new ArrayList<>();
+    table.add(BenchmarkMedians.HEADER);
+    table.addAll(rows);
+    String results = System.getProperty("silkroute.bench.results");
+    if (results != null) {
+      Files.write(Path.of(results), table.stream().map(r -> String.join("\t", r)).toList());
+    }
+    System.out.println();
+    System.out.println(BenchmarkMedians.markdown(List.of(table)));
     System.exit(0);
   }
 
-  /** Starts {@link TcpRelay} as its own JVM, in front of {@code upstream}, and waits until it accepts. */
-  private static Process startRelay(int port, URI upstream) throws Exception {
-    Process relay = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx64m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), TcpRelay.class.getName(),
-        String.valueOf(port), upstream.getHost(), String.valueOf(upstream.getPort()))
-        .redirectErrorStream(true).redirectOutput(Path.of("target", "bench-relay.log").toFile()).start();
-    Runtime.getRuntime().addShutdownHook(new Thread(relay::destroyForcibly, "stop-relay"));
-    for (int attempt = 0; attempt < 200; attempt++) {
-      try (Socket probe = new Socket("127.0.0.1", port)) {
-        return relay;
-      } catch (IOException notYet) {
-        Thread.sleep(50);
-      }
-    }
-    throw new IllegalStateException("the relay did not start: see target/bench-relay.log");
+  /**
+   * One result row (see {@link BenchmarkMedians#HEADER}); what a fixed-rate step adds is read against
+   * the direct step at that rate ({@code direct} null for closed loop, where it means nothing).
+   */
+  private static String[] row(String mode, String load, String path, LoadGenerator.Step step, long[] direct,
+                              Map<String, Long> before, Map<String, Long> after) {
+    List<String> row = new ArrayList<>(List.of(mode, load, path, ms(step.p50()), ms(step.p99()),
+        direct == null || path.equals("direct") ? "-" : ms(step.p50() - direct[0]),
+        direct == null || path.equals("direct") ? "-" : ms(step.p99() - direct[1]),
+        String.format("%.0f", step.answeredPerSecond()), String.valueOf(step.failed()), String.valueOf(step.sent()),
+        direct == null ? "-" : ms(step.lateP99()))); // closed loop: every request is due when it leaves
+    // CPU per request sent, every process: those off the path show their idle cost.
+    before.forEach((name, nanos) -> row.add(String.format("%.1f", (after.get(name) - nanos) / 1e3 / Math.max(1, step.sent()))));
+    return row.toArray(String[]::new);
   }
 
-  private static long ownCpuNanos() {
-    return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO).toNanos();
+  /**
+   * Waits until the measured processes are quiet (together under a tenth of a core for half a
+   * second, at most 30 s): what one step left behind (a backlog the router still works through
+   * after the load generator gave up on it, a Kafka batch) must not land in the next step.
+   */
+  private static void settle(Map<String, Supplier<Duration>> processes) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      long before = measuredCpuNanos(processes);
+      Thread.sleep(500);
+      if (measuredCpuNanos(processes) - before < Duration.ofMillis(50).toNanos()) {
+        return;
+      }
+    }
+    System.out.println("  (the processes were still busy after 30 s; measuring anyway)");
   }
 
-  /** Busy and total jiffies of the whole machine from /proc/stat (zeros where there is none). */
-  private static long[] machineTicks() {
-    try {
-      String[] cpu = java.nio.file.Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-      long total = 0;
-      for (int i = 1; i < cpu.length; i++) {
-        total += Long.parseLong(cpu[i]);
+  /** CPU so far of every process but the load generator. */
+  private static long measuredCpuNanos(Map<String, Supplier<Duration>> processes) {
+    return processes.entrySet().stream().filter(e -> !e.getKey().equals("load gen"))
+        .mapToLong(e -> e.getValue().get().toNanos()).sum();
+  }
+
+  private static Map<String, Long> cpuNanos(Map<String, Supplier<Duration>> processes) {
+    Map<String, Long> nanos = new LinkedHashMap<>();
+    processes.forEach((name, cpu) -> nanos.put(name, cpu.get().toNanos()));
+    return nanos;
+  }
+
+  private static Target[] upstreamTargets(int port) {
+    return new Target[] {
+        new Target(URI.create("http://127.0.0.1:" + port + "/plain/v1/chat/completions"), UPSTREAM_BODY, null),
+        new Target(URI.create("http://127.0.0.1:" + port + "/sse/v1/chat/completions"),
+            UPSTREAM_BODY.replace("}]}", "}],\"stream\":true}"), null)};
+  }
+
+  private static String routerBody(String model, boolean stream) {
+    return "{\"model\":\"" + model + "\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]"
+        + (stream ? ",\"stream\":true}" : "}");
+  }
+
+  /**
+   * The mock's two answers, as provider-sim gives them (with zero delay) to the router's own
+   * requests: a chat.completion and the event stream of the same answer with its usage chunk, so the
+   * router parses, meters and bills what it would from a real provider. nginx then serves them from
+   * memory, faster than provider-sim could.
+   */
+  private static String[] upstreamAnswers() throws Exception {
+    try (ProviderSim sim = ProviderSim.start(0, List.of(ProviderConfig.openai("mock")))) {
+      HttpClient client = HttpClient.newHttpClient();
+      URI uri = URI.create(sim.baseUrl("mock") + "/chat/completions");
+      String[] answers = new String[2];
+      for (int i = 0; i < 2; i++) {
+        String body = i == 0 ? UPSTREAM_BODY
+            : UPSTREAM_BODY.replace("}]}", "}],\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
+        HttpResponse<String> answer = client.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 200) {
+          throw new IllegalStateException("provider-sim answered " + answer.statusCode() + ": " + answer.body());
+        }
+        answers[i] = answer.body();
       }
-      long idle = Long.parseLong(cpu[4]) + Long.parseLong(cpu[5]); // idle + iowait
-      return new long[] {total - idle, total};
-    } catch (java.io.IOException | RuntimeException e) {
-      return new long[] {0, 0};
+      return answers;
     }
+  }
+
+  /** Two models on the mock, one per answer (nginx cannot tell a streamed request by its body). */
+  private static String catalog(int mockPort) {
+    StringBuilder yaml = new StringBuilder("providers:\n");
+    for (String kind : List.of("plain", "sse")) {
+      yaml.append("""
+            mock-%s:
+              kind: inference-host
+              protocol: openai
+              base_url: http://127.0.0.1:%d/%s/v1
+              data_policy: {trains_on_prompts: false, retains_prompts: false}
+          """.formatted(kind, mockPort, kind));
+    }
+    yaml.append("models:\n");
+    for (String kind : List.of("plain", "sse")) {
+      yaml.append("""
+            - id: bench/%s
+              name: "Bench: %s"
+              context_length: 8192
+              supported_parameters: [max_tokens, temperature]
+              endpoints:
+                - provider: mock-%s
+                  upstream_model: mock
+                  price: {prompt: "0.10", completion: "0.10"}
+          """.formatted(kind, kind, kind));
+    }
+    return yaml.toString();
   }
 
   private static String ms(long nanos) {
-    return String.format("%.2f ms", nanos / 1e6);
+    return String.format("%.3f", nanos / 1e6);
   }
 }

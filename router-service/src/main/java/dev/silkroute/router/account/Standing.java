@@ -2,8 +2,9 @@ package dev.silkroute.router.account;
 
 import dev.silkroute.contracts.ApiKeyRecord;
 import dev.silkroute.contracts.RedisKeys;
-import dev.silkroute.router.core.ApiError;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterError;
+import dev.silkroute.router.core.RouterException;
 import dev.silkroute.router.core.Caller;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -52,8 +53,7 @@ public final class Standing {
       return new Credits(0, 0);
     }
     if (granted == null || balance == null) {
-      throw new ApiException(new ApiError(503, "service_unavailable",
-          "The credit totals of this account are not loaded yet; try again shortly", null, "credits_not_loaded",
+      throw new RouterException(new RouterError(ErrorKind.UNAVAILABLE, "The credit totals of this account are not loaded yet; try again shortly", null, "credits_not_loaded",
           Map.of("customer_id", caller.customerId())));
     }
     return new Credits(granted, granted - balance);

@@ -1,6 +1,6 @@
 package dev.silkroute.router.api;
 
-import dev.silkroute.router.core.ApiError;
+import dev.silkroute.router.core.RouterError;
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
@@ -35,13 +35,11 @@ final class ApiErrorResponseProcessor implements ErrorResponseProcessor<Map<Stri
       default -> status.getCode() >= 500 ? "The server had an error while processing your request"
           : context.getErrors().stream().map(Error::getMessage).findFirst().orElse(status.getReason());
     };
-    String type = status.getCode() >= 500 ? "server_error"
-        : status == HttpStatus.UNAUTHORIZED ? "authentication_error" : "invalid_request_error";
-    ApiError error = new ApiError(status.getCode(), type, message, null,
-        status.name().toLowerCase(java.util.Locale.ROOT), Map.of());
+    RouterError error = new RouterError(HttpErrors.kindOf(status.getCode()), message, null,
+        status.name().toLowerCase(java.util.Locale.ROOT));
     @SuppressWarnings("unchecked")
     MutableHttpResponse<Map<String, Object>> typed = (MutableHttpResponse<Map<String, Object>>) response;
     ErrorShape shape = ErrorShape.forPath(context.getRequest().getPath());
-    return typed.contentType(MediaType.APPLICATION_JSON_TYPE).body(shape.body(error));
+    return typed.contentType(MediaType.APPLICATION_JSON_TYPE).body(shape.body(error, status.getCode()));
   }
 }

@@ -5,8 +5,9 @@ import dev.silkroute.router.auth.ApiKeys;
 import dev.silkroute.router.chat.ChatRequestParser;
 import dev.silkroute.router.chat.ChatRouter;
 import dev.silkroute.router.config.RouterSettings;
-import dev.silkroute.router.core.ApiError;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterError;
+import dev.silkroute.router.core.RouterException;
 import dev.silkroute.router.core.Caller;
 import dev.silkroute.router.core.ChatRequest;
 import io.micronaut.core.annotation.Nullable;
@@ -78,7 +79,7 @@ final class ChatCompletionsController {
                                                    Executor eventLoop) {
     String generationId = ChatRouter.newGenerationId();
     if (!request.stream()) {
-      // Micronaut unwraps the CompletionException around a refusal, so ApiExceptionHandler answers it as before.
+      // Micronaut unwraps the CompletionException around a refusal, so RouterExceptionHandler answers it as before.
       return router.completeAsync(generationId, caller, request, withRouting, eventLoop)
           .thenApply(answer -> HttpResponse.ok(answer.toString())
               .contentType(MediaType.APPLICATION_JSON_TYPE)
@@ -102,15 +103,14 @@ final class ChatCompletionsController {
 
   /**
    * Before the response started, the failure becomes its status (the exception handler renders an
-   * {@link ApiException}); after, an error chunk.
+   * {@link RouterException}); after, an error chunk.
    */
   private static void failed(SseStream stream, String generationId, Throwable error) {
-    if (error instanceof ApiException e) {
+    if (error instanceof RouterException e) {
       stream.failed(e, errorChunk(generationId, e.error()));
     } else {
       stream.failed(error instanceof RuntimeException runtime ? runtime : new IllegalStateException(error),
-          errorChunk(generationId, new ApiError(500, "server_error",
-              "The server had an error while processing your request", null, "internal", java.util.Map.of())));
+          errorChunk(generationId, RouterError.internal()));
     }
   }
 
@@ -122,11 +122,11 @@ final class ChatCompletionsController {
     return http instanceof NettyHttpRequest<?> netty ? netty.getChannelHandlerContext().channel().eventLoop() : streams;
   }
 
-  private static ObjectNode errorChunk(String generationId, ApiError error) {
+  private static ObjectNode errorChunk(String generationId, RouterError error) {
     ObjectNode chunk = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
     chunk.put("id", generationId).put("object", "chat.completion.chunk");
     ObjectNode err = chunk.putObject("error");
-    err.put("message", error.message()).put("type", error.type()).put("code", error.code());
+    err.put("message", error.message()).put("type", HttpErrors.openAiType(error.kind())).put("code", error.code());
     chunk.putArray("choices").addObject().put("index", 0).put("finish_reason", "error").putObject("delta");
     return chunk;
   }

@@ -1,12 +1,13 @@
 package dev.silkroute.router.api;
 
 import dev.silkroute.contracts.ErrorBody;
-import dev.silkroute.router.core.ApiError;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterError;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The ways one {@link ApiError} is written at the HTTP edge, chosen by the path the client
+ * The ways one {@link RouterError} is written at the HTTP edge, chosen by the path the client
  * called: OpenAI's SDKs (base URL {@code /v1}) expect {@code error.code} to be a string and read
  * {@code type} and {@code param}; OpenRouter's (base URL {@code /api/v1}) validate
  * {@code {"error": {"code": <HTTP status>, "message", "metadata"}}} and reject a string code;
@@ -18,8 +19,9 @@ public enum ErrorShape {
   /** {@code {"error": {"message", "type", "param", "code": "<string>", "metadata"?}}}. */
   OPENAI {
     @Override
-    public Map<String, Object> body(ApiError error) {
-      return new ErrorBody(error.message(), error.type(), error.param(), error.code(), error.metadata()).toJson();
+    public Map<String, Object> body(RouterError error, int status) {
+      return new ErrorBody(error.message(), HttpErrors.openAiType(error.kind()), error.param(), error.code(),
+          error.metadata()).toJson();
     }
   },
 
@@ -29,9 +31,9 @@ public enum ErrorShape {
    */
   OPENROUTER {
     @Override
-    public Map<String, Object> body(ApiError error) {
+    public Map<String, Object> body(RouterError error, int status) {
       Map<String, Object> body = new LinkedHashMap<>();
-      body.put("code", error.status());
+      body.put("code", status);
       body.put("message", error.message());
       Map<String, Object> metadata = new LinkedHashMap<>(error.metadata());
       if (error.param() != null) {
@@ -46,13 +48,13 @@ public enum ErrorShape {
 
   /**
    * {@code {"type": "error", "error": {"type", "message"}}}, Anthropic's, with Anthropic's error type
-   * for the status. The field at fault is named in the message, where Anthropic names it.
+   * for the kind. The field at fault is named in the message, where Anthropic names it.
    */
   ANTHROPIC {
     @Override
-    public Map<String, Object> body(ApiError error) {
+    public Map<String, Object> body(RouterError error, int status) {
       Map<String, Object> body = new LinkedHashMap<>();
-      body.put("type", anthropicType(status(error)));
+      body.put("type", anthropicType(error.kind()));
       body.put("message", error.message());
       Map<String, Object> envelope = new LinkedHashMap<>();
       envelope.put("type", "error");
@@ -62,25 +64,30 @@ public enum ErrorShape {
 
     /**
      * Anthropic's clients retry 529 "overloaded" with backoff; that is what a router with no endpoint
-     * free (503) or every provider failing (502) means to them. A provider that did not answer in
-     * time (408) is Anthropic's 504 timeout.
+     * free or every provider failing means to them. Providers that did not answer in time are
+     * Anthropic's 504 timeout.
      */
     @Override
-    public int status(ApiError error) {
-      return switch (error.status()) {
-        case 502, 503 -> 529;
-        case 408 -> 504;
-        default -> error.status();
+    public int status(RouterError error) {
+      return switch (error.kind()) {
+        case UPSTREAM_FAILED, UNAVAILABLE -> 529;
+        case UPSTREAM_TIMEOUT -> 504;
+        default -> HttpErrors.status(error.kind());
       };
     }
   };
 
-  /** The JSON body of {@code error} in this shape. */
-  public abstract Map<String, Object> body(ApiError error);
+  /** The JSON body of {@code error} in this shape, answered with its status in this shape. */
+  public Map<String, Object> body(RouterError error) {
+    return body(error, status(error));
+  }
+
+  /** The JSON body of {@code error} in this shape, answered with {@code status}. */
+  public abstract Map<String, Object> body(RouterError error, int status);
 
   /** The HTTP status {@code error} is answered with in this shape. */
-  public int status(ApiError error) {
-    return error.status();
+  public int status(RouterError error) {
+    return HttpErrors.status(error.kind());
   }
 
   /**
@@ -94,18 +101,19 @@ public enum ErrorShape {
     return path != null && (path.equals("/api") || path.startsWith("/api/")) ? OPENROUTER : OPENAI;
   }
 
-  /** Anthropic's error type for an HTTP status, as its API documents them. */
-  static String anthropicType(int status) {
-    return switch (status) {
-      case 401 -> "authentication_error";
-      case 402 -> "billing_error";
-      case 403 -> "permission_error";
-      case 404 -> "not_found_error";
-      case 413 -> "request_too_large";
-      case 429 -> "rate_limit_error";
-      case 504 -> "timeout_error";
-      case 529 -> "overloaded_error";
-      default -> status >= 500 ? "api_error" : "invalid_request_error";
+  /** Anthropic's error type for a kind, as its API documents them. */
+  static String anthropicType(ErrorKind kind) {
+    return switch (kind) {
+      case INVALID_REQUEST -> "invalid_request_error";
+      case REQUEST_TOO_LARGE -> "request_too_large";
+      case UNAUTHENTICATED -> "authentication_error";
+      case INSUFFICIENT_CREDIT -> "billing_error";
+      case FORBIDDEN -> "permission_error";
+      case NOT_FOUND -> "not_found_error";
+      case RATE_LIMITED -> "rate_limit_error";
+      case UPSTREAM_TIMEOUT -> "timeout_error";
+      case UPSTREAM_FAILED, UNAVAILABLE -> "overloaded_error";
+      case INTERNAL -> "api_error";
     };
   }
 }

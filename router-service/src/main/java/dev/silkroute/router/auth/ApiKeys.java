@@ -6,8 +6,8 @@ import dev.silkroute.contracts.ApiKeyHash;
 import dev.silkroute.contracts.ApiKeyRecord;
 import dev.silkroute.contracts.BearerToken;
 import dev.silkroute.contracts.RedisKeys;
-import dev.silkroute.router.core.ApiError;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.RouterError;
+import dev.silkroute.router.core.RouterException;
 import dev.silkroute.router.core.Caller;
 import io.lettuce.core.api.async.RedisHashAsyncCommands;
 import java.time.Duration;
@@ -70,7 +70,7 @@ public final class ApiKeys {
 
   /**
    * The caller whose key the {@code Authorization} header presents, as {@link #authenticateAsync}
-   * finds it; fails with a 401 {@link ApiException} for a missing, unknown or revoked key.
+   * finds it; fails with a 401 {@link RouterException} for a missing, unknown or revoked key.
    */
   public CompletableFuture<Caller> callerAsync(String authorization) {
     return callerFor(presentedKey(authorization), "Send it as 'Authorization: Bearer sk-...'");
@@ -83,11 +83,11 @@ public final class ApiKeys {
 
   private CompletableFuture<Caller> callerFor(String key, String howToSend) {
     if (key.isEmpty()) {
-      return CompletableFuture.failedFuture(new ApiException(ApiError.unauthorized(
+      return CompletableFuture.failedFuture(new RouterException(RouterError.unauthorized(
           "You didn't provide an API key. " + howToSend)));
     }
     return authenticateAsync(key).thenApply(caller -> caller
-        .orElseThrow(() -> new ApiException(ApiError.unauthorized("Incorrect or revoked API key provided"))));
+        .orElseThrow(() -> new RouterException(RouterError.unauthorized("Incorrect or revoked API key provided"))));
   }
 
   /** {@link #authenticateAsync}, waited for: for callers on a thread that may block (gRPC, admin endpoints). */

@@ -4,14 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.silkroute.router.core.ApiError;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.RouterError;
+import dev.silkroute.router.core.RouterException;
 import dev.silkroute.router.core.ChatRequest;
 import java.util.OptionalLong;
 import java.util.Set;
 
 /**
- * Turns a request body into a {@link ChatRequest}, or an {@link ApiException} that names the field at
+ * Turns a request body into a {@link ChatRequest}, or an {@link RouterException} that names the field at
  * fault, as OpenAI's API does ({@code param: "messages[2].role"}). Only what the router itself relies
  * on is checked strictly; other fields pass through to the provider.
  */
@@ -165,7 +165,7 @@ public final class ChatRequestParser {
     }
   }
 
-  private static ApiException invalid(String message, String param) {
-    return new ApiException(ApiError.invalidRequest(message, param));
+  private static RouterException invalid(String message, String param) {
+    return new RouterException(RouterError.invalidRequest(message, param));
   }
 }

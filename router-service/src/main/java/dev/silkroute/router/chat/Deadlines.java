@@ -9,8 +9,6 @@ import dev.silkroute.router.routing.RoutingOptions;
 import dev.silkroute.router.routing.UpstreamTimeouts;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -43,17 +41,6 @@ public final class Deadlines {
 
   Duration stall() {
     return timeouts.stall();
-  }
-
-  /**
-   * Fails {@code call} with a timeout (status 0, cause {@link HttpTimeoutException}) unless it ends
-   * within {@code timeout}; the failure is delivered on {@code continueOn}, so what depends on the
-   * call never runs on the timer's thread.
-   */
-  <T> void bound(CompletableFuture<T> call, Duration timeout, Endpoint endpoint, Executor continueOn) {
-    ScheduledFuture<?> timer = schedule(timeout, () -> continueOn.execute(
-        () -> call.completeExceptionally(timedOut(endpoint, timeout))));
-    call.whenComplete((answer, failure) -> timer.cancel(false));
   }
 
   static ScheduledFuture<?> schedule(Duration delay, Runnable task) {

@@ -2,7 +2,8 @@ package dev.silkroute.router.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.silkroute.router.core.ApiError;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterError;
 import dev.silkroute.router.provider.UpstreamException;
 import dev.silkroute.router.routing.Outcome;
 import java.io.IOException;
@@ -25,7 +26,7 @@ final class ProviderRejection {
   }
 
   /** The client's error for {@code failure}, when it is a refusal of the request; else empty. */
-  static Optional<ApiError> of(UpstreamException failure, ObjectMapper json) {
+  static Optional<RouterError> of(UpstreamException failure, ObjectMapper json) {
     if (Outcome.of(failure) != Outcome.CALLER_ERROR) {
       return Optional.empty();
     }
@@ -39,8 +40,8 @@ final class ProviderRejection {
     if (failure.upstreamBody() != null) {
       metadata.put("raw", failure.upstreamBody());
     }
-    int status = failure.status() == 413 ? 413 : 400;
-    return Optional.of(new ApiError(status, "invalid_request_error",
+    ErrorKind kind = failure.status() == 413 ? ErrorKind.REQUEST_TOO_LARGE : ErrorKind.INVALID_REQUEST;
+    return Optional.of(new RouterError(kind,
         "Provider " + failure.provider() + " rejected the request: " + said, param, "provider_rejected_request",
         metadata));
   }

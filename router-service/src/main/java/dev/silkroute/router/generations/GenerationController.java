@@ -1,8 +1,9 @@
 package dev.silkroute.router.generations;
 
 import dev.silkroute.router.auth.ApiKeys;
-import dev.silkroute.router.core.ApiError;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterError;
+import dev.silkroute.router.core.RouterException;
 import dev.silkroute.router.core.Caller;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -34,13 +35,12 @@ final class GenerationController {
                              @Nullable @QueryValue String id) {
     String token = ApiKeys.presentedKey(authorization);
     Caller caller = keys.authenticate(token)
-        .orElseThrow(() -> new ApiException(ApiError.unauthorized("Incorrect, revoked or missing API key")));
+        .orElseThrow(() -> new RouterException(RouterError.unauthorized("Incorrect, revoked or missing API key")));
     if (id == null || id.isBlank()) {
-      throw new ApiException(ApiError.invalidRequest("Missing required parameter: 'id'", "id"));
+      throw new RouterException(RouterError.invalidRequest("Missing required parameter: 'id'", "id"));
     }
     return log.find(id, caller.customerId())
         .<HttpResponse<?>>map(data -> HttpResponse.ok(Map.of("data", data)))
-        .orElseThrow(() -> new ApiException(new ApiError(404, "invalid_request_error",
-            "Generation " + id + " not found (it may have expired)", "id", "generation_not_found", Map.of())));
+        .orElseThrow(() -> new RouterException(new RouterError(ErrorKind.NOT_FOUND, "Generation " + id + " not found (it may have expired)", "id", "generation_not_found", Map.of())));
   }
 }

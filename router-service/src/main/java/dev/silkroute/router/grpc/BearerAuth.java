@@ -2,7 +2,7 @@ package dev.silkroute.router.grpc;
 
 import dev.silkroute.proto.v1.RouterGrpc;
 import dev.silkroute.router.auth.ApiKeys;
-import dev.silkroute.router.core.ApiError;
+import dev.silkroute.router.core.RouterError;
 import dev.silkroute.router.core.Caller;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -37,14 +37,14 @@ final class BearerAuth implements ServerInterceptor {
     }
     String authorization = headers.get(AUTHORIZATION);
     Optional<Caller> caller = Optional.empty();
-    ApiError refusal;
+    RouterError refusal;
     if (authorization == null || authorization.isBlank()) {
-      refusal = ApiError.unauthorized("You didn't provide an API key. Send it as metadata "
+      refusal = RouterError.unauthorized("You didn't provide an API key. Send it as metadata "
           + "'authorization: Bearer sk-...'");
     } else {
       String token = ApiKeys.presentedKey(authorization);
       caller = keys.authenticate(token);
-      refusal = ApiError.unauthorized("Incorrect or revoked API key provided");
+      refusal = RouterError.unauthorized("Incorrect or revoked API key provided");
     }
     if (caller.isEmpty()) {
       StatusRuntimeException error = ErrorStatus.of(refusal);

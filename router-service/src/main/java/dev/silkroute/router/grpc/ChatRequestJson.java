@@ -11,8 +11,8 @@ import dev.silkroute.proto.v1.ContentPart;
 import dev.silkroute.proto.v1.ProviderPreferences;
 import dev.silkroute.proto.v1.Tool;
 import dev.silkroute.proto.v1.ToolCall;
-import dev.silkroute.router.core.ApiError;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.RouterError;
+import dev.silkroute.router.core.RouterException;
 import java.util.List;
 
 /**
@@ -133,7 +133,7 @@ final class ChatRequestJson {
             .putObject("json_schema").put("name", "response");
         schema.set("schema", jsonObject(request.getResponseFormatSchemaJson(), "response_format_schema_json"));
       }
-      default -> throw new ApiException(ApiError.invalidRequest(
+      default -> throw new RouterException(RouterError.invalidRequest(
           "'response_format_type' must be text, json_object or json_schema", "response_format_type"));
     }
   }
@@ -177,7 +177,7 @@ final class ChatRequestJson {
     } catch (JsonProcessingException e) {
       // answered below, naming the field
     }
-    throw new ApiException(ApiError.invalidRequest("'" + field + "' must be a JSON object", field));
+    throw new RouterException(RouterError.invalidRequest("'" + field + "' must be a JSON object", field));
   }
 
   private static void strings(ObjectNode body, String field, List<String> values) {

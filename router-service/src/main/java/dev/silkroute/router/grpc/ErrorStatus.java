@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.google.rpc.ErrorInfo;
 import dev.silkroute.router.api.ErrorShape;
-import dev.silkroute.router.core.ApiError;
+import dev.silkroute.router.api.HttpErrors;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterError;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -14,7 +16,7 @@ import io.grpc.protobuf.StatusProto;
 import java.util.Map;
 
 /**
- * Turns an {@link ApiError} into the gRPC status with the same meaning. The client gets it three
+ * Turns an {@link RouterError} into the gRPC status with the same meaning. The client gets it three
  * ways: the status code and description (the message), a {@code google.rpc.ErrorInfo} detail
  * (reason = OpenAI's code; metadata = type, param, HTTP status, provider), and the whole OpenAI
  * error object as JSON in the {@code silkroute-error} trailer, exactly as HTTP clients see it.
@@ -32,26 +34,26 @@ final class ErrorStatus {
   private ErrorStatus() {
   }
 
-  static Status.Code code(int httpStatus) {
-    return switch (httpStatus) {
-      case 400, 422 -> Status.Code.INVALID_ARGUMENT;
-      case 401 -> Status.Code.UNAUTHENTICATED;
-      case 403 -> Status.Code.PERMISSION_DENIED;
-      case 404 -> Status.Code.NOT_FOUND;
-      case 408, 504 -> Status.Code.DEADLINE_EXCEEDED;
-      // 402 (credits) and 429 (rate) are quotas; 413 is what gRPC itself answers for a large message.
-      case 402, 413, 429 -> Status.Code.RESOURCE_EXHAUSTED;
-      case 502, 503 -> Status.Code.UNAVAILABLE;
-      default -> httpStatus >= 500 ? Status.Code.INTERNAL : Status.Code.INVALID_ARGUMENT;
+  static Status.Code code(ErrorKind kind) {
+    return switch (kind) {
+      case INVALID_REQUEST -> Status.Code.INVALID_ARGUMENT;
+      case UNAUTHENTICATED -> Status.Code.UNAUTHENTICATED;
+      case FORBIDDEN -> Status.Code.PERMISSION_DENIED;
+      case NOT_FOUND -> Status.Code.NOT_FOUND;
+      case UPSTREAM_TIMEOUT -> Status.Code.DEADLINE_EXCEEDED;
+      // Credit and rate are quotas; RESOURCE_EXHAUSTED is what gRPC itself answers for a large message.
+      case INSUFFICIENT_CREDIT, REQUEST_TOO_LARGE, RATE_LIMITED -> Status.Code.RESOURCE_EXHAUSTED;
+      case UPSTREAM_FAILED, UNAVAILABLE -> Status.Code.UNAVAILABLE;
+      case INTERNAL -> Status.Code.INTERNAL;
     };
   }
 
-  static StatusRuntimeException of(ApiError error) {
+  static StatusRuntimeException of(RouterError error) {
     ErrorInfo.Builder info = ErrorInfo.newBuilder()
-        .setReason(error.code() == null ? error.type() : error.code())
+        .setReason(error.code() == null ? HttpErrors.openAiType(error.kind()) : error.code())
         .setDomain(DOMAIN)
-        .putMetadata("type", error.type())
-        .putMetadata("http_status", Integer.toString(error.status()));
+        .putMetadata("type", HttpErrors.openAiType(error.kind()))
+        .putMetadata("http_status", Integer.toString(HttpErrors.status(error.kind())));
     if (error.param() != null) {
       info.putMetadata("param", error.param());
     }
@@ -60,7 +62,7 @@ final class ErrorStatus {
       info.putMetadata("provider_name", provider.toString());
     }
     com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
-        .setCode(code(error.status()).value())
+        .setCode(code(error.kind()).value())
         .setMessage(error.message())
         .addDetails(com.google.protobuf.Any.pack(info.build()))
         .build();

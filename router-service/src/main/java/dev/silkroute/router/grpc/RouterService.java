@@ -12,8 +12,9 @@ import dev.silkroute.proto.v1.RouterGrpc;
 import dev.silkroute.router.catalog.Pricing;
 import dev.silkroute.router.chat.ChatRequestParser;
 import dev.silkroute.router.chat.ChatRouter;
-import dev.silkroute.router.core.ApiError;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterError;
+import dev.silkroute.router.core.RouterException;
 import dev.silkroute.router.core.Cancellation;
 import dev.silkroute.router.models.ModelListing;
 import io.grpc.StatusRuntimeException;
@@ -38,8 +39,7 @@ import org.slf4j.LoggerFactory;
 final class RouterService extends RouterGrpc.RouterImplBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(RouterService.class);
-  private static final ApiError INTERNAL = new ApiError(500, "server_error",
-      "The server had an error while processing your request", null, "internal", Map.of());
+  private static final RouterError INTERNAL = new RouterError(ErrorKind.INTERNAL, "The server had an error while processing your request", null, "internal", Map.of());
 
   private final ChatRequestParser parser;
   private final ChatRouter router;
@@ -110,7 +110,7 @@ final class RouterService extends RouterGrpc.RouterImplBase {
     }
     // A success needs nothing more: the router ended the stream before it settled. A failure completes
     // where the settlement's Redis reply arrived (Lettuce's thread) and is answered on continueOn. The
-    // router fails with an ApiException only before the first chunk, when a status is still possible;
+    // router fails with an RouterException only before the first chunk, when a status is still possible;
     // anything else ends the call as INTERNAL, unless it has ended already.
     answered.whenComplete((settled, failure) -> {
       if (failure != null) {
@@ -120,7 +120,7 @@ final class RouterService extends RouterGrpc.RouterImplBase {
   }
 
   private static StatusRuntimeException status(Throwable failure, String rpc) {
-    if (failure instanceof ApiException e) {
+    if (failure instanceof RouterException e) {
       return ErrorStatus.of(e.error());
     }
     LOG.error(rpc + " failed", failure);

@@ -1,8 +1,9 @@
 package dev.silkroute.router.limits;
 
 import dev.silkroute.contracts.KeyLimits;
-import dev.silkroute.router.core.ApiError;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterError;
+import dev.silkroute.router.core.RouterException;
 import dev.silkroute.router.core.Caller;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -17,7 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The gate between an authenticated request and routing: the key may call the model, its rate
  * limits have room, and its customer's credit covers the request's worst case. Each refusal is
- * an {@link ApiException} in OpenAI's shape (403, 429 with the window, 402 naming the reason).
+ * an {@link RouterException} in OpenAI's shape (403, 429 with the window, 402 naming the reason).
  */
 public final class Admission {
 
@@ -107,7 +108,7 @@ public final class Admission {
 
   /**
    * Admits a request without waiting: a ticket, or a future that fails with the refusal's
-   * {@link ApiException} (itself, not wrapped). A model the key may not use fails it before Redis
+   * {@link RouterException} (itself, not wrapped). A model the key may not use fails it before Redis
    * is asked. Completes on Lettuce's I/O thread.
    */
   public CompletableFuture<Ticket> admitAsync(Caller caller, String model, long estimatedPromptTokens,
@@ -115,14 +116,14 @@ public final class Admission {
     Check check;
     try {
       check = check(caller, model, estimatedPromptTokens, worstCaseMicros);
-    } catch (ApiException refused) {
+    } catch (RouterException refused) {
       return CompletableFuture.failedFuture(refused);
     }
     return admit.<List<Long>>runAsync(redisAsync, ScriptOutputType.MULTI, check.keys(), check.args())
         .thenCompose(result -> {
           try {
             return CompletableFuture.completedFuture(verdict(check, result));
-          } catch (ApiException refused) {
+          } catch (RouterException refused) {
             return CompletableFuture.failedFuture(refused); // unwrapped: the caller answers with it
           }
         });
@@ -131,8 +132,7 @@ public final class Admission {
   private Check check(Caller caller, String model, long estimatedPromptTokens, long worstCaseMicros) {
     KeyLimits limits = caller.limits();
     if (!limits.allowsModel(model)) {
-      throw new ApiException(new ApiError(403, "permission_error",
-          "This API key may not use the model '" + model + "'", "model", "model_not_allowed", Map.of()));
+      throw new RouterException(new RouterError(ErrorKind.FORBIDDEN, "This API key may not use the model '" + model + "'", "model", "model_not_allowed", Map.of()));
     }
     Instant now = clock.instant();
     return new Check(limits, now, rateLimits.requestsKey(caller.keyId(), now),
@@ -156,7 +156,7 @@ public final class Admission {
     }
   }
 
-  /** The admission script's answer: a ticket, or the refusal as an {@link ApiException}. */
+  /** The admission script's answer: a ticket, or the refusal as an {@link RouterException}. */
   private Ticket verdict(Check check, List<Long> result) {
     long verdict = result.get(0);
     RateLimits.Window window = RateLimits.window(check.limits(), verdict, result.get(1), result.get(2), check.now());
@@ -165,15 +165,13 @@ public final class Admission {
         "X-RateLimit-Remaining", String.valueOf(window.remaining()),
         "X-RateLimit-Reset", String.valueOf(window.resetSeconds()));
     if (!window.admitted()) {
-      throw new ApiException(new ApiError(429, "rate_limit_error",
-          "Rate limit reached for this key: " + window.limit() + " " + window.limitedBy().replace('_', ' ')
+      throw new RouterException(new RouterError(ErrorKind.RATE_LIMITED, "Rate limit reached for this key: " + window.limit() + " " + window.limitedBy().replace('_', ' ')
               + "; try again in " + window.resetSeconds() + "s",
           null, "rate_limit_exceeded", Map.of("headers", headers, "retry_after_seconds", window.resetSeconds())));
     }
     if (verdict != 0) {
       Credit.Verdict refused = Credit.Verdict.refused(verdict, result.get(3));
-      throw new ApiException(new ApiError(402, "insufficient_quota",
-          refusalMessage(refused, check.worstCaseMicros()), null,
+      throw new RouterException(new RouterError(ErrorKind.INSUFFICIENT_CREDIT, refusalMessage(refused, check.worstCaseMicros()), null,
           refused.refusal().name().toLowerCase(java.util.Locale.ROOT), Map.of()));
     }
     return new Admitted(check, headers);

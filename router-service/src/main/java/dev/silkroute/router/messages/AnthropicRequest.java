@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.silkroute.router.core.ApiError;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.RouterError;
+import dev.silkroute.router.core.RouterException;
 import java.util.List;
 import java.util.Set;
 
@@ -496,7 +496,7 @@ final class AnthropicRequest {
     return value.asText();
   }
 
-  static ApiException invalid(String message, String param) {
-    return new ApiException(ApiError.invalidRequest(message, param));
+  static RouterException invalid(String message, String param) {
+    return new RouterException(RouterError.invalidRequest(message, param));
   }
 }

@@ -9,8 +9,8 @@ import dev.silkroute.router.catalog.Catalog;
 import dev.silkroute.router.chat.ChatRequestParser;
 import dev.silkroute.router.chat.ChatRouter;
 import dev.silkroute.router.config.RouterSettings;
-import dev.silkroute.router.core.ApiError;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.RouterError;
+import dev.silkroute.router.core.RouterException;
 import dev.silkroute.router.core.Caller;
 import dev.silkroute.router.core.ChatRequest;
 import io.micronaut.core.annotation.Nullable;
@@ -27,7 +27,6 @@ import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.server.netty.NettyHttpRequest;
 import jakarta.inject.Named;
 import jakarta.inject.Provider;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -103,7 +102,7 @@ final class MessagesController {
       ObjectNode prompt = requests.prompt(requests.read(body), false);
       String model = prompt.get("model").asText();
       if (catalog.get().model(model).isEmpty()) {
-        throw new ApiException(ApiError.modelNotFound(model));
+        throw new RouterException(RouterError.modelNotFound(model));
       }
       ObjectNode count = json.createObjectNode().put("input_tokens", PromptTokens.count(prompt));
       return CompletableFuture.completedFuture(HttpResponse.ok(count.toString())
@@ -121,7 +120,7 @@ final class MessagesController {
 
   private static void checkVersion(String version) {
     if (version != null && !VERSION.matcher(version.trim()).matches()) {
-      throw new ApiException(ApiError.invalidRequest(
+      throw new RouterException(RouterError.invalidRequest(
           "anthropic-version: '" + version + "' is not a version (a date such as 2023-06-01)", "anthropic-version"));
     }
   }
@@ -163,11 +162,9 @@ final class MessagesController {
    * Anthropic's shape); after, Anthropic's error event.
    */
   private static void failed(SseStream stream, AnthropicEvents events, Throwable error) {
-    ApiError apiError = error instanceof ApiException e ? e.error()
-        : new ApiError(500, "server_error", "The server had an error while processing your request", null,
-            "internal", Map.of());
+    RouterError routerError = error instanceof RouterException e ? e.error() : RouterError.internal();
     RuntimeException failure = error instanceof RuntimeException runtime ? runtime : new IllegalStateException(error);
-    stream.failed(failure, () -> events.failed(ErrorShape.ANTHROPIC.body(apiError)));
+    stream.failed(failure, () -> events.failed(ErrorShape.ANTHROPIC.body(routerError)));
   }
 
   private Executor eventLoopOf(HttpRequest<?> http) {

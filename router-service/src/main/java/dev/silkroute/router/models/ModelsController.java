@@ -1,7 +1,7 @@
 package dev.silkroute.router.models;
 
-import dev.silkroute.router.core.ApiError;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.RouterError;
+import dev.silkroute.router.core.RouterException;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
@@ -34,14 +34,14 @@ final class ModelsController {
   HttpResponse<String> model(@PathVariable String author, @PathVariable String slug) {
     String id = author + "/" + slug;
     return json(listing.model(id).map(listing::modelObject)
-        .orElseThrow(() -> new ApiException(ApiError.modelNotFound(id))).toString());
+        .orElseThrow(() -> new RouterException(RouterError.modelNotFound(id))).toString());
   }
 
   @Get(uris = {"/v1/models/{author}/{slug}/endpoints", "/api/v1/models/{author}/{slug}/endpoints"})
   HttpResponse<String> endpoints(@PathVariable String author, @PathVariable String slug) {
     String id = author + "/" + slug;
     return json(listing.endpointsObject(id)
-        .orElseThrow(() -> new ApiException(ApiError.modelNotFound(id))).toString());
+        .orElseThrow(() -> new RouterException(RouterError.modelNotFound(id))).toString());
   }
 
   private static HttpResponse<String> json(String body) {

@@ -4,8 +4,9 @@ import dev.silkroute.router.catalog.Catalog;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.catalog.Model;
 import dev.silkroute.router.catalog.WorkerPool;
-import dev.silkroute.router.core.ApiError;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterError;
+import dev.silkroute.router.core.RouterException;
 import dev.silkroute.router.core.ChatRequest;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,7 +70,7 @@ public final class MarketOrder {
     return decide(model, available, request).endpoints();
   }
 
-  /** One model's decision for a request. @throws ApiException 400 for a bad option, 503 when nothing fits */
+  /** One model's decision for a request. @throws RouterException 400 for a bad option, 503 when nothing fits */
   public RouteDecision decide(Model model, List<Endpoint> available, ChatRequest request) {
     RoutingOptions options = RoutingOptions.of(request);
     return decide(model, available, options, request.maxTokens(), new RequestTrace(request.model()));
@@ -80,7 +81,7 @@ public final class MarketOrder {
    * try them; models none of whose endpoints fit the options are left out (503 when that is all).
    *
    * @param available a model's endpoints: its catalog endpoints plus those of every {@link EndpointSource}
-   * @throws ApiException 404 for an unknown model, 400 for a bad option, 503 when nothing fits
+   * @throws RouterException 404 for an unknown model, 400 for a bad option, 503 when nothing fits
    */
   public List<RouteDecision> plan(ChatRequest request, Function<Model, List<Endpoint>> available) {
     RoutingOptions options = RoutingOptions.of(request);
@@ -95,12 +96,12 @@ public final class MarketOrder {
                                   Function<Model, List<Endpoint>> available) {
     RequestTrace trace = new RequestTrace(request.model());
     List<RouteDecision> decisions = new ArrayList<>();
-    ApiException firstUnfit = null;
+    RouterException firstUnfit = null;
     for (Model model : models) {
       try {
         decisions.add(decide(model, available.apply(model), options, request.maxTokens(), trace));
-      } catch (ApiException e) {
-        if (e.error().status() != 503) {
+      } catch (RouterException e) {
+        if (e.error().kind() != ErrorKind.UNAVAILABLE) {
           throw e;
         }
         firstUnfit = firstUnfit == null ? e : firstUnfit;
@@ -125,8 +126,8 @@ public final class MarketOrder {
     for (int i = 0; i < ids.size(); i++) {
       String id = ids.get(i);
       int index = i - 1;
-      models.add(now.model(id).orElseThrow(() -> new ApiException(index < 0 ? ApiError.modelNotFound(id)
-          : ApiError.invalidRequest("'models[" + index + "]': the model '" + id + "' does not exist",
+      models.add(now.model(id).orElseThrow(() -> new RouterException(index < 0 ? RouterError.modelNotFound(id)
+          : RouterError.invalidRequest("'models[" + index + "]': the model '" + id + "' does not exist",
               "models"))));
     }
     return models;
@@ -377,10 +378,9 @@ public final class MarketOrder {
     return null;
   }
 
-  private static ApiException nothingFits(Model model, List<RouteDecision.Rejection> rejections) {
+  private static RouterException nothingFits(Model model, List<RouteDecision.Rejection> rejections) {
     if (rejections.isEmpty()) {
-      return new ApiException(new ApiError(503, "service_unavailable",
-          "No endpoint currently serves " + model.id(), null, "no_endpoint", Map.of()));
+      return new RouterException(new RouterError(ErrorKind.UNAVAILABLE, "No endpoint currently serves " + model.id(), null, "no_endpoint", Map.of()));
     }
     StringBuilder message = new StringBuilder("No endpoint of ").append(model.id())
         .append(" satisfies the request's routing options: ");
@@ -395,7 +395,7 @@ public final class MarketOrder {
         param = "provider";
       }
     }
-    return new ApiException(new ApiError(503, "service_unavailable", message.toString(), param,
+    return new RouterException(new RouterError(ErrorKind.UNAVAILABLE, message.toString(), param,
         "no_endpoint_matches", Map.of("rejected", byEndpoint)));
   }
 }

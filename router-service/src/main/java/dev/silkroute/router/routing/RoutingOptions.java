@@ -2,8 +2,8 @@ package dev.silkroute.router.routing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.silkroute.router.core.ApiError;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.RouterError;
+import dev.silkroute.router.core.RouterException;
 import dev.silkroute.router.core.ChatRequest;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -237,7 +237,7 @@ public record RoutingOptions(String model, Variant variant, List<String> fallbac
     return value.asBoolean();
   }
 
-  private static ApiException invalid(String message, String param) {
-    return new ApiException(ApiError.invalidRequest(message, param));
+  private static RouterException invalid(String message, String param) {
+    return new RouterException(RouterError.invalidRequest(message, param));
   }
 }

@@ -2,13 +2,15 @@ package dev.silkroute.router.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.silkroute.router.core.ApiError;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterError;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ErrorShapeTest {
 
-  private static final ApiError NO_CREDIT = new ApiError(402, "insufficient_quota", "Not enough credit", "model",
+  private static final RouterError NO_CREDIT = new RouterError(ErrorKind.INSUFFICIENT_CREDIT, "Not enough credit",
+      "model",
       "insufficient_credit", Map.of("required_usd", "0.01"));
 
   @Test
@@ -35,7 +37,7 @@ class ErrorShapeTest {
   @Test
   void leavesMetadataOutOfOpenRoutersShapeWhenThereIsNone() {
     @SuppressWarnings("unchecked")
-    Map<String, Object> error = (Map<String, Object>) ErrorShape.OPENROUTER.body(ApiError.unauthorized("no key"))
+    Map<String, Object> error = (Map<String, Object>) ErrorShape.OPENROUTER.body(RouterError.unauthorized("no key"))
         .get("error");
 
     assertThat(error).containsOnlyKeys("code", "message");
@@ -52,9 +54,9 @@ class ErrorShapeTest {
 
   @Test
   void answersNoFreeEndpointAndEveryProviderFailingAsAnthropicsOverloaded529() {
-    ApiError allFailed = ApiError.upstreamFailed("Every provider failed", Map.of());
-    ApiError none = new ApiError(503, "service_unavailable", "No endpoint", null, "no_endpoint_available", Map.of());
-    ApiError late = new ApiError(408, "timeout", "Too slow", null, "timeout", Map.of());
+    RouterError allFailed = RouterError.upstreamFailed("Every provider failed", Map.of());
+    RouterError none = new RouterError(ErrorKind.UNAVAILABLE, "No endpoint", null, "no_endpoint_available");
+    RouterError late = new RouterError(ErrorKind.UPSTREAM_TIMEOUT, "Too slow", null, "timeout");
 
     assertThat(ErrorShape.ANTHROPIC.status(allFailed)).isEqualTo(529);
     assertThat(ErrorShape.ANTHROPIC.status(none)).isEqualTo(529);

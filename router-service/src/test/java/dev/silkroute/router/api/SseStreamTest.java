@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.silkroute.router.core.ApiError;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.RouterError;
+import dev.silkroute.router.core.RouterException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,11 +46,11 @@ class SseStreamTest {
   void aHeldEventDoesNotCommitTheResponse() {
     SseStream stream = new SseStream(Runnable::run);
     stream.chunk(n(1), true);
-    stream.failed(new ApiException(ApiError.unauthorized("no")), error());
+    stream.failed(new RouterException(RouterError.unauthorized("no")), error());
 
     assertThat(stream.committed(Duration.ofSeconds(1))).failsWithin(Duration.ofSeconds(1))
         .withThrowableOfType(java.util.concurrent.ExecutionException.class)
-        .withCauseInstanceOf(ApiException.class);
+        .withCauseInstanceOf(RouterException.class);
   }
 
   @Test
@@ -58,7 +58,7 @@ class SseStreamTest {
     SseStream stream = new SseStream(Runnable::run);
 
     assertThat(stream.committed(Duration.ofMillis(50))).succeedsWithin(Duration.ofSeconds(2)).isEqualTo(false);
-    stream.failed(new ApiException(ApiError.unauthorized("no")), error());
+    stream.failed(new RouterException(RouterError.unauthorized("no")), error());
 
     List<String> frames = stream.body(Duration.ofMinutes(1)).collectList().block(Duration.ofSeconds(5));
     assertThat(frames).containsExactly("data: {\"error\":{}}\n\n", "data: [DONE]\n\n");

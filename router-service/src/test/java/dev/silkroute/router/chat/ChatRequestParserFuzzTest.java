@@ -3,7 +3,8 @@ package dev.silkroute.router.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterException;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -33,8 +34,8 @@ class ChatRequestParserFuzzTest {
       byte[] body = mangle(VALID, random);
       try {
         parser.parse(body);
-      } catch (ApiException e) {
-        assertThat(e.error().status()).as(new String(body, StandardCharsets.UTF_8)).isEqualTo(400);
+      } catch (RouterException e) {
+        assertThat(e.error().kind()).as(new String(body, StandardCharsets.UTF_8)).isEqualTo(ErrorKind.INVALID_REQUEST);
         assertThat(e.error().message()).isNotBlank();
         refused++;
       }
@@ -51,8 +52,8 @@ class ChatRequestParserFuzzTest {
     for (byte[] body : new byte[][] {deep, badUtf8, new byte[0], {(byte) 0xFF, (byte) 0xFE}}) {
       try {
         parser.parse(body);
-      } catch (ApiException e) {
-        assertThat(e.error().status()).isEqualTo(400);
+      } catch (RouterException e) {
+        assertThat(e.error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
         continue;
       }
       throw new AssertionError("accepted a body it should refuse");

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterException;
 import dev.silkroute.router.core.ChatRequest;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -56,10 +57,9 @@ class ChatRequestParserTest {
   })
   void namesTheFieldAtFault(String body, String param) {
     assertThatThrownBy(() -> parse(body))
-        .isInstanceOfSatisfying(ApiException.class, e -> {
-          assertThat(e.error().status()).isEqualTo(400);
+        .isInstanceOfSatisfying(RouterException.class, e -> {
+          assertThat(e.error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
           assertThat(e.error().param()).isEqualTo(param);
-          assertThat(e.error().type()).isEqualTo("invalid_request_error");
         });
   }
 
@@ -67,7 +67,7 @@ class ChatRequestParserTest {
   @CsvSource(delimiter = '|', value = {"{\"model\":", "[1,2]", "null", "''", "\"text\""})
   void rejectsBodiesThatAreNotAJsonObject(String body) {
     assertThatThrownBy(() -> parse(body))
-        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(400));
+        .isInstanceOfSatisfying(RouterException.class, e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST));
   }
 
   private ChatRequest parse(String body) {

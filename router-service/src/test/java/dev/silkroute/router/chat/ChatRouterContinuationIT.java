@@ -166,8 +166,9 @@ class ChatRouterContinuationIT {
       eventLoop.shutdown();
     }
 
-    // After admission, and after settlement: never left on Lettuce's I/O thread.
-    assertThat(ranOn).hasSize(2).containsOnly("test-event-loop");
+    // After admission, after the upstream's answer (which arrives on the HTTP client's thread), and
+    // after settlement: never left on Lettuce's I/O thread or the client's.
+    assertThat(ranOn).hasSize(3).containsOnly("test-event-loop");
   }
 
   @Test
@@ -201,8 +202,8 @@ class ChatRouterContinuationIT {
       replies.shutdown();
     }
 
-    // After the source's answer, after admission, and after settlement.
-    assertThat(ranOn).hasSize(3).containsOnly("test-event-loop");
+    // After the source's answer, after admission, after the upstream's answer, and after settlement.
+    assertThat(ranOn).hasSize(4).containsOnly("test-event-loop");
   }
 
   @Test

@@ -3,7 +3,8 @@ package dev.silkroute.router.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.silkroute.router.core.ApiError;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterError;
 import dev.silkroute.router.provider.UpstreamException;
 import org.junit.jupiter.api.Test;
 
@@ -16,10 +17,9 @@ class ProviderRejectionTest {
     String raw = "{\"error\":{\"message\":\"Invalid type for 'tools': expected an array.\","
         + "\"type\":\"invalid_request_error\",\"param\":\"tools\",\"code\":null}}";
 
-    ApiError error = ProviderRejection.of(failure(400, raw), JSON).orElseThrow();
+    RouterError error = ProviderRejection.of(failure(400, raw), JSON).orElseThrow();
 
-    assertThat(error.status()).isEqualTo(400);
-    assertThat(error.type()).isEqualTo("invalid_request_error");
+    assertThat(error.kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
     assertThat(error.message())
         .isEqualTo("Provider deepseek rejected the request: Invalid type for 'tools': expected an array.");
     assertThat(error.param()).isEqualTo("tools");
@@ -29,9 +29,9 @@ class ProviderRejectionTest {
 
   @Test
   void keepsABodyOverTheProvidersLimitA413AndToleratesABodyThatIsNotJson() {
-    ApiError error = ProviderRejection.of(failure(413, "<html>too large</html>"), JSON).orElseThrow();
+    RouterError error = ProviderRejection.of(failure(413, "<html>too large</html>"), JSON).orElseThrow();
 
-    assertThat(error.status()).isEqualTo(413);
+    assertThat(error.kind()).isEqualTo(ErrorKind.REQUEST_TOO_LARGE);
     assertThat(error.message()).endsWith("provider answered HTTP 413");
     assertThat(error.param()).isNull();
   }

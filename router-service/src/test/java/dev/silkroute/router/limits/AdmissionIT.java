@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.silkroute.contracts.KeyLimits;
 import dev.silkroute.contracts.RedisKeys;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterException;
 import dev.silkroute.router.core.Caller;
 import dev.silkroute.testkit.Infra;
 import io.lettuce.core.RedisClient;
@@ -75,8 +76,8 @@ class AdmissionIT {
         try {
           admit(caller, "a/b", 10, 100);
           return true;
-        } catch (ApiException refused) {
-          assertThat(refused.error().status()).isEqualTo(402);
+        } catch (RouterException refused) {
+          assertThat(refused.error().kind()).isEqualTo(ErrorKind.INSUFFICIENT_CREDIT);
           return false;
         }
       });
@@ -107,15 +108,15 @@ class AdmissionIT {
   void refusesWith402NamingTheReason() {
     Caller caller = new Caller("cus_none", "key_n", KeyLimits.NONE);
     assertThatThrownBy(() -> admit(caller, "a/b", 1, 1))
-        .isInstanceOfSatisfying(ApiException.class, e -> {
-          assertThat(e.error().status()).isEqualTo(402);
+        .isInstanceOfSatisfying(RouterException.class, e -> {
+          assertThat(e.error().kind()).isEqualTo(ErrorKind.INSUFFICIENT_CREDIT);
           assertThat(e.error().code()).isEqualTo("no_balance");
         });
 
     redis.set(keys.balance("cus_b"), "100");
     Caller small = new Caller("cus_b", "key_b", KeyLimits.NONE);
     assertThatThrownBy(() -> admit(small, "a/b", 1, 101))
-        .isInstanceOfSatisfying(ApiException.class, e -> {
+        .isInstanceOfSatisfying(RouterException.class, e -> {
           assertThat(e.error().code()).isEqualTo("insufficient_credit");
           assertThat(e.error().message()).contains("$0.000101").contains("$0.0001 remains");
         });
@@ -125,7 +126,7 @@ class AdmissionIT {
         new KeyLimits(OptionalLong.of(150), OptionalLong.empty(), OptionalLong.empty(), Set.of()));
     settle(admit(limited, "a/b", 1, 100), 100, 1);
     assertThatThrownBy(() -> admit(limited, "a/b", 1, 100))
-        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().code()).isEqualTo("key_limit"));
+        .isInstanceOfSatisfying(RouterException.class, e -> assertThat(e.error().code()).isEqualTo("key_limit"));
   }
 
   @Test
@@ -139,8 +140,8 @@ class AdmissionIT {
         .containsEntry("X-RateLimit-Remaining", "1").containsEntry("X-RateLimit-Reset", "50");
     admit(caller, "a/b", 1, 1);
     assertThatThrownBy(() -> admit(caller, "a/b", 1, 1))
-        .isInstanceOfSatisfying(ApiException.class, e -> {
-          assertThat(e.error().status()).isEqualTo(429);
+        .isInstanceOfSatisfying(RouterException.class, e -> {
+          assertThat(e.error().kind()).isEqualTo(ErrorKind.RATE_LIMITED);
           assertThat(e.error().metadata()).containsEntry("retry_after_seconds", 50L);
         });
   }
@@ -153,7 +154,8 @@ class AdmissionIT {
 
     settle(admit(caller, "a/b", 10, 1), 1, 95); // really used 95 of the minute's 100
     assertThatThrownBy(() -> admit(caller, "a/b", 10, 1))
-        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(429));
+        .isInstanceOfSatisfying(RouterException.class,
+            e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.RATE_LIMITED));
   }
 
   @Test
@@ -163,7 +165,8 @@ class AdmissionIT {
     Instant now = Instant.parse("2026-11-23T12:00:10Z");
 
     assertThatThrownBy(() -> admit(caller, "a/b", 30, 1))
-        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(402));
+        .isInstanceOfSatisfying(RouterException.class,
+            e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.INSUFFICIENT_CREDIT));
 
     assertThat(redis.get(keys.requestsInMinute("key_poor", now))).isEqualTo("1");
     assertThat(redis.get(keys.tokensInMinute("key_poor", now))).isIn(null, "0");
@@ -178,14 +181,15 @@ class AdmissionIT {
     admit(caller, "a/b", 1, 100);
 
     assertThatThrownBy(() -> admit(caller, "a/b", 1, 100))
-        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(429));
+        .isInstanceOfSatisfying(RouterException.class,
+            e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.RATE_LIMITED));
 
     assertThat(redis.get(keys.balance("cus_busy"))).isEqualTo("900");
     assertThat(redis.get(keys.keySpend("key_busy"))).isEqualTo("100");
   }
 
   /** What one admission came to: the ticket's headers, or the refusal. */
-  private record Verdict(Map<String, String> headers, dev.silkroute.router.core.ApiError refusal) {
+  private record Verdict(Map<String, String> headers, dev.silkroute.router.core.RouterError refusal) {
   }
 
   /**
@@ -208,7 +212,7 @@ class AdmissionIT {
     for (Object[] request : requests) {
       try {
         verdicts.add(new Verdict(admit.apply(request).rateLimitHeaders(), null));
-      } catch (ApiException refused) {
+      } catch (RouterException refused) {
         verdicts.add(new Verdict(null, refused.error()));
       }
     }
@@ -219,8 +223,9 @@ class AdmissionIT {
   void admitsThenRefusesInEachWayInTurn() {
     List<Verdict> verdicts = everyVerdict("all", r -> admit((Caller) r[0], (String) r[1], 10, (Long) r[2]));
 
-    assertThat(verdicts).extracting(v -> v.refusal() == null ? 200 : v.refusal().status())
-        .containsExactly(200, 429, 403, 402, 402);
+    assertThat(verdicts).extracting(v -> v.refusal() == null ? null : v.refusal().kind())
+        .containsExactly(null, ErrorKind.RATE_LIMITED, ErrorKind.FORBIDDEN, ErrorKind.INSUFFICIENT_CREDIT,
+            ErrorKind.INSUFFICIENT_CREDIT);
     assertThat(verdicts.get(0).headers()).containsEntry("X-RateLimit-Limit", "1")
         .containsEntry("X-RateLimit-Remaining", "0");
     assertThat(verdicts).extracting(v -> v.refusal() == null ? null : v.refusal().code())
@@ -316,18 +321,18 @@ class AdmissionIT {
         new KeyLimits(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), Set.of("a/allowed")));
 
     assertThatThrownBy(() -> admit(caller, "a/other", 1, 1))
-        .isInstanceOfSatisfying(ApiException.class, e -> {
-          assertThat(e.error().status()).isEqualTo(403);
+        .isInstanceOfSatisfying(RouterException.class, e -> {
+          assertThat(e.error().kind()).isEqualTo(ErrorKind.FORBIDDEN);
           assertThat(e.error().param()).isEqualTo("model");
         });
   }
 
-  /** Admits, waiting for the verdict; a refusal is thrown as the ApiException the future fails with. */
+  /** Admits, waiting for the verdict; a refusal is thrown as the RouterException the future fails with. */
   private Admission.Ticket admit(Caller caller, String model, long estimatedPromptTokens, long worstCaseMicros) {
     try {
       return admission.admitAsync(caller, model, estimatedPromptTokens, worstCaseMicros).get(10, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof ApiException refused) {
+      if (e.getCause() instanceof RouterException refused) {
         throw refused;
       }
       throw new AssertionError(e.getCause());

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.silkroute.router.api.ErrorShape;
 import dev.silkroute.router.chat.ChatRequestParser;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Random;
@@ -59,8 +60,8 @@ class AnthropicRequestFuzzTest {
         } else {
           PromptTokens.count(requests.prompt(requests.read(body.getBytes(StandardCharsets.UTF_8)), false));
         }
-      } catch (ApiException e) {
-        assertThat(e.error().status()).as(body).isEqualTo(400);
+      } catch (RouterException e) {
+        assertThat(e.error().kind()).as(body).isEqualTo(ErrorKind.INVALID_REQUEST);
         if (e.error().param() != null) {
           assertThat(e.error().message()).as(body).startsWith(e.error().param() + ":");
         }

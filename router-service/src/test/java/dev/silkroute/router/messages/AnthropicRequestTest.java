@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.RouterException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -72,15 +72,15 @@ class AnthropicRequestTest {
   @Test
   void namesTheFieldAtFault() {
     assertThatThrownBy(() -> translate("{\"model\":\"a/b\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
-        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().message()).startsWith("max_tokens:"));
+        .isInstanceOfSatisfying(RouterException.class, e -> assertThat(e.error().message()).startsWith("max_tokens:"));
     assertThatThrownBy(() -> translate("{\"model\":\"a/b\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\","
         + "\"content\":[{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/bmp\","
         + "\"data\":\"AA\"}}]}]}"))
-        .isInstanceOfSatisfying(ApiException.class,
+        .isInstanceOfSatisfying(RouterException.class,
             e -> assertThat(e.error().param()).isEqualTo("messages.0.content.0.source.media_type"));
     assertThatThrownBy(() -> translate("{\"model\":\"a/b\",\"max_tokens\":8,\"tools\":[{\"type\":\"bash_20250124\","
         + "\"name\":\"bash\"}],\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
-        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().param()).isEqualTo("tools.0.type"));
+        .isInstanceOfSatisfying(RouterException.class, e -> assertThat(e.error().param()).isEqualTo("tools.0.type"));
   }
 
   private ObjectNode translate(String body) {

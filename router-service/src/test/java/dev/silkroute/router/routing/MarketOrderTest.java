@@ -14,7 +14,8 @@ import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.catalog.Model;
 import dev.silkroute.router.catalog.Pricing;
 import dev.silkroute.router.catalog.WorkerPool;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -103,8 +104,8 @@ class MarketOrderTest {
 
     assertThat(core.providers(withFree, "{\"model\":\"a/m:free\",\"messages\":[]}")).containsExactly("gift");
     assertThatThrownBy(() -> core.providers(model, "{\"model\":\"a/m:free\",\"messages\":[]}"))
-        .isInstanceOfSatisfying(ApiException.class, e -> {
-          assertThat(e.error().status()).isEqualTo(503);
+        .isInstanceOfSatisfying(RouterException.class, e -> {
+          assertThat(e.error().kind()).isEqualTo(ErrorKind.UNAVAILABLE);
           assertThat(e.error().param()).isEqualTo("model");
           assertThat(e.error().message()).contains("not free");
         });
@@ -161,9 +162,8 @@ class MarketOrderTest {
     assertThat(core.providers(model, with("{\"max_price\":{\"prompt\":2,\"completion\":2.5},\"sort\":\"price\"}")))
         .containsExactly("cheap", "mid");
     assertThatThrownBy(() -> core.providers(model, with("{\"max_price\":{\"completion\":0.5}}")))
-        .isInstanceOfSatisfying(ApiException.class, e -> {
-          assertThat(e.error().status()).isEqualTo(503);
-          assertThat(e.error().type()).isEqualTo("service_unavailable");
+        .isInstanceOfSatisfying(RouterException.class, e -> {
+          assertThat(e.error().kind()).isEqualTo(ErrorKind.UNAVAILABLE);
           assertThat(e.error().param()).isEqualTo("provider.max_price.completion");
           assertThat(e.error().message()).contains("cheap", "mid", "dear");
         });
@@ -240,7 +240,7 @@ class MarketOrderTest {
     assertThat(plan).extracting(d -> d.model().id()).containsExactly("a/m", "b/n");
     assertThat(plan.get(0).endpoints()).containsExactly(cheap);
     assertThatThrownBy(() -> core.order.plan(request("{\"model\":\"a/m\",\"models\":[\"x/y\"],\"messages\":[]}"),
-        Model::endpoints)).isInstanceOfSatisfying(ApiException.class,
+        Model::endpoints)).isInstanceOfSatisfying(RouterException.class,
             e -> assertThat(e.error().param()).isEqualTo("models"));
   }
 
@@ -278,6 +278,6 @@ class MarketOrderTest {
   @Test
   void noEndpointAtAllIsA503() {
     assertThatThrownBy(() -> core.order.decide(model, List.of(), request(PLAIN)))
-        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(503));
+        .isInstanceOfSatisfying(RouterException.class, e -> assertThat(e.error().kind()).isEqualTo(ErrorKind.UNAVAILABLE));
   }
 }

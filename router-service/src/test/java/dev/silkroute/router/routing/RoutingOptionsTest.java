@@ -4,7 +4,8 @@ import static dev.silkroute.router.routing.Fixtures.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -86,9 +87,8 @@ class RoutingOptionsTest {
   void rejectsABadProviderOptionNamingTheField(String provider, String param) {
     assertThatThrownBy(() -> RoutingOptions.of(request(
         "{\"model\":\"a/m\",\"messages\":[],\"provider\":" + provider + "}")))
-        .isInstanceOfSatisfying(ApiException.class, e -> {
-          assertThat(e.error().status()).isEqualTo(400);
-          assertThat(e.error().type()).isEqualTo("invalid_request_error");
+        .isInstanceOfSatisfying(RouterException.class, e -> {
+          assertThat(e.error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
           assertThat(e.error().param()).isEqualTo(param);
           assertThat(e.error().message()).contains(param);
         });
@@ -97,11 +97,11 @@ class RoutingOptionsTest {
   @Test
   void rejectsBadModelsAndSessionIds() {
     assertThatThrownBy(() -> RoutingOptions.of(request("{\"model\":\"a/m\",\"messages\":[],\"models\":\"b/n\"}")))
-        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().param()).isEqualTo("models"));
+        .isInstanceOfSatisfying(RouterException.class, e -> assertThat(e.error().param()).isEqualTo("models"));
     assertThatThrownBy(() -> RoutingOptions.of(request("{\"model\":\"a/m\",\"messages\":[],\"models\":[\"b/n\",3]}")))
-        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().param()).isEqualTo("models[1]"));
+        .isInstanceOfSatisfying(RouterException.class, e -> assertThat(e.error().param()).isEqualTo("models[1]"));
     assertThatThrownBy(() -> RoutingOptions.of(request("{\"model\":\"a/m\",\"messages\":[],\"session_id\":7}")))
-        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().param()).isEqualTo("session_id"));
+        .isInstanceOfSatisfying(RouterException.class, e -> assertThat(e.error().param()).isEqualTo("session_id"));
   }
 
   @Test

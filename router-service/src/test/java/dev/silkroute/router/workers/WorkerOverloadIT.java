@@ -166,7 +166,7 @@ class WorkerOverloadIT {
     go.countDown();
     List<String> results = new ArrayList<>();
     for (Future<String> answer : answers) {
-      results.add(answer.get(60, TimeUnit.SECONDS)); // an ApiException (no endpoint left) would fail here
+      results.add(answer.get(60, TimeUnit.SECONDS)); // an RouterException (no endpoint left) would fail here
     }
     clients.shutdown();
     blocking.shutdown();

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.silkroute.router.core.ApiError;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.RouterError;
+import dev.silkroute.router.core.RouterException;
 import dev.silkroute.router.core.ChatRequest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -248,7 +248,7 @@ final class MessagesRequest {
     }
   }
 
-  private static ApiException invalid(String message, String param) {
-    return new ApiException(ApiError.invalidRequest(message, param));
+  private static RouterException invalid(String message, String param) {
+    return new RouterException(RouterError.invalidRequest(message, param));
   }
 }

@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.silkroute.router.chat.ChatRequestParser;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.ErrorKind;
+import dev.silkroute.router.core.RouterException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -109,8 +110,8 @@ class MessagesRequestTest {
     assertThatThrownBy(() -> translate("""
         {"model": "a/b", "messages": [{"role": "assistant", "tool_calls": [
           {"id": "c1", "type": "function", "function": {"name": "w", "arguments": "not json"}}]}]}"""))
-        .isInstanceOfSatisfying(ApiException.class, e -> {
-          assertThat(e.error().status()).isEqualTo(400);
+        .isInstanceOfSatisfying(RouterException.class, e -> {
+          assertThat(e.error().kind()).isEqualTo(ErrorKind.INVALID_REQUEST);
           assertThat(e.error().param()).isEqualTo("messages[0].tool_calls[0].function.arguments");
         });
   }

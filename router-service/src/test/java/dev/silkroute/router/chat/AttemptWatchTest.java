@@ -12,20 +12,20 @@ import org.junit.jupiter.api.Test;
  * The watch of one streamed attempt, on the real deadline timer with short timeouts: which of the
  * first chunk, the first-byte timeout, a stall and the stream's end wins, and what each one closes.
  */
-class StreamWatchTest {
+class AttemptWatchTest {
 
   private static final Duration LONG = Duration.ofMinutes(1);
 
   private final Cancellation request = new Cancellation();
   private final AtomicInteger timeouts = new AtomicInteger();
 
-  private StreamWatch watch(Duration firstByte, Duration stall) {
-    return new StreamWatch(request, firstByte, stall, System::nanoTime, timeouts::incrementAndGet, Runnable::run);
+  private AttemptWatch watch(Duration firstByte, Duration stall) {
+    return new AttemptWatch(request, firstByte, stall, System::nanoTime, timeouts::incrementAndGet, Runnable::run);
   }
 
   @Test
   void shouldGiveUpAnAttemptWithoutAFirstChunkAndDropWhatComesAfter() {
-    StreamWatch watch = watch(Duration.ofMillis(50), LONG);
+    AttemptWatch watch = watch(Duration.ofMillis(50), LONG);
 
     await().atMost(Duration.ofSeconds(2)).until(() -> timeouts.get() == 1);
 
@@ -37,7 +37,7 @@ class StreamWatchTest {
 
   @Test
   void shouldNotTimeOutOnceTheFirstChunkCame() {
-    StreamWatch watch = watch(Duration.ofMillis(100), LONG);
+    AttemptWatch watch = watch(Duration.ofMillis(100), LONG);
 
     assertThat(watch.chunk()).isTrue();
 
@@ -49,7 +49,7 @@ class StreamWatchTest {
 
   @Test
   void shouldEndAStreamThatGoesSilentButNotOneThatKeepsTalking() throws Exception {
-    StreamWatch watch = watch(LONG, Duration.ofMillis(500));
+    AttemptWatch watch = watch(LONG, Duration.ofMillis(500));
     assertThat(watch.chunk()).isTrue();
     for (int i = 0; i < 10; i++) { // a chunk every 100 ms for a second: never 500 ms of silence
       Thread.sleep(100);
@@ -67,7 +67,7 @@ class StreamWatchTest {
 
   @Test
   void shouldCloseTheAttemptsUpstreamWhenTheClientGoesAway() {
-    StreamWatch watch = watch(LONG, LONG);
+    AttemptWatch watch = watch(LONG, LONG);
 
     request.cancel();
 
@@ -76,7 +76,7 @@ class StreamWatchTest {
 
   @Test
   void shouldLetAnEndBeforeTheTimeoutWinOverIt() {
-    StreamWatch watch = watch(Duration.ofMillis(100), LONG);
+    AttemptWatch watch = watch(Duration.ofMillis(100), LONG);
 
     assertThat(watch.end()).isTrue();
 

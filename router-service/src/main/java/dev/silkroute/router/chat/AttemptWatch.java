@@ -8,13 +8,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
 /**
- * Watches one streamed attempt for a hanging upstream: no first chunk within the first-byte timeout
- * gives the attempt up (the request moves on to the next endpoint), and once the stream started, no
- * chunk for the stall timeout ends it. Either closes the upstream through the attempt's own
- * {@link Cancellation}. Thread-safe: chunks arrive on the upstream's threads, the timers fire on the
+ * Watches one attempt for a hanging upstream: no first chunk (or, not streamed, no answer) within the
+ * first-byte timeout gives the attempt up (the request moves on to the next endpoint), and once a
+ * stream started, no chunk for the stall timeout ends it. Either closes the upstream through the
+ * attempt's own {@link Cancellation}. Thread-safe: chunks arrive on the upstream's threads, the timers fire on the
  * deadline thread, the end is handled on the request's event loop; one state decides which wins.
  */
-final class StreamWatch {
+final class AttemptWatch {
 
   private enum State { WAITING, STREAMING, TIMED_OUT, STALLED, ENDED }
 
@@ -30,7 +30,7 @@ final class StreamWatch {
    * @param request   the request's cancellation (the client went away): closes this attempt's upstream too
    * @param onTimeout what follows a first-byte timeout, run on {@code eventLoop}
    */
-  StreamWatch(Cancellation request, Duration firstByteTimeout, Duration stall, LongSupplier nanos,
+  AttemptWatch(Cancellation request, Duration firstByteTimeout, Duration stall, LongSupplier nanos,
               Runnable onTimeout, Executor eventLoop) {
     this.stall = stall;
     this.nanos = nanos;
@@ -65,7 +65,19 @@ final class StreamWatch {
   }
 
   /**
-   * The adapter's stream ended; false when the attempt was given up at its first-byte timeout already
+   * A non-streamed attempt's whole answer arrived; false when the attempt was given up at its
+   * first-byte timeout already (and the answer must not reach the client).
+   */
+  boolean whole() {
+    if (state.compareAndSet(State.WAITING, State.ENDED)) {
+      firstByte.cancel(false);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * The adapter's stream (or a non-streamed call, failed) ended; false when the attempt was given up at its first-byte timeout already
    * (and the end must be ignored: the request moved on).
    */
   boolean end() {

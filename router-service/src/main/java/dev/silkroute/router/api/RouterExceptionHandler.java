@@ -1,7 +1,7 @@
 package dev.silkroute.router.api;
 
-import dev.silkroute.router.core.ApiError;
-import dev.silkroute.router.core.ApiException;
+import dev.silkroute.router.core.RouterError;
+import dev.silkroute.router.core.RouterException;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -13,24 +13,28 @@ import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.server.exceptions.ExceptionHandler;
 import jakarta.inject.Singleton;
 
-/** Answers an {@link ApiException} with its status and a body in the shape the called path speaks. */
+/** Answers an {@link RouterException} with its status and a body in the shape the called path speaks. */
 @Produces
 @Singleton
-@Requires(classes = {ApiException.class, ExceptionHandler.class})
-final class ApiExceptionHandler implements ExceptionHandler<ApiException, HttpResponse<?>> {
+@Requires(classes = {RouterException.class, ExceptionHandler.class})
+final class RouterExceptionHandler implements ExceptionHandler<RouterException, HttpResponse<?>> {
 
   @Override
-  public HttpResponse<?> handle(HttpRequest request, ApiException exception) {
+  public HttpResponse<?> handle(HttpRequest request, RouterException exception) {
     return respond(exception.error(), ErrorShape.forPath(request.getPath()));
   }
 
-  static HttpResponse<?> respond(ApiError error, ErrorShape shape) {
-    int status = shape.status(error);
+  static HttpResponse<?> respond(RouterError error, ErrorShape shape) {
+    return respond(error, shape, shape.status(error));
+  }
+
+  /** {@code error} answered with {@code status}: Micronaut's own refusals keep theirs (405, 415, ...). */
+  static HttpResponse<?> respond(RouterError error, ErrorShape shape, int status) {
     // Not HttpStatus.valueOf: Anthropic's 529 is no standard status.
     MutableHttpResponse<?> response = HttpResponse.status(status, status == 529 ? "Overloaded"
             : HttpStatus.getDefaultReason(status))
         .contentType(MediaType.APPLICATION_JSON_TYPE)
-        .body(shape.body(error));
+        .body(shape.body(error, status));
     // A rate-limit refusal tells the client when to come back, as OpenAI's and OpenRouter's do.
     if (error.metadata().get("retry_after_seconds") instanceof Number seconds) {
       response.header(HttpHeaders.RETRY_AFTER, String.valueOf(seconds.longValue()));
