@@ -25,12 +25,14 @@ final class RouterExceptionHandler implements ExceptionHandler<RouterException, 
   }
 
   static HttpResponse<?> respond(RouterError error, ErrorShape shape) {
-    return respond(error, shape, HttpErrors.status(error.kind()));
+    return respond(error, shape, shape.status(error));
   }
 
   /** {@code error} answered with {@code status}: Micronaut's own refusals keep theirs (405, 415, ...). */
   static HttpResponse<?> respond(RouterError error, ErrorShape shape, int status) {
-    MutableHttpResponse<?> response = HttpResponse.status(HttpStatus.valueOf(status))
+    // Not HttpStatus.valueOf: Anthropic's 529 is no standard status.
+    MutableHttpResponse<?> response = HttpResponse.status(status, status == 529 ? "Overloaded"
+            : HttpStatus.getDefaultReason(status))
         .contentType(MediaType.APPLICATION_JSON_TYPE)
         .body(shape.body(error, status));
     // A rate-limit refusal tells the client when to come back, as OpenAI's and OpenRouter's do.

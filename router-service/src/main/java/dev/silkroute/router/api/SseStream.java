@@ -17,6 +17,9 @@ import reactor.core.publisher.Sinks;
  * without one, so a request that fails early still gets a real error status; once committed,
  * {@code : keep-alive} comments flow until the first event, and a later failure travels as a chunk.
  * A client that goes away fires the stream's {@link #cancellation()}.
+ *
+ * <p>As a {@link ChunkOut} it writes OpenAI's form ({@code data: {chunk}}, then {@code data: [DONE]});
+ * other edges write named events ({@code event: message_start}) with {@link #event} and {@link #end}.
  */
 public final class SseStream implements ChunkOut {
 
@@ -42,33 +45,40 @@ public final class SseStream implements ChunkOut {
 
   @Override
   public void chunk(ObjectNode chunk, boolean more) {
-    held.append("data: ").append(chunk.toString()).append("\n\n");
-    if (!more) {
-      emitHeld();
-    }
+    event(null, chunk, more);
   }
 
   @Override
   public void done() {
-    if (ended.compareAndSet(false, true)) {
+    if (!ended.get()) {
       held.append("data: [DONE]\n\n");
-      emitHeld();
-      frames.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+      end();
     }
   }
 
   /**
-   * One named event ({@code event: name} then {@code data: ...}), for APIs whose streams name their
-   * events (OpenAI's Responses); {@code more} as in {@link #chunk(ObjectNode, boolean)}.
+   * One event: {@code event: name} (none for a null name), then its data. With {@code more}, held
+   * back to go out with the next one, as {@link #chunk(ObjectNode, boolean)}.
    */
   public void event(String name, ObjectNode data, boolean more) {
-    held.append("event: ").append(name).append('\n').append("data: ").append(data.toString()).append("\n\n");
+    if (name != null) {
+      held.append("event: ").append(name).append('\n');
+    }
+    held.append("data: ").append(data.toString()).append("\n\n");
     if (!more) {
       emitHeld();
     }
   }
 
-  /** Ends the stream without {@code data: [DONE]}, for APIs whose last event says it is over. */
+  /** Sends the events held back with {@code more}. */
+  public void flush() {
+    emitHeld();
+  }
+
+  /**
+   * Sends what is held and closes the response, without {@code data: [DONE]} (for APIs whose last
+   * event says it is over: Anthropic's, OpenAI's Responses); later calls do nothing.
+   */
   public void end() {
     if (ended.compareAndSet(false, true)) {
       emitHeld();
@@ -91,9 +101,19 @@ public final class SseStream implements ChunkOut {
    * sent with keep-alives), the error goes out as a final chunk instead.
    */
   void failed(RuntimeException error, ObjectNode errorChunk) {
-    if (!failedBeforeStart(error)) {
+    failed(error, () -> {
       chunk(errorChunk);
       done();
+    });
+  }
+
+  /**
+   * The producer failed before sending anything: the response fails with {@code error}; if it had
+   * already started, {@code afterStart} writes the failure into it (and ends it) instead.
+   */
+  public void failed(RuntimeException error, Runnable afterStart) {
+    if (!firstEvent.completeExceptionally(error)) {
+      afterStart.run();
     }
   }
 

@@ -60,14 +60,31 @@ public final class ApiKeys {
   }
 
   /**
+   * The key presented by Anthropic's {@code x-api-key} header, which its SDKs send, or else by the
+   * {@code Authorization} header (gateway clients of Anthropic's API send a Bearer token); empty for
+   * neither.
+   */
+  public static String presentedKey(String authorization, String xApiKey) {
+    return xApiKey != null && !xApiKey.isBlank() ? xApiKey.trim() : presentedKey(authorization);
+  }
+
+  /**
    * The caller whose key the {@code Authorization} header presents, as {@link #authenticateAsync}
    * finds it; fails with a 401 {@link RouterException} for a missing, unknown or revoked key.
    */
   public CompletableFuture<Caller> callerAsync(String authorization) {
-    String key = presentedKey(authorization);
+    return callerFor(presentedKey(authorization), "Send it as 'Authorization: Bearer sk-...'");
+  }
+
+  /** {@link #callerAsync(String)} for a key in {@code x-api-key} or {@code Authorization}. */
+  public CompletableFuture<Caller> callerAsync(String authorization, String xApiKey) {
+    return callerFor(presentedKey(authorization, xApiKey), "Send it as 'x-api-key: sk-...'");
+  }
+
+  private CompletableFuture<Caller> callerFor(String key, String howToSend) {
     if (key.isEmpty()) {
       return CompletableFuture.failedFuture(new RouterException(RouterError.unauthorized(
-          "You didn't provide an API key. Send it as 'Authorization: Bearer sk-...'")));
+          "You didn't provide an API key. " + howToSend)));
     }
     return authenticateAsync(key).thenApply(caller -> caller
         .orElseThrow(() -> new RouterException(RouterError.unauthorized("Incorrect or revoked API key provided"))));

@@ -53,11 +53,41 @@ class ErrorShapeTest {
         RouterError.invalidRequest("bad", "messages"), new RouterError(ErrorKind.RATE_LIMITED, "slow down", null,
             "rate_limited", Map.of("retry_after_seconds", 3)),
         RouterError.upstreamFailed("every provider failed", Map.of("attempts", 2)))) {
-      OpenRouterSchemas.assertError(HttpErrors.status(error.kind()), json.valueToTree(ErrorShape.OPENROUTER.body(error)));
+      OpenRouterSchemas.assertError(HttpErrors.status(error.kind()),
+          json.valueToTree(ErrorShape.OPENROUTER.body(error)));
     }
     // The schemas do tell: OpenAI's shape, with its string code, is not OpenRouter's.
     assertThat(OpenRouterSchemas.isValid("BadRequestResponse",
         json.valueToTree(ErrorShape.OPENAI.body(RouterError.invalidRequest("bad", "messages"))))).isFalse();
+  }
+
+  @Test
+  void writesAnthropicsShapeWithItsErrorTypeForTheStatus() {
+    Map<String, Object> body = ErrorShape.ANTHROPIC.body(NO_CREDIT);
+
+    assertThat(body).containsExactly(Map.entry("type", "error"),
+        Map.entry("error", Map.of("type", "billing_error", "message", "Not enough credit")));
+  }
+
+  @Test
+  void answersNoFreeEndpointAndEveryProviderFailingAsAnthropicsOverloaded529() {
+    RouterError allFailed = RouterError.upstreamFailed("Every provider failed", Map.of());
+    RouterError none = new RouterError(ErrorKind.UNAVAILABLE, "No endpoint", null, "no_endpoint_available");
+    RouterError late = new RouterError(ErrorKind.UPSTREAM_TIMEOUT, "Too slow", null, "timeout");
+
+    assertThat(ErrorShape.ANTHROPIC.status(allFailed)).isEqualTo(529);
+    assertThat(ErrorShape.ANTHROPIC.status(none)).isEqualTo(529);
+    assertThat(((Map<?, ?>) ErrorShape.ANTHROPIC.body(none).get("error")).get("type")).isEqualTo("overloaded_error");
+    assertThat(ErrorShape.ANTHROPIC.status(late)).isEqualTo(504);
+    assertThat(((Map<?, ?>) ErrorShape.ANTHROPIC.body(late).get("error")).get("type")).isEqualTo("timeout_error");
+    assertThat(ErrorShape.ANTHROPIC.status(NO_CREDIT)).isEqualTo(402);
+    assertThat(ErrorShape.OPENAI.status(allFailed)).isEqualTo(502);
+  }
+
+  @Test
+  void speaksAnthropicOnTheMessagesPathsUnderEitherBaseUrl() {
+    assertThat(ErrorShape.forPath("/v1/messages")).isEqualTo(ErrorShape.ANTHROPIC);
+    assertThat(ErrorShape.forPath("/api/v1/messages/count_tokens")).isEqualTo(ErrorShape.ANTHROPIC);
   }
 
   @Test
