@@ -20,6 +20,7 @@ import dev.silkroute.router.provider.ProviderAdapters;
 import dev.silkroute.router.routing.EndpointSource;
 import dev.silkroute.router.routing.MarketOrder;
 import dev.silkroute.router.routing.RoutingSettings;
+import dev.silkroute.router.usage.UsageJournal;
 import dev.silkroute.router.usage.UsageObserver;
 import dev.silkroute.router.usage.UsagePublisher;
 import dev.silkroute.router.usage.UsageSpool;
@@ -110,8 +111,12 @@ final class RouterBeans {
     config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
         new ByteArraySerializer());
+    // Each event is journaled beside the spool until Kafka acknowledged it, so that a router killed -9
+    // loses no event of an answer it gave; segments of 2 s or 10,000 events keep the journal small.
+    UsageJournal journal = new UsageJournal(settings.spoolFile(), 10_000, Duration.ofSeconds(2).toNanos(),
+        System::nanoTime);
     UsagePublisher publisher = new UsagePublisher(producer, kafka.usageTopic(),
-        new UsageSpool(settings.spoolFile(), settings.spoolMaxBytes()), observers);
+        new UsageSpool(settings.spoolFile(), settings.spoolMaxBytes()), observers, journal);
     publisher.replaySpool();
     return publisher;
   }

@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes one {@link UsageEvent} per request to Kafka, keyed by customer so a customer's events
  * stay in order. What Kafka refuses or cannot take in time goes to the {@link UsageSpool} and is
- * replayed by {@link #replaySpool()}, at start-up and periodically.
+ * replayed by {@link #replaySpool()}, at start-up and periodically. Until Kafka acknowledged it, each
+ * event is also in the {@link UsageJournal}, so a crash of the router loses none.
  */
 public final class UsagePublisher implements AutoCloseable {
 
@@ -21,17 +22,29 @@ public final class UsagePublisher implements AutoCloseable {
   private final String topic;
   private final UsageSpool spool;
   private final List<UsageObserver> observers;
+  private final UsageJournal journal;
 
   public UsagePublisher(Producer<String, byte[]> producer, String topic, UsageSpool spool) {
-    this(producer, topic, spool, List.of());
+    this(producer, topic, spool, List.of(), UsageJournal.NONE);
   }
 
   public UsagePublisher(Producer<String, byte[]> producer, String topic, UsageSpool spool,
                         List<UsageObserver> observers) {
+    this(producer, topic, spool, observers, UsageJournal.NONE);
+  }
+
+  /**
+   * @param journal where each event waits, on local disk, until Kafka acknowledged it; what a
+   *                previous run left there is moved into the spool now, to be replayed
+   */
+  public UsagePublisher(Producer<String, byte[]> producer, String topic, UsageSpool spool,
+                        List<UsageObserver> observers, UsageJournal journal) {
     this.producer = producer;
     this.topic = topic;
     this.spool = spool;
     this.observers = List.copyOf(observers);
+    this.journal = journal;
+    journal.recoverInto(spool);
   }
 
   public void publish(UsageEvent event) {
@@ -39,8 +52,14 @@ public final class UsagePublisher implements AutoCloseable {
     send(event);
   }
 
+  /**
+   * Journals the event (so a crash of this process cannot lose it), then hands it to the producer.
+   * Keyed by customer id: the default partitioner hashes the key, so one customer's events share a
+   * partition and billing reads them in the order they were published, whichever router sent them.
+   */
   private void send(UsageEvent event) {
     long handedOver = System.nanoTime();
+    UsageJournal.Entry journaled = journal.write(event);
     try {
       producer.send(new ProducerRecord<>(topic, event.getCustomerId(), event.toByteArray()), (meta, error) -> {
         if (error != null) {
@@ -49,9 +68,11 @@ public final class UsagePublisher implements AutoCloseable {
           long nanos = System.nanoTime() - handedOver;
           observers.forEach(observer -> observer.delivered(nanos));
         }
+        journal.acknowledged(journaled);
       });
     } catch (KafkaException e) {
       toSpool(event, e); // e.g. metadata not available within max.block.ms
+      journal.acknowledged(journaled);
     }
   }
 
@@ -91,5 +112,6 @@ public final class UsagePublisher implements AutoCloseable {
   @Override
   public void close() {
     producer.close(java.time.Duration.ofSeconds(5));
+    journal.close();
   }
 }
