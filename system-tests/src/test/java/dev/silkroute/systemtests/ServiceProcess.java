@@ -108,6 +108,15 @@ final class ServiceProcess implements AutoCloseable {
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
   }
 
+  /** Kills the process at once (SIGKILL, as {@code kill -9}): no shutdown hook, no flush, no drain. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
+  }
+
+  int httpPort() {
+    return httpPort;
+  }
+
   @Override
   public void close() throws InterruptedException {
     process.destroy();
