@@ -32,11 +32,17 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ReplicaStack implements AutoCloseable {
 
   static final String ADMIN_TOKEN = "replicas-admin-token";
+  /** Seven JVMs on a shared two-core machine: a service may take minutes to start. */
+  private static final Duration STARTUP = Duration.ofSeconds(240);
   static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   /** What a client was told: the HTTP status, and for a 200 the generation id and its cost in micro-USD. */
-  record Answer(int status, String id, long costMicros) {
+  record Answer(int status, String id, long costMicros, String error) {
+    Answer(int status, String id, long costMicros) {
+      this(status, id, costMicros, null);
+    }
+
     boolean paid() {
       return status == 200 && id != null && costMicros >= 0;
     }
@@ -95,7 +101,7 @@ final class ReplicaStack implements AutoCloseable {
         "silkroute.redis.key-prefix", prefix));
     ServiceProcess billing = ServiceProcess.start("replicas-" + name,
         LiveStack.privateCopy("silkroute.billing.jar"), ServiceProcess.freePort(), properties,
-        Map.of("SILKROUTE_ADMIN_TOKEN", ADMIN_TOKEN));
+        Map.of("SILKROUTE_ADMIN_TOKEN", ADMIN_TOKEN), STARTUP);
     billings.put(name, billing);
     return billing;
   }
@@ -112,7 +118,7 @@ final class ReplicaStack implements AutoCloseable {
             "silkroute.worker.max-running", String.valueOf(slots),
             "silkroute.worker.max-queued", "0",
             "silkroute.worker.heartbeat.key-prefix", prefix),
-        Map.of()));
+        Map.of(), STARTUP));
     workerGrpcPorts.put(name, grpc);
   }
 
@@ -127,8 +133,11 @@ final class ReplicaStack implements AutoCloseable {
             "silkroute.kafka.bootstrap-servers", Infra.kafka().bootstrapServers(),
             "silkroute.kafka.usage-topic", topic,
             "silkroute.redis.uri", Infra.redis().uri(),
-            "silkroute.redis.key-prefix", prefix),
-        Map.of("SILKROUTE_PROVIDER_SIM_URL", sim.url()));
+            "silkroute.redis.key-prefix", prefix,
+            // These scenarios are about capacity and money, not latency: on a starved shared machine a
+            // worker's first token can take seconds, which the adaptive timeout (floor 1 s) would cut.
+            "silkroute.routing.first-byte-floor", "15s"),
+        Map.of("SILKROUTE_PROVIDER_SIM_URL", sim.url()), STARTUP);
     routers.put(name, router);
     return router;
   }
@@ -166,7 +175,8 @@ final class ReplicaStack implements AutoCloseable {
           .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
-        return new Answer(response.statusCode(), null, -1);
+        return new Answer(response.statusCode(), null, -1,
+            JSON.readTree(response.body()).path("error").path("message").asText(response.body()));
       }
       String text = response.body();
       if (!text.startsWith("{")) {

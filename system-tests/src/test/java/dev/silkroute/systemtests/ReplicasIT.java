@@ -83,18 +83,24 @@ class ReplicasIT {
     List<ReplicaStack.Answer> answers = all(burst, burst,
         i -> ReplicaStack.chat(routers.get(i % 2), account[1], ReplicaStack.body(POOLED, 150, false, true)));
     long served = answers.stream().filter(ReplicaStack.Answer::paid).count();
-    assertThat(answers).extracting(ReplicaStack.Answer::status).allMatch(s -> s == 200 || s == 429 || s == 503);
+    System.err.printf("[replicas] burst: %d requests at once, %d served; the others were told: %s%n", burst, served,
+        answers.stream().filter(a -> a.status() != 200).map(a -> a.status() + " " + a.error()).distinct().toList());
 
     double rejections = 0;
+    java.util.Map<String, Double> ran = new java.util.TreeMap<>();
     for (var worker : stack.workers.entrySet()) {
       String metrics = ReplicaStack.scrape(worker.getValue());
-      double ran = ReplicaStack.sum(metrics, "silkroute_worker_requests_total");
+      ran.put(worker.getKey(), ReplicaStack.sum(metrics, "silkroute_worker_requests_total"));
       rejections += ReplicaStack.sum(metrics, "silkroute_worker_rejections_total");
-      System.err.printf("[replicas] burst: %s ran %.0f of %d%n", worker.getKey(), ran, burst);
-      assertThat(ran).as(worker.getKey() + " filled to its capacity").isGreaterThanOrEqualTo(WORKER_SLOTS);
     }
+    System.err.printf("[replicas] burst: requests each worker ran %s (capacity %d each), turned away by a worker %.0f%n",
+        ran, WORKER_SLOTS, rejections);
+    ran.forEach((worker, count) ->
+        assertThat(count).as(worker + " filled to its capacity").isGreaterThanOrEqualTo(WORKER_SLOTS));
     assertThat(rejections).as("requests a worker turned away: the routers oversubscribed it").isZero();
     assertThat(served).isGreaterThanOrEqualTo(2L * WORKER_SLOTS);
+    // All slots taken: the rest are refused by the routers' shared charges, never by a worker.
+    assertThat(answers).extracting(ReplicaStack.Answer::status).allMatch(s -> s == 200 || s == 502);
     check.verify("burst over 2 routers to 2 workers of " + WORKER_SLOTS + " slots", account[0], burst, answers);
 
     // alibaba, the cheapest for this model, fails every request; router A alone sees it.

@@ -40,6 +40,12 @@ final class ServiceProcess implements AutoCloseable {
    */
   static ServiceProcess start(String name, Path jar, int httpPort, Map<String, String> properties,
                 Map<String, String> environment) throws IOException, InterruptedException {
+    return start(name, jar, httpPort, properties, environment, Duration.ofSeconds(90));
+  }
+
+  /** As above, waiting up to {@code startup} for the service to become healthy. */
+  static ServiceProcess start(String name, Path jar, int httpPort, Map<String, String> properties,
+                Map<String, String> environment, Duration startup) throws IOException, InterruptedException {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: build the services first (mvn package)");
     }
@@ -64,7 +70,7 @@ final class ServiceProcess implements AutoCloseable {
     // A test JVM that ends without closing it (a failure in setup, Ctrl-C) must not leave it running.
     Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "stop-" + name));
     ServiceProcess service = new ServiceProcess(name, process, log, httpPort);
-    service.awaitHealthy(Duration.ofSeconds(90));
+    service.awaitHealthy(startup);
     return service;
   }
 
