@@ -76,6 +76,7 @@ public final class UsageJournal implements AutoCloseable {
   private final long segmentNanos;
   private final LongSupplier nanos;
   private long nextSegment;
+  private long unjournaled;
   private Segment current;
 
   private UsageJournal() {
@@ -146,7 +147,20 @@ public final class UsageJournal implements AutoCloseable {
       segment.pending.incrementAndGet();
       return new Entry(segment);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot journal usage event " + event.getEventId() + " beside " + spoolFile, e);
+      // The event still goes to Kafka; only its protection against a crash of this process is missing.
+      // Refusing the request instead would turn a full or read-only disk into an outage.
+      if (unjournaled++ % 10_000 == 0) {
+        LOG.error("cannot journal usage events beside {} ({} so far): a crash of this router before Kafka"
+            + " acknowledges them would lose them", spoolFile, unjournaled, e);
+      }
+      if (current != null) {
+        try {
+          closeCurrent(); // the next event tries a fresh segment
+        } catch (IOException ignored) {
+          current = null; // already reported above; its file is replayed at the next start
+        }
+      }
+      return null;
     }
   }
 

@@ -79,6 +79,18 @@ class UsageJournalTest {
     assertThat(spool.drain()).extracting(UsageEvent::getEventId).containsExactly("gen-1");
   }
 
+  @Test
+  void shouldLetEventsThroughUnjournaledWhenTheDiskRefuses() throws Exception {
+    Path blocked = dir.resolve("not-a-directory");
+    Files.writeString(blocked, "a file where the spool's directory should be");
+    UsageJournal journal = new UsageJournal(blocked.resolve("router.spool"), 100, Long.MAX_VALUE, nanos::get);
+
+    UsageJournal.Entry entry = journal.write(event("gen-1"));
+
+    assertThat(entry).isNull();
+    journal.acknowledged(entry); // nothing to release
+  }
+
   private static UsageEvent event(String id) {
     return UsageEvent.newBuilder().setEventId(id).setCustomerId("cus_1").setPriceMicros(42).build();
   }
