@@ -36,7 +36,7 @@ final class LedgerCheck {
                  long doubled, long overdraw, long billedUnanswered) {
     void print() {
       System.err.printf("[replicas] %s: requests %d, answered 200 with a cost %d, events %d, ledger rows %d,"
-              + " lost %d, doubled %d, overdraw %d, billed but not answered %d%n", scenario, requests, answered,
+              + " lost %d, doubled %d, overdraw %d, ledger rows without a paid answer (refused at 0, cut off) %d%n", scenario, requests, answered,
           events, ledgerRows, lost, doubled, overdraw, billedUnanswered);
     }
   }

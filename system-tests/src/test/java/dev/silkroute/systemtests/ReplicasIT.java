@@ -106,11 +106,14 @@ class ReplicasIT {
     // alibaba, the cheapest for this model, fails every request; router A alone sees it.
     stack.sim.update("alibaba", k -> k.toBuilder().errorRate(1.0).build());
     try {
-      for (int i = 0; i < 12; i++) {
+      // Until alibaba has failed enough requests for an uptime (5); A's own circuit then opens.
+      long before = stack.sim.requestCount("alibaba");
+      for (int i = 0; i < 60 && stack.sim.requestCount("alibaba") - before < 5; i++) {
         assertThat(ReplicaStack.chat(routers.get(0), account[1], ReplicaStack.body(POOLED, 8, false, false)).status())
             .isEqualTo(200);
       }
       long failedAtA = stack.sim.requestCount("alibaba");
+      assertThat(failedAtA - before).isGreaterThanOrEqualTo(5);
       await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
           assertThat(uptime(routers.get(1), "alibaba", POOLED)).isLessThan(0.8));
       for (int i = 0; i < 12; i++) {
@@ -119,7 +122,7 @@ class ReplicasIT {
       }
       long triedByB = stack.sim.requestCount("alibaba") - failedAtA;
       System.err.printf("[replicas] steering: alibaba failed %d requests at router A; router B then sent it %d of 12%n",
-          failedAtA, triedByB);
+          failedAtA - before, triedByB);
       // Unaware, B would try alibaba first about 7 times in 12 (weights 1/price^2).
       assertThat(triedByB).as("requests router B sent to the provider router A saw failing").isZero();
     } finally {

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * of the process. What a crash of the whole host can lose is what the kernel had not yet written
  * back (seconds), as with any page-cache write; forcing each event would cost a disk flush per request.
  *
- * <p>The journal is a sequence of segments ({@code <spool>.journal-<n>}), each
+ * <p>The journal is a sequence of segments ({@code <spool>.journal-<run>-<n>}), each
  * {@code [int length][int crc32c][UsageEvent bytes]} records like the spool. A new segment starts
  * every {@code segmentEvents} events or {@code segmentNanos}; a segment is deleted once it is closed
  * and every event in it was acknowledged. So the journal holds about one segment in normal running.
@@ -75,6 +75,7 @@ public final class UsageJournal implements AutoCloseable {
   private final int segmentEvents;
   private final long segmentNanos;
   private final LongSupplier nanos;
+  private final String run = String.format("%013d", System.currentTimeMillis());
   private long nextSegment;
   private long unjournaled;
   private Segment current;
@@ -187,7 +188,9 @@ public final class UsageJournal implements AutoCloseable {
     }
     if (current == null) {
       Files.createDirectories(spoolFile.getParent());
-      Path file = spoolFile.resolveSibling(spoolFile.getFileName() + SEGMENT_MARK + (nextSegment++));
+      // Named by this run and a sequence: two runs never write one file, and names sort by age.
+      Path file = spoolFile.resolveSibling(spoolFile.getFileName() + SEGMENT_MARK + run + "-"
+          + String.format("%09d", nextSegment++));
       current = new Segment(file, FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.TRUNCATE_EXISTING), now);
     }
