@@ -40,6 +40,12 @@ final class ServiceProcess implements AutoCloseable {
    */
   static ServiceProcess start(String name, Path jar, int httpPort, Map<String, String> properties,
                 Map<String, String> environment) throws IOException, InterruptedException {
+    return start(name, jar, httpPort, properties, environment, Duration.ofSeconds(90));
+  }
+
+  /** As above, waiting up to {@code startup} for the service to become healthy. */
+  static ServiceProcess start(String name, Path jar, int httpPort, Map<String, String> properties,
+                Map<String, String> environment, Duration startup) throws IOException, InterruptedException {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: build the services first (mvn package)");
     }
@@ -64,7 +70,7 @@ final class ServiceProcess implements AutoCloseable {
     // A test JVM that ends without closing it (a failure in setup, Ctrl-C) must not leave it running.
     Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "stop-" + name));
     ServiceProcess service = new ServiceProcess(name, process, log, httpPort);
-    service.awaitHealthy(Duration.ofSeconds(90));
+    service.awaitHealthy(startup);
     return service;
   }
 
@@ -106,6 +112,15 @@ final class ServiceProcess implements AutoCloseable {
   String tail() throws IOException {
     List<String> lines = Files.readAllLines(log);
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+  }
+
+  /** Kills the process at once (SIGKILL, as {@code kill -9}): no shutdown hook, no flush, no drain. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
+  }
+
+  int httpPort() {
+    return httpPort;
   }
 
   @Override

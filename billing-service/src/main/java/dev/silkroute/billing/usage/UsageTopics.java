@@ -2,18 +2,24 @@ package dev.silkroute.billing.usage;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Creates the usage and DLQ topics when they are missing, so a fresh cluster just works. */
+/** Creates the usage and DLQ topics when they are missing, so a fresh cluster just works, and grows the usage topic's partitions to the configured count. */
 final class UsageTopics {
 
+  private static final Logger LOG = LoggerFactory.getLogger(UsageTopics.class);
   private static final long TIMEOUT_SECONDS = 10;
 
   private final Admin admin;
@@ -54,6 +60,33 @@ final class UsageTopics {
       } catch (TimeoutException e) {
         throw new TopicsUnavailableException(bootstrapServers, e);
       }
+    }
+    if (existing.contains(config.topic())) {
+      growPartitions();
+    }
+  }
+
+  /**
+   * A usage topic with fewer partitions than configured gets more, so that more billing instances can
+   * share it (a consumer group has at most one member per partition). Partitions are never removed.
+   * The customers whose key now hashes to a new partition have their later events there: billing
+   * writes each event by its id and sums, so the order across that one move does not change a total.
+   */
+  private void growPartitions() throws InterruptedException {
+    try {
+      int now = admin.describeTopics(List.of(config.topic())).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+          .get(config.topic()).partitions().size();
+      if (now < config.partitions()) {
+        admin.createPartitions(Map.of(config.topic(), NewPartitions.increaseTo(config.partitions())))
+            .all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        LOG.info("usage topic {} grown from {} to {} partitions", config.topic(), now, config.partitions());
+      }
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof InvalidPartitionsException)) { // another instance grew it first
+        throw new TopicsUnavailableException(config.bootstrapServers(), e);
+      }
+    } catch (TimeoutException e) {
+      throw new TopicsUnavailableException(config.bootstrapServers(), e);
     }
   }
 

@@ -22,6 +22,7 @@ import dev.silkroute.router.provider.http.UpstreamHttpSettings;
 import dev.silkroute.router.routing.EndpointSource;
 import dev.silkroute.router.routing.MarketOrder;
 import dev.silkroute.router.routing.RoutingSettings;
+import dev.silkroute.router.usage.UsageJournal;
 import dev.silkroute.router.usage.UsageObserver;
 import dev.silkroute.router.usage.UsageProducer;
 import dev.silkroute.router.usage.UsagePublisher;
@@ -97,9 +98,14 @@ final class RouterBeans {
   UsagePublisher usagePublisher(KafkaSettings kafka, RouterSettings settings, List<UsageObserver> observers) {
     Producer<String, byte[]> producer = UsageProducer.create(kafka.bootstrapServers(),
         "silkroute-router-" + instance(settings));
-    // Its thread first replays what an earlier run left in the spool.
+    // Each event is journaled beside the spool until Kafka acknowledged it, so that a router killed -9
+    // loses no event of an answer it gave; segments of 2 s or 10,000 events keep the journal small.
+    UsageJournal journal = new UsageJournal(settings.spoolFile(), 10_000, Duration.ofSeconds(2).toNanos(),
+        System::nanoTime);
+    // Its thread first replays what an earlier run left in the spool (and the journal, moved there).
     return new UsagePublisher(producer, kafka.usageTopic(),
-        new UsageSpool(settings.spoolFile(), settings.spoolMaxBytes()), observers, settings.usageQueueCapacity());
+        new UsageSpool(settings.spoolFile(), settings.spoolMaxBytes()), observers, settings.usageQueueCapacity(),
+        journal);
   }
 
   /**

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * <p>Nothing accepted is lost: an event is on the queue, in the producer until Kafka acknowledges
  * it, or in the spool. {@link #close()} drains the queue, gives Kafka a bounded time for what is in
  * flight and spools whatever it did not take, to be replayed at the next start.
+ *
+ * <p>A crash of the process (kill -9) must not lose an event either: {@link #publish} also writes
+ * it to the {@link UsageJournal} (a plain write, no fsync: it survives the process, not the host)
+ * before the answer's last byte, and it stays there until Kafka acknowledged it or the spool holds
+ * it. At start-up, what a previous run left in the journal moves into the spool, to be replayed.
  */
 public final class UsagePublisher implements AutoCloseable {
 
@@ -53,6 +59,9 @@ public final class UsagePublisher implements AutoCloseable {
   private final String topic;
   private final UsageSpool spool;
   private final List<UsageObserver> observers;
+  private final UsageJournal journal;
+  /** Event id -> its journal entry, until Kafka acknowledged the event or the spool holds it. */
+  private final ConcurrentHashMap<String, UsageJournal.Entry> journaled = new ConcurrentHashMap<>();
   private final int queueCapacity;
   private final LinkedBlockingDeque<UsageEvent> queue = new LinkedBlockingDeque<>();
   /** Events Kafka did not deliver, handed back by its I/O thread for the publisher thread to spool. */
@@ -72,16 +81,23 @@ public final class UsagePublisher implements AutoCloseable {
 
   public UsagePublisher(Producer<String, byte[]> producer, String topic, UsageSpool spool,
                         List<UsageObserver> observers) {
-    this(producer, topic, spool, observers, DEFAULT_QUEUE_CAPACITY);
+    this(producer, topic, spool, observers, DEFAULT_QUEUE_CAPACITY, UsageJournal.NONE);
+  }
+
+  public UsagePublisher(Producer<String, byte[]> producer, String topic, UsageSpool spool,
+                        List<UsageObserver> observers, int queueCapacity) {
+    this(producer, topic, spool, observers, queueCapacity, UsageJournal.NONE);
   }
 
   /**
    * Starts the publisher thread, which first replays what an earlier run left in the spool.
    *
    * @param queueCapacity events waiting for the publisher thread beyond which requests are refused
+   * @param journal       where each event waits, on local disk, until Kafka acknowledged it or the
+   *                      spool holds it; what a previous run left there moves into the spool now
    */
   public UsagePublisher(Producer<String, byte[]> producer, String topic, UsageSpool spool,
-                        List<UsageObserver> observers, int queueCapacity) {
+                        List<UsageObserver> observers, int queueCapacity, UsageJournal journal) {
     if (queueCapacity < 1) {
       throw new IllegalArgumentException("usage queue capacity must be at least 1, got " + queueCapacity);
     }
@@ -90,6 +106,8 @@ public final class UsagePublisher implements AutoCloseable {
     this.spool = spool;
     this.observers = List.copyOf(observers);
     this.queueCapacity = queueCapacity;
+    this.journal = journal;
+    journal.recoverInto(spool); // before the publisher thread's first replay
     this.thread = new Thread(this::run, "usage-publisher");
     thread.setDaemon(true); // close() drains it; a JVM that exits without close() must not hang on it
     thread.start();
@@ -98,6 +116,10 @@ public final class UsagePublisher implements AutoCloseable {
   /** Takes the event of a finished request. Never blocks and never refuses: the request was served. */
   public void publish(UsageEvent event) {
     observers.forEach(observer -> observer.published(event));
+    UsageJournal.Entry entry = journal.write(event);
+    if (entry != null) {
+      journaled.put(event.getEventId(), entry);
+    }
     if (closed) {
       // Only during shutdown, once the publisher thread has gone: the spool is the one safe place.
       LOG.warn("usage event {} published after close; spooling it", event.getEventId());
@@ -192,6 +214,7 @@ public final class UsagePublisher implements AutoCloseable {
           away(error);
           undelivered.add(event);
         } else {
+          settledInJournal(event);
           long nanos = System.nanoTime() - handedOver;
           observers.forEach(observer -> observer.delivered(nanos));
         }
@@ -288,9 +311,18 @@ public final class UsagePublisher implements AutoCloseable {
       throw new SpoolFailure(e);
     }
     for (UsageEvent event : events) {
+      settledInJournal(event);
       observers.forEach(observer -> observer.spooled(event));
     }
     LOG.debug("spooled {} usage events ({})", events.size(), why);
+  }
+
+  /** Kafka acknowledged the event, or the spool holds it: the journal may let it go. */
+  private void settledInJournal(UsageEvent event) {
+    UsageJournal.Entry entry = journaled.remove(event.getEventId());
+    if (entry != null) {
+      journal.acknowledged(entry);
+    }
   }
 
   private ProducerRecord<String, byte[]> record(UsageEvent event) {
@@ -325,6 +357,7 @@ public final class UsagePublisher implements AutoCloseable {
     if (rest > 0) {
       LOG.info("spooled {} usage events at shutdown", rest);
     }
+    journal.close();
   }
 
   private boolean publisherEnded(Duration within) {
