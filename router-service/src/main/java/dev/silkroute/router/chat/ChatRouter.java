@@ -163,6 +163,12 @@ public final class ChatRouter {
       options = RoutingOptions.of(request);
       models = order.models(request, options);
       for (Model model : models) {
+        if (model.embeds()) { // its providers have no chat endpoint for it: say so, rather than fail upstream
+          throw new RouterException(RouterError.invalidRequest("The model '" + model.id()
+              + "' is an embedding model: send it to /v1/embeddings", "model"));
+        }
+      }
+      for (Model model : models) {
         available.computeIfAbsent(model.id(), id -> available(model));
       }
     } catch (RuntimeException refused) {

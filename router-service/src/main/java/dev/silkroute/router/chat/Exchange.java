@@ -56,6 +56,7 @@ final class Exchange {
   private final ListIterator<Candidate> candidates;
   private final CompletableFuture<ObjectNode> done = new CompletableFuture<>();
   private UpstreamException last;
+  private boolean published;
   private boolean settled;
 
   /**
@@ -284,6 +285,7 @@ final class Exchange {
 
   /** Every stream ends with the usage chunk (with the routing block when asked for) and {@code [DONE]}. */
   private void closeStream() {
+    publish(); // before the last byte: once the client has its answer, a crash cannot lose the event
     out.chunk(answers.usageChunk(generation, created, routing));
     out.done();
     finish(null, null);
@@ -295,7 +297,14 @@ final class Exchange {
       return;
     }
     settled = true;
-    settlement.settleAsync(generation, ticket).whenCompleteAsync((ignored, settleFailure) -> {
+    CompletableFuture<Void> settling;
+    try {
+      publish();
+      settling = settlement.settleAsync(generation, ticket);
+    } catch (RuntimeException e) {
+      settling = CompletableFuture.failedFuture(e);
+    }
+    settling.whenCompleteAsync((ignored, settleFailure) -> {
       // A failure to settle wins over the outcome, as an exception thrown in a finally block does.
       if (settleFailure != null) {
         done.completeExceptionally(unwrap(settleFailure));
@@ -305,6 +314,14 @@ final class Exchange {
         done.complete(answer);
       }
     }, eventLoop);
+  }
+
+  /** The usage event, once. */
+  private void publish() {
+    if (!published) {
+      published = true;
+      settlement.publish(generation);
+    }
   }
 
   static Throwable unwrap(Throwable failure) {

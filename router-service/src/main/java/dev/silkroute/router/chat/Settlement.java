@@ -25,11 +25,18 @@ final class Settlement {
     this.routerInstance = routerInstance;
   }
 
+  /**
+   * Hands the request's usage event to the publisher (journaled at once, sent to Kafka by its
+   * thread): for a stream, before the answer's last byte, so a crash after the client has its answer
+   * cannot lose the event.
+   */
+  void publish(Generation generation) {
+    usage.publish(generation.toUsageEvent(routerInstance, clock.instant(), nanos.getAsLong()));
+  }
+
+  /** The credit reservation turned into the actual cost. */
   CompletableFuture<Void> settleAsync(Generation generation, Admission.Ticket ticket) {
     try {
-      // Publishing only hands the event to the Kafka producer. It can wait (at most max.block.ms, then
-      // the event is spooled) only while Kafka is unreachable.
-      usage.publish(generation.toUsageEvent(routerInstance, clock.instant(), nanos.getAsLong()));
       TokenUsage tokens = generation.usage();
       return ticket.settleAsync(generation.priceMicros(), tokens.promptTokens() + tokens.completionTokens());
     } catch (RuntimeException e) {

@@ -204,6 +204,16 @@ class EmbeddingsIT {
   }
 
   @Test
+  void refusesAChatCompletionForAnEmbeddingModelNamingTheModel() throws Exception {
+    HttpResponse<String> refused = post("/v1/chat/completions", "{\"model\":\"" + SMALL
+        + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", router.key());
+
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(refused.body()).at("/error/param").asText()).isEqualTo("model");
+    assertThat(JSON.readTree(refused.body()).at("/error/message").asText()).contains("/v1/embeddings");
+  }
+
+  @Test
   void refusesWithoutCreditWith402() throws Exception {
     String poor = RouterAccounts.activeKey(router.redisPrefix(), "cus_poor", "key_poor", KeyLimits.NONE);
     RouterAccounts.setBalance(router.redisPrefix(), "cus_poor", 0);
