@@ -53,9 +53,10 @@ class OpenRouterSdkIT {
     String database = Infra.postgres().newDatabase("sdk");
     String topic = Infra.kafka().createTopic(Infra.uniqueName("sdk-usage"), 1);
     String prefix = Infra.uniqueName("sdk") + ":";
-    // Every provider the shipped catalog names for the suite's model, so a preferred one can serve.
+    // Every provider the shipped catalog names for the suite's model, so a preferred one can serve,
+    // and openai for the embedding model the suite finds first.
     sim = ProviderSim.start(0, List.of(ProviderConfig.openai("deepseek"), ProviderConfig.openai("together"),
-        ProviderConfig.openai("fireworks"), ProviderConfig.openai("alibaba")));
+        ProviderConfig.openai("fireworks"), ProviderConfig.openai("alibaba"), ProviderConfig.openai("openai")));
     billing = ServiceProcess.start("sdk-billing", LiveStack.privateCopy("silkroute.billing.jar"),
         ServiceProcess.freePort(), Map.of(
             "datasources.default.url", database,

@@ -16,7 +16,10 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Creates the usage and DLQ topics when they are missing, so a fresh cluster just works, and grows the usage topic's partitions to the configured count. */
+/**
+ * Creates the usage and DLQ topics when they are missing, so a fresh cluster just works, and grows
+ * the usage topic's partitions to the configured count.
+ */
 final class UsageTopics {
 
   private static final Logger LOG = LoggerFactory.getLogger(UsageTopics.class);
@@ -83,10 +86,10 @@ final class UsageTopics {
       }
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof InvalidPartitionsException)) { // another instance grew it first
-        throw new TopicsUnavailableException(config.bootstrapServers(), e);
+        throw new TopicsUnavailableException(bootstrapServers, e);
       }
     } catch (TimeoutException e) {
-      throw new TopicsUnavailableException(config.bootstrapServers(), e);
+      throw new TopicsUnavailableException(bootstrapServers, e);
     }
   }
 

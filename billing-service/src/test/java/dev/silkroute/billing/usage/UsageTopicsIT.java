@@ -16,11 +16,13 @@ class UsageTopicsIT {
   @Test
   void shouldGrowAnExistingUsageTopicToTheConfiguredPartitions() throws Exception {
     String topic = Infra.kafka().createTopic(Infra.uniqueName("usage-grow"), 3);
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafka().bootstrapServers()))) {
-      new UsageTopics(admin, config(topic, 12)).ensureExist();
+    try (Admin admin = Admin.create(
+        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafka().bootstrapServers()))) {
+      new UsageTopics(admin, config(topic, 12), Infra.kafka().bootstrapServers()).ensureExist();
       assertThat(partitions(admin, topic)).isEqualTo(12);
 
-      new UsageTopics(admin, config(topic, 6)).ensureExist(); // never shrinks
+      // Never shrinks.
+      new UsageTopics(admin, config(topic, 6), Infra.kafka().bootstrapServers()).ensureExist();
       assertThat(partitions(admin, topic)).isEqualTo(12);
       assertThat(admin.listTopics().names().get()).contains(topic + ".dlq");
     }
@@ -31,7 +33,7 @@ class UsageTopicsIT {
   }
 
   private static UsageConsumerConfig config(String topic, int partitions) {
-    return new UsageConsumerConfig(true, Infra.kafka().bootstrapServers(), topic, topic + ".dlq", "grow",
-        partitions, (short) 1, 100, 1, Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(1), 3);
+    return new UsageConsumerConfig(true, topic, topic + ".dlq", "grow", partitions, (short) 1, 100, 1,
+        Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofSeconds(1), 3);
   }
 }

@@ -37,6 +37,9 @@ final class ResponseObject {
       response.set(field, request.echo().get(field));
     }
     response.put("truncation", "disabled");
+    // OpenRouter's Responses object carries both penalties (its SDK requires them): the request's or 0.
+    response.put("frequency_penalty", request.echo().path("frequency_penalty").asDouble(0));
+    response.put("presence_penalty", request.echo().path("presence_penalty").asDouble(0));
     if (request.echo().has("user")) {
       response.set("user", request.echo().get("user"));
     }
