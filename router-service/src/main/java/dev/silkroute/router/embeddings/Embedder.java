@@ -53,7 +53,7 @@ public final class Embedder {
 
   private final MarketOrder order;
   private final List<EndpointSource> sources;
-  private final EmbeddingUpstream upstream;
+  private final Map<Endpoint.Protocol, EmbeddingCaller> callers;
   private final Admission admission;
   private final UsagePublisher usage;
   private final ObjectMapper json;
@@ -62,12 +62,15 @@ public final class Embedder {
   private final LongSupplier nanos;
   private final String routerInstance;
 
-  Embedder(MarketOrder order, List<EndpointSource> sources, EmbeddingUpstream upstream, Admission admission,
+  /** @param callers one per protocol that serves embeddings; endpoints of any other are left out */
+  Embedder(MarketOrder order, List<EndpointSource> sources, List<EmbeddingCaller> callers, Admission admission,
            UsagePublisher usage, ObjectMapper json, UpstreamTimeouts timeouts, Clock clock, LongSupplier nanos,
            String routerInstance) {
     this.order = order;
     this.sources = List.copyOf(sources);
-    this.upstream = upstream;
+    Map<Endpoint.Protocol, EmbeddingCaller> byProtocol = new java.util.EnumMap<>(Endpoint.Protocol.class);
+    callers.forEach(caller -> byProtocol.put(caller.protocol(), caller));
+    this.callers = byProtocol;
     this.admission = admission;
     this.usage = usage;
     this.json = json;
@@ -170,7 +173,7 @@ public final class Embedder {
     return CompletableFuture.allOf(offered.toArray(CompletableFuture[]::new)).thenApply(v -> {
       List<Endpoint> available = new ArrayList<>(model.endpoints());
       offered.forEach(endpoints -> available.addAll(endpoints.join()));
-      available.removeIf(endpoint -> endpoint.protocol() != Endpoint.Protocol.OPENAI);
+      available.removeIf(endpoint -> !callers.containsKey(endpoint.protocol()));
       return available;
     });
   }
@@ -220,7 +223,7 @@ public final class Embedder {
           walk.options().provider().preferredMaxLatencyMs(),
           after == walk.tries().size()));
       attempt.get().firstByteTimeout(timeout);
-      return upstream.embedAsync(endpoint, walk.request(), timeout).handleAsync((answer, failure) -> {
+      return callers.get(endpoint.protocol()).embedAsync(endpoint, walk.request(), timeout).handleAsync((answer, failure) -> {
         if (failure == null) {
           attempt.get().firstToken();
           walk.generation().firstToken(nanos.getAsLong());

@@ -22,7 +22,7 @@ import java.util.concurrent.CompletableFuture;
  * transport, without a waiting thread. An answer that is not an error status but not a usable list
  * either (wrong count, no vectors) counts as the provider's failure, so the next endpoint is tried.
  */
-final class EmbeddingUpstream {
+final class EmbeddingUpstream implements EmbeddingCaller {
 
   /** The most of an answer read: 2,048 inputs of 4,096 floats written out as JSON fit. */
   private static final int ANSWER_LIMIT = 256 * 1024 * 1024;
@@ -35,8 +35,9 @@ final class EmbeddingUpstream {
     this.json = json;
   }
 
-  /** What the provider answered: its list, and the prompt tokens it counted. */
-  record Answer(ObjectNode body, long promptTokens) {
+  @Override
+  public Endpoint.Protocol protocol() {
+    return Endpoint.Protocol.OPENAI;
   }
 
   /**
@@ -44,7 +45,8 @@ final class EmbeddingUpstream {
    * fails with an {@link UpstreamException} (status 0 when the provider never answered, its cause then
    * an {@code HttpTimeoutException} after {@code timeout} without an answer).
    */
-  CompletableFuture<Answer> embedAsync(Endpoint endpoint, EmbeddingRequest request, Duration timeout) {
+  @Override
+  public CompletableFuture<Answer> embedAsync(Endpoint endpoint, EmbeddingRequest request, Duration timeout) {
     CompletableFuture<Answer> answer = new CompletableFuture<>();
     try {
       ObjectNode body = request.body().deepCopy();

@@ -25,9 +25,13 @@ final class EmbeddingsBeans {
   }
 
   @Singleton
-  Embedder embedder(MarketOrder order, List<EndpointSource> sources, HttpTransport transport, Admission admission,
-                    UsagePublisher usage, ObjectMapper json, RouterSettings settings, RoutingSettings routing) {
-    return new Embedder(order, sources, new EmbeddingUpstream(transport, json), admission, usage, json,
+  Embedder embedder(MarketOrder order, List<EndpointSource> sources, List<EmbeddingCaller> others,
+                    HttpTransport transport, Admission admission, UsagePublisher usage, ObjectMapper json,
+                    RouterSettings settings, RoutingSettings routing) {
+    // OpenAI-compatible providers here; other protocols (workers) from their features, when enabled.
+    List<EmbeddingCaller> callers = new java.util.ArrayList<>(others);
+    callers.add(new EmbeddingUpstream(transport, json));
+    return new Embedder(order, sources, callers, admission, usage, json,
         routing.timeouts(settings.firstByteTimeout()), Clock.systemUTC(), System::nanoTime, instance(settings));
   }
 

@@ -5,6 +5,7 @@ import dev.silkroute.contracts.WorkerKeys;
 import dev.silkroute.router.catalog.CatalogHolder;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.config.RedisSettings;
+import dev.silkroute.router.embeddings.EmbeddingCaller;
 import dev.silkroute.router.config.RouterSettings;
 import dev.silkroute.router.provider.ProtocolAdapter;
 import dev.silkroute.router.routing.EndpointSource;
@@ -46,6 +47,12 @@ final class WorkerBeans {
     return new WorkerEndpoints(registry, charges,
         new WorkerPricing(settings.marginPercent(), settings.defaultTokensPerSecond(), settings.prefillSpeedup()),
         modelId -> catalog.get().workerPool(modelId), settings.maxPredictedTtft(), () -> ThreadLocalRandom.current().nextDouble());
+  }
+
+  /** Embeddings for embedding models served by workers, beside the chat adapter. */
+  @Singleton
+  EmbeddingCaller workerEmbeddings(WorkerRegistry registry, InflightCharges charges, ObjectMapper json) {
+    return new WorkerEmbeddings(registry::worker, charges, json);
   }
 
   @Singleton

@@ -46,9 +46,14 @@ final class TestWorker implements AutoCloseable {
   private final Heartbeat heartbeat;
 
   TestWorker(String prefix, GpuProfile gpu, Duration ttl) {
+    this(prefix, gpu, ttl, List.of(MODEL));
+  }
+
+  /** Serving {@code models} instead of {@link #MODEL} (an embedding model, say). */
+  TestWorker(String prefix, GpuProfile gpu, Duration ttl, List<String> models) {
     this.id = Infra.uniqueName("worker-" + gpu.gpuType().toLowerCase());
     int port = freePort();
-    WorkerConfig config = new WorkerConfig(id, port, "127.0.0.1:" + port, List.of(MODEL),
+    WorkerConfig config = new WorkerConfig(id, port, "127.0.0.1:" + port, models,
         WorkerConfig.EngineType.SIMULATED, gpu, gpu.maxBatch(), gpu.maxBatch(), 64, Duration.ofSeconds(10),
         Optional.empty(), new WorkerConfig.HeartbeatConfig(false, URI.create(Infra.redis().uri()), prefix,
         ttl.dividedBy(5), ttl, Duration.ofMillis(20)));

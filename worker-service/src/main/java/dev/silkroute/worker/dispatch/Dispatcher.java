@@ -3,6 +3,8 @@ package dev.silkroute.worker.dispatch;
 import dev.silkroute.worker.admission.Admission;
 import dev.silkroute.worker.admission.Ticket;
 import dev.silkroute.worker.engine.Completion;
+import dev.silkroute.worker.engine.EmbeddingRequest;
+import dev.silkroute.worker.engine.Embeddings;
 import dev.silkroute.worker.engine.Engine;
 import dev.silkroute.worker.engine.EngineFailure;
 import dev.silkroute.worker.engine.Generation;
@@ -13,7 +15,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -84,6 +88,65 @@ public final class Dispatcher {
     run.ticket = ticket;
     observeRequestSize(request);
     return new Submission.Accepted(run::cancel);
+  }
+
+  /** Whether the engine makes embeddings; when not, {@link #embed} is not to be called. */
+  public boolean embeds() {
+    return engine.embeds();
+  }
+
+  /**
+   * Embeds through the same admission as generation: one request is one running slot (it holds no
+   * KV cache across steps, so it reserves none), queued or turned away like any other.
+   * {@code done} gets the vectors or the engine's failure, once, on the engine's thread; not at all
+   * when the request was rejected or cancelled.
+   */
+  public Submission embed(EmbeddingRequest request, BiConsumer<Embeddings, Throwable> done) {
+    if (!models.contains(request.model())) {
+      return reject(request.model(), Submission.Reason.UNKNOWN_MODEL,
+          "model " + request.model() + " is not served here; this worker serves " + models.stream().sorted().toList());
+    }
+    if (draining) {
+      return reject(request.model(), Submission.Reason.DRAINING, "worker is draining");
+    }
+    AtomicBoolean ended = new AtomicBoolean();
+    Admission.Decision decision = admission.offer(0, ticket -> {
+      if (ended.get()) {
+        return; // cancelled while it waited; its ticket is already released
+      }
+      long started = nanoTime.getAsLong();
+      CompletableFuture<Embeddings> embedded;
+      try {
+        embedded = engine.embedAsync(request);
+      } catch (RuntimeException e) {
+        embedded = CompletableFuture.failedFuture(e);
+      }
+      embedded.whenComplete((vectors, failure) -> {
+        if (!ended.compareAndSet(false, true)) {
+          return;
+        }
+        observeServiceTime(nanoTime.getAsLong() - started);
+        ticket.release();
+        observer.ended(request.model(), failure == null ? "stop" : "error");
+        done.accept(vectors, failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause() : failure);
+      });
+    });
+    if (decision instanceof Admission.Decision.Rejected rejected) {
+      return reject(request.model(), Submission.Reason.OVERLOADED, rejected.reason());
+    }
+    Ticket ticket = decision instanceof Admission.Decision.Admitted a ? a.ticket() : ((Admission.Decision.Queued) decision).ticket();
+    return new Submission.Accepted(() -> {
+      if (ended.compareAndSet(false, true)) {
+        ticket.release();
+        observer.ended(request.model(), "cancelled");
+      }
+    });
+  }
+
+  private Submission reject(String model, Submission.Reason reason, String description) {
+    observer.rejected(model, reason);
+    return new Submission.Rejected(reason, description);
   }
 
   private Submission reject(GenerationRequest request, Submission.Reason reason, String description) {

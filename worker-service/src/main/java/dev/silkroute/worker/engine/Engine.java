@@ -1,5 +1,7 @@
 package dev.silkroute.worker.engine;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * An inference engine behind the worker. Admission (how many run at once, the queue) is the
  * worker's; an engine is only asked to start what was admitted.
@@ -16,6 +18,19 @@ public interface Engine extends AutoCloseable {
    * already running {@code running} sequences, milliseconds; the queue wait is added by the caller.
    */
   long nominalTtftMillis(long promptTokens, int running);
+
+  /** Whether the engine makes embeddings ({@link #embedAsync}); chat-only engines do not. */
+  default boolean embeds() {
+    return false;
+  }
+
+  /**
+   * The vectors for {@code request}; fails with an {@link EngineFailure} when the engine could not
+   * make them, or {@link UnsupportedOperationException} when it makes none ({@link #embeds()} false).
+   */
+  default CompletableFuture<Embeddings> embedAsync(EmbeddingRequest request) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException("this engine makes no embeddings"));
+  }
 
   @Override
   void close();

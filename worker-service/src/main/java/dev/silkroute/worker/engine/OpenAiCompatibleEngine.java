@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
@@ -28,6 +29,7 @@ public final class OpenAiCompatibleEngine implements Engine {
   private static final long INITIAL_TTFT_MILLIS = 200;
 
   private final URI chatCompletions;
+  private final URI embeddings;
   private final Optional<String> apiKey;
   private final Duration headersTimeout;
   private final HttpClient http;
@@ -44,6 +46,7 @@ public final class OpenAiCompatibleEngine implements Engine {
       HttpClient http, ObjectMapper json, LongSupplier nanoTime) {
     String base = baseUrl.toString();
     this.chatCompletions = URI.create((base.endsWith("/") ? base : base + "/") + "chat/completions");
+    this.embeddings = URI.create((base.endsWith("/") ? base : base + "/") + "embeddings");
     this.apiKey = apiKey;
     this.headersTimeout = headersTimeout;
     this.http = http;
@@ -70,6 +73,81 @@ public final class OpenAiCompatibleEngine implements Engine {
           }
         });
     return call::cancel;
+  }
+
+  /** vLLM, llama.cpp's server and Ollama serve {@code POST /v1/embeddings} for embedding models. */
+  @Override
+  public boolean embeds() {
+    return true;
+  }
+
+  /**
+   * {@code POST {base}/embeddings} with the texts as an array and floats asked for; the server's
+   * {@code usage.prompt_tokens} when it counts, else our estimate.
+   */
+  @Override
+  public CompletableFuture<Embeddings> embedAsync(EmbeddingRequest request) {
+    ObjectNode body = json.createObjectNode();
+    body.put("model", request.model());
+    ArrayNode input = body.putArray("input");
+    request.inputs().forEach(input::add);
+    body.put("encoding_format", "float");
+    request.dimensions().ifPresent(d -> body.put("dimensions", d));
+    HttpRequest.Builder http = HttpRequest.newBuilder(embeddings)
+        .timeout(headersTimeout)
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+    apiKey.ifPresent(key -> http.header("Authorization", "Bearer " + key));
+    return this.http.sendAsync(http.build(), HttpResponse.BodyHandlers.ofByteArray())
+        .handle((response, error) -> {
+          if (error != null) {
+            throw new EngineFailure("upstream " + embeddings + " unreachable: " + error.getMessage(), error);
+          }
+          return embeddings(request, response);
+        });
+  }
+
+  private Embeddings embeddings(EmbeddingRequest request, HttpResponse<byte[]> response) {
+    if (response.statusCode() != 200) {
+      throw new EngineFailure("upstream answered " + response.statusCode() + ": "
+          + abbreviate(new String(response.body(), StandardCharsets.UTF_8)));
+    }
+    JsonNode answer;
+    try {
+      answer = json.readTree(response.body());
+    } catch (IOException e) {
+      throw new EngineFailure("upstream's embeddings answer is not JSON", e);
+    }
+    JsonNode data = answer == null ? null : answer.get("data");
+    if (data == null || !data.isArray() || data.size() != request.inputs().size()) {
+      throw new EngineFailure("upstream answered " + (data == null || !data.isArray() ? "no 'data' list"
+          : data.size() + " embeddings") + " for " + request.inputs().size() + " inputs");
+    }
+    float[][] vectors = new float[data.size()][];
+    for (int i = 0; i < data.size(); i++) {
+      JsonNode item = data.get(i);
+      // Servers answer in order but say so with "index"; trust the index when it is usable.
+      int at = item.path("index").canConvertToInt() && item.path("index").asInt(-1) >= 0
+          && item.path("index").asInt() < vectors.length ? item.get("index").asInt() : i;
+      JsonNode values = item.path("embedding");
+      if (!values.isArray() || values.isEmpty()) {
+        throw new EngineFailure("upstream sent an embedding without a vector");
+      }
+      float[] vector = new float[values.size()];
+      for (int j = 0; j < vector.length; j++) {
+        vector[j] = (float) values.get(j).asDouble();
+      }
+      vectors[at] = vector;
+    }
+    for (float[] vector : vectors) {
+      if (vector == null) {
+        throw new EngineFailure("upstream's embeddings repeat an index");
+      }
+    }
+    JsonNode prompt = answer.path("usage").path("prompt_tokens");
+    return new Embeddings(java.util.Arrays.asList(vectors),
+        prompt.isIntegralNumber() ? prompt.asLong() : request.estimatedPromptTokens());
   }
 
   @Override

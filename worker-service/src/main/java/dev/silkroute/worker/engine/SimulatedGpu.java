@@ -42,6 +42,21 @@ public final class SimulatedGpu implements Engine {
     return sequence::cancel;
   }
 
+  /** Deterministic unit vectors (see {@link EmbeddingVectors}); no GPU time is simulated for them. */
+  @Override
+  public boolean embeds() {
+    return true;
+  }
+
+  @Override
+  public java.util.concurrent.CompletableFuture<Embeddings> embedAsync(EmbeddingRequest request) {
+    int dimensions = request.dimensions().orElse(EmbeddingVectors.dimensions(request.model()));
+    List<float[]> vectors = new ArrayList<>(request.inputs().size());
+    request.inputs().forEach(text -> vectors.add(EmbeddingVectors.of(request.model(), text, dimensions)));
+    return java.util.concurrent.CompletableFuture.completedFuture(
+        new Embeddings(vectors, request.estimatedPromptTokens()));
+  }
+
   /** Sequences in the batch (including ones still waiting for prefill). */
   public int batchSize() {
     synchronized (lock) {
