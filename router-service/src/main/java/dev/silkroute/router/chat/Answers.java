@@ -18,7 +18,7 @@ import java.util.Map;
  * {@code gen-} id, {@code provider}, {@code usage.cost}), for the whole answer, the closing usage
  * chunk and the error chunk of a stream, and the error when every endpoint failed.
  */
-final class Answers {
+public final class Answers {
 
   private final ObjectMapper json;
 
@@ -89,8 +89,12 @@ final class Answers {
     return usage;
   }
 
-  /** Nothing answered: 503 when no endpoint could even be tried, else the last failure's status. */
-  static RouterError allFailed(UpstreamException last) {
+  /**
+   * What the client is told when no endpoint answered: unavailable when none could even be tried,
+   * else the last failure (a timeout, or the provider's error with its status and body in metadata).
+   * The embeddings exchange says the same.
+   */
+  public static RouterError allFailed(UpstreamException last) {
     if (last == null) {
       return new RouterError(ErrorKind.UNAVAILABLE,
           "No endpoint can take this request now (circuits open, capacity full or rate limits pending)", null,

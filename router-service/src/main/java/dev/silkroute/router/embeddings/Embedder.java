@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.silkroute.proto.v1.UsageStatus;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.catalog.Model;
+import dev.silkroute.router.chat.Answers;
 import dev.silkroute.router.chat.ChatRouter;
 import dev.silkroute.router.chat.Generation;
 import dev.silkroute.router.chat.ProviderRejection;
@@ -24,7 +25,6 @@ import dev.silkroute.router.routing.RoutingOptions;
 import dev.silkroute.router.routing.UpstreamTimeouts;
 import dev.silkroute.router.usage.UsagePublisher;
 import java.math.BigDecimal;
-import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -244,7 +244,7 @@ public final class Embedder {
         return tryFrom(walk, after, e);
       }, walk.eventLoop()).thenCompose(answer -> answer);
     }
-    return CompletableFuture.failedFuture(new RouterException(allFailed(last)));
+    return CompletableFuture.failedFuture(new RouterException(Answers.allFailed(last)));
   }
 
   /** The provider's list, rewritten in place as the router answers it. */
@@ -262,27 +262,7 @@ public final class Embedder {
     return answer;
   }
 
-  private static RouterError allFailed(UpstreamException last) {
-    if (last == null) {
-      return new RouterError(ErrorKind.UNAVAILABLE,
-          "No endpoint can take this request now (circuits open, capacity full or rate limits pending)", null,
-          "no_endpoint_available", Map.of());
-    }
-    Map<String, Object> metadata = new LinkedHashMap<>();
-    metadata.put("provider_name", last.provider());
-    if (last.status() != 0) {
-      metadata.put("upstream_status", last.status());
-    }
-    if (last.upstreamBody() != null) {
-      metadata.put("raw", last.upstreamBody());
-    }
-    if (last.getCause() instanceof HttpTimeoutException) {
-      return new RouterError(ErrorKind.UPSTREAM_TIMEOUT, "The provider did not answer in time; last: " + last.provider(), null,
-          "timeout", metadata);
-    }
-    return RouterError.upstreamFailed("Every provider failed; last: " + last.provider() + ": " + last.getMessage(),
-        metadata);
-  }
+
 
   /**
    * Exactly once per admitted request: the usage event, then the reservation turned into the cost;
