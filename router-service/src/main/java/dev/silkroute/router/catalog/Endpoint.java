@@ -36,6 +36,18 @@ public record Endpoint(String id, String provider, Protocol protocol, URI baseUr
     this(id, provider, protocol, baseUrl, upstreamModel, apiKey, price, cost, Traits.UNKNOWN);
   }
 
+  /**
+   * The worker id inside a WORKER endpoint's id, {@code <provider>/<worker-id>/<author>/<slug>}
+   * (as {@code workers.WorkerEndpoints} names them); empty for any other protocol.
+   */
+  public Optional<String> workerId() {
+    if (protocol != Protocol.WORKER) {
+      return Optional.empty();
+    }
+    String[] parts = id.split("/", 3);
+    return parts.length == 3 ? Optional.of(parts[1]) : Optional.empty();
+  }
+
   public Endpoint withTraits(Traits newTraits) {
     return new Endpoint(id, provider, protocol, baseUrl, upstreamModel, apiKey, price, cost, newTraits);
   }

@@ -136,7 +136,7 @@ public final class Generation {
         .setRouterInstance(routerInstance)
         .setUsageEstimated(usageEstimated);
     if (endpoint != null) {
-      dev.silkroute.router.workers.WorkerEndpoints.workerId(endpoint).ifPresent(event::setWorkerId);
+      endpoint.workerId().ifPresent(event::setWorkerId);
       event.setProvider(endpoint.provider())
           .setEndpoint(endpoint.id())
           // A worker measures what it cost (GPU time); a provider's cost follows from its list prices.

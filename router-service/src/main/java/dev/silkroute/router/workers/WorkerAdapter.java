@@ -120,7 +120,7 @@ public final class WorkerAdapter implements ProviderAdapter {
   public CompletableFuture<StreamEnd> streamAsync(Endpoint endpoint, ChatRequest request, ChunkSink sink,
                                                   Cancellation cancellation) {
     try {
-      String workerId = WorkerEndpoints.workerId(endpoint)
+      String workerId = endpoint.workerId()
           .orElseThrow(() -> new IllegalArgumentException("not a worker endpoint: " + endpoint.id()));
       Optional<LiveWorker> live = workers.apply(workerId);
       if (live.isEmpty()) {

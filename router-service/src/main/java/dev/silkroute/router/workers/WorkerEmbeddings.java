@@ -53,7 +53,7 @@ public final class WorkerEmbeddings implements EmbeddingCaller {
   @Override
   public CompletableFuture<Answer> embedAsync(Endpoint endpoint, EmbeddingRequest request, Duration timeout) {
     try {
-      String workerId = WorkerEndpoints.workerId(endpoint)
+      String workerId = endpoint.workerId()
           .orElseThrow(() -> new IllegalArgumentException("not a worker endpoint: " + endpoint.id()));
       Optional<LiveWorker> live = workers.apply(workerId);
       if (live.isEmpty()) {

@@ -57,15 +57,6 @@ public final class WorkerEndpoints implements EndpointSource {
     this.random = random;
   }
 
-  /** The worker id inside an endpoint id {@code <provider>/<worker-id>/<author>/<slug>}, for WORKER endpoints. */
-  public static Optional<String> workerId(Endpoint endpoint) {
-    if (endpoint.protocol() != Endpoint.Protocol.WORKER) {
-      return Optional.empty();
-    }
-    String[] parts = endpoint.id().split("/", 3);
-    return parts.length == 3 ? Optional.of(parts[1]) : Optional.empty();
-  }
-
   @Override
   public List<Endpoint> endpoints(Model model) {
     return endpointsAsync(model).join();
