@@ -21,16 +21,18 @@ import java.util.Set;
  * @param maxCompletionPrice     the most the caller pays per million completion tokens
  * @param preferredMaxLatencyMs  endpoints whose median time to first token is above this go after those within it
  * @param preferredMinThroughput endpoints whose median tokens per second is below this go after those above it
+ * @param hedge                  false: never send this request to a second endpoint while the first is late
+ *                               ({@code provider.hedge}, Silkroute's own; hedging is the router's setting)
  */
 public record ProviderPreferences(List<String> order, boolean allowFallbacks, boolean requireParameters,
                                   boolean denyDataCollection, Set<String> only, Set<String> ignore,
                                   Set<String> quantizations, Optional<Sort> sort, OptionalLong maxPromptPrice,
                                   OptionalLong maxCompletionPrice, OptionalLong preferredMaxLatencyMs,
-                                  OptionalLong preferredMinThroughput) {
+                                  OptionalLong preferredMinThroughput, boolean hedge) {
 
   public static final ProviderPreferences DEFAULTS = new ProviderPreferences(List.of(), true, false, false,
       Set.of(), Set.of(), Set.of(), Optional.empty(), OptionalLong.empty(), OptionalLong.empty(),
-      OptionalLong.empty(), OptionalLong.empty());
+      OptionalLong.empty(), OptionalLong.empty(), true);
 
   public ProviderPreferences {
     order = List.copyOf(order);

@@ -179,12 +179,12 @@ public record RoutingOptions(String model, Variant variant, List<String> fallbac
     }
     return new ProviderPreferences(order, allowFallbacks, requireParameters, deny,
         Set.copyOf(strings(node, "only")), Set.copyOf(strings(node, "ignore")), Set.copyOf(quantizations), sort,
-        maxPrompt, maxCompletion, maxLatency, minThroughput);
+        maxPrompt, maxCompletion, maxLatency, minThroughput, bool(node, "hedge", true));
   }
 
   private static final Set<String> KNOWN = Set.of("order", "allow_fallbacks", "require_parameters",
       "data_collection", "only", "ignore", "quantizations", "sort", "max_price", "preferred_max_latency",
-      "preferred_min_throughput");
+      "preferred_min_throughput", "hedge");
 
   private static OptionalLong microsPerMillion(JsonNode price, String field) {
     JsonNode value = price.get(field);

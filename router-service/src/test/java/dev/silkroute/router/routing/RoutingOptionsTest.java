@@ -23,7 +23,7 @@ class RoutingOptionsTest {
          "provider": {"order": ["x", "y"], "allow_fallbacks": false, "require_parameters": true,
                       "data_collection": "deny", "only": ["x"], "ignore": ["z"], "quantizations": ["fp8"],
                       "sort": "latency", "max_price": {"prompt": 1.5, "completion": "2"},
-                      "preferred_max_latency": 0.8, "preferred_min_throughput": {"p50": 40}}}
+                      "preferred_max_latency": 0.8, "preferred_min_throughput": {"p50": 40}, "hedge": false}}
         """));
 
     assertThat(options.model()).isEqualTo("a/m");
@@ -44,6 +44,7 @@ class RoutingOptionsTest {
     assertThat(p.maxCompletionPrice()).hasValue(2_000_000);
     assertThat(p.preferredMaxLatencyMs()).hasValue(800);
     assertThat(p.preferredMinThroughput()).hasValue(40);
+    assertThat(p.hedge()).isFalse();
   }
 
   @Test
@@ -51,6 +52,8 @@ class RoutingOptionsTest {
     RoutingOptions options = RoutingOptions.of(request("{\"model\":\"a/m\",\"messages\":[]}"));
 
     assertThat(options.provider()).isEqualTo(ProviderPreferences.DEFAULTS);
+    assertThat(options.provider().hedge()).as("hedging is the router's to decide unless the request opts out")
+        .isTrue();
     assertThat(options.sort()).isEmpty();
     assertThat(options.sessionId()).isEmpty();
     assertThat(options.fallbackModels()).isEmpty();
