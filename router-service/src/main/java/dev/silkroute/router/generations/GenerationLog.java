@@ -2,6 +2,7 @@ package dev.silkroute.router.generations;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.silkroute.proto.v1.UsageEvent;
 import dev.silkroute.proto.v1.UsageStatus;
 import dev.silkroute.router.usage.UsageObserver;
@@ -11,12 +12,14 @@ import io.lettuce.core.api.sync.RedisStringCommands;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Optional;
 
 /**
  * Keeps each generation's summary in Redis for a while after it ended, so a client can look up what
  * a request cost and how it went ({@code GET /v1/generation?id=}), as OpenRouter allows. Written
- * without waiting, from the usage event every request ends with.
+ * without waiting, from the usage event every request ends with: the event's own protobuf bytes are
+ * kept, and the JSON summary is built only when someone asks (rarely), not on every request's path.
  */
 public final class GenerationLog implements UsageObserver {
 
@@ -37,10 +40,8 @@ public final class GenerationLog implements UsageObserver {
 
   @Override
   public void published(UsageEvent event) {
-    ObjectNode entry = json.createObjectNode();
-    entry.put("customer_id", event.getCustomerId()); // for the ownership check; never shown
-    entry.set("data", summary(event));
-    writes.set(key(event.getEventId()), entry.toString(), SetArgs.Builder.ex(retention));
+    String stored = Base64.getEncoder().encodeToString(event.toByteArray());
+    writes.set(key(event.getEventId()), stored, SetArgs.Builder.ex(retention));
   }
 
   /** The generation's summary, if it belongs to this customer and is still kept. */
@@ -49,15 +50,16 @@ public final class GenerationLog implements UsageObserver {
     if (stored == null) {
       return Optional.empty();
     }
+    UsageEvent event;
     try {
-      ObjectNode entry = (ObjectNode) json.readTree(stored);
-      if (!customerId.equals(entry.path("customer_id").asText())) {
-        return Optional.empty(); // someone else's: as good as absent
-      }
-      return Optional.of((ObjectNode) entry.get("data"));
-    } catch (java.io.IOException e) {
-      return Optional.empty();
+      event = UsageEvent.parseFrom(Base64.getDecoder().decode(stored));
+    } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+      return Optional.empty(); // not one of ours (or from an older format): as good as absent
     }
+    if (!customerId.equals(event.getCustomerId())) {
+      return Optional.empty(); // someone else's: as good as absent
+    }
+    return Optional.of(summary(event));
   }
 
   /**
