@@ -72,14 +72,15 @@ final class ChatCompletionsController {
     CompletableFuture<Caller> caller = keys.callerAsync(authorization);
     // A cached key is known at once: go on here. A key read from Redis arrives on Lettuce's thread,
     // which serves every request's replies: go back to the event loop.
-    return caller.isDone() ? caller.thenCompose(route) : caller.thenComposeAsync(route, ChatRouter.orInline(eventLoop));
+    return RouterExceptionHandler.refusalsAnswered(caller.isDone() ? caller.thenCompose(route)
+        : caller.thenComposeAsync(route, ChatRouter.orInline(eventLoop)), http);
   }
 
   private CompletableFuture<HttpResponse<?>> route(Caller caller, ChatRequest request, boolean withRouting,
                                                    Executor eventLoop) {
     String generationId = ChatRouter.newGenerationId();
     if (!request.stream()) {
-      // Micronaut unwraps the CompletionException around a refusal, so RouterExceptionHandler answers it as before.
+      // A refusal is answered by RouterExceptionHandler.refusalsAnswered, around the whole route.
       return router.completeAsync(generationId, caller, request, withRouting, eventLoop)
           .thenApply(answer -> HttpResponse.ok(answer.toString())
               .contentType(MediaType.APPLICATION_JSON_TYPE)
@@ -94,7 +95,7 @@ final class ChatCompletionsController {
             failed(stream, generationId, error instanceof CompletionException ? error.getCause() : error);
           }
         });
-    return stream.committed(settings.streamCommitAfter())
+    return stream.committed(settings.streamCommitAfter(), eventLoop)
         .thenApply(firstEvent -> HttpResponse.ok(stream.body(settings.keepAliveInterval()))
             .contentType(MediaType.TEXT_EVENT_STREAM_TYPE)
             .header(HttpHeaders.CACHE_CONTROL, "no-cache")

@@ -12,6 +12,8 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.server.exceptions.ExceptionHandler;
 import jakarta.inject.Singleton;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /** Answers an {@link RouterException} with its status and a body in the shape the called path speaks. */
 @Produces
@@ -22,6 +24,22 @@ final class RouterExceptionHandler implements ExceptionHandler<RouterException, 
   @Override
   public HttpResponse<?> handle(HttpRequest request, RouterException exception) {
     return respond(exception.error(), ErrorShape.forPath(request.getPath()));
+  }
+
+  /**
+   * {@code answer}, with a refusal ({@link RouterException}) turned into its response right here. The
+   * routes a client calls on every request use it: Micronaut's own path for a failed future looks the
+   * exception handler up per error, which was a sixth of the router's CPU when it refused overload.
+   */
+  static CompletableFuture<HttpResponse<?>> refusalsAnswered(CompletableFuture<HttpResponse<?>> answer,
+                                                             HttpRequest<?> request) {
+    return answer.exceptionally(failure -> {
+      Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+      if (cause instanceof RouterException refusal) {
+        return respond(refusal.error(), ErrorShape.forPath(request.getPath()));
+      }
+      throw failure instanceof CompletionException completion ? completion : new CompletionException(failure);
+    });
   }
 
   static HttpResponse<?> respond(RouterError error, ErrorShape shape) {
