@@ -1,11 +1,20 @@
 package dev.silkroute.router.api;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.silkroute.router.chat.ChunkOut;
 import dev.silkroute.router.core.Cancellation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.core.publisher.Flux;
@@ -23,9 +32,15 @@ import reactor.core.publisher.Sinks;
  */
 public final class SseStream implements ChunkOut {
 
-  private static final String KEEP_ALIVE = ": keep-alive\n\n";
+  private static final byte[] KEEP_ALIVE = ascii(": keep-alive\n\n");
+  private static final byte[] EVENT = ascii("event: ");
+  private static final byte[] DATA = ascii("data: ");
+  private static final byte[] DONE = ascii("data: [DONE]\n\n");
+  /** Chunks are written as UTF-8 straight into the frame: no String of each chunk, no second copy. */
+  private static final ObjectWriter JSON = new ObjectMapper()
+      .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET).writer();
 
-  private final Sinks.Many<String> frames = Sinks.many().unicast().onBackpressureBuffer();
+  private final Sinks.Many<byte[]> frames = Sinks.many().unicast().onBackpressureBuffer();
   private final CompletableFuture<Boolean> firstEvent = new CompletableFuture<>();
   private final Sinks.One<Boolean> started = Sinks.one();
   private final Cancellation cancellation = new Cancellation();
@@ -33,7 +48,7 @@ public final class SseStream implements ChunkOut {
   private final AtomicBoolean ended = new AtomicBoolean();
 
   // Events held back while the producer knows more are at hand; one thread produces at a time, so unguarded.
-  private final StringBuilder held = new StringBuilder();
+  private final ByteArrayBuilder held = new ByteArrayBuilder(512);
 
   /**
    * @param cancelOn where a client's cancel is handled: not on the event loop that notices it, since
@@ -51,7 +66,7 @@ public final class SseStream implements ChunkOut {
   @Override
   public void done() {
     if (!ended.get()) {
-      held.append("data: [DONE]\n\n");
+      held.write(DONE);
       end();
     }
   }
@@ -62,9 +77,18 @@ public final class SseStream implements ChunkOut {
    */
   public void event(String name, ObjectNode data, boolean more) {
     if (name != null) {
-      held.append("event: ").append(name).append('\n');
+      held.write(EVENT);
+      held.write(name.getBytes(StandardCharsets.UTF_8));
+      held.write('\n');
     }
-    held.append("data: ").append(data.toString()).append("\n\n");
+    held.write(DATA);
+    try {
+      JSON.writeValue(held, data);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a tree in memory written to memory: cannot happen
+    }
+    held.write('\n');
+    held.write('\n');
     if (!more) {
       emitHeld();
     }
@@ -90,9 +114,9 @@ public final class SseStream implements ChunkOut {
   private void emitHeld() {
     firstEvent.complete(Boolean.TRUE);
     started.tryEmitValue(Boolean.TRUE);
-    if (held.length() > 0) {
-      frames.emitNext(held.toString(), Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
-      held.setLength(0);
+    if (held.size() > 0) {
+      frames.emitNext(held.toByteArray(), Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+      held.reset();
     }
   }
 
@@ -138,12 +162,35 @@ public final class SseStream implements ChunkOut {
     return firstEvent.completeOnTimeout(Boolean.FALSE, bound.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * As {@link #committed(Duration)}, with the bound's timer on {@code timers} (the request's event
+   * loop) and cancelled at the first event: most streams start well within the bound, and a timer
+   * left to fire on the JDK's shared delayer thread cost a wake-up of another thread per request.
+   */
+  public CompletableFuture<Boolean> committed(Duration bound, Executor timers) {
+    if (!(timers instanceof ScheduledExecutorService scheduler) || firstEvent.isDone()) {
+      return firstEvent.isDone() ? firstEvent : committed(bound);
+    }
+    ScheduledFuture<?> timer = scheduler.schedule(() -> firstEvent.complete(Boolean.FALSE),
+        bound.toMillis(), TimeUnit.MILLISECONDS);
+    firstEvent.whenComplete((first, error) -> timer.cancel(false));
+    return firstEvent;
+  }
+
   /** The response body: frames, with keep-alive comments while nothing else is flowing yet. */
-  public Flux<String> body(Duration keepAliveInterval) {
-    Flux<String> keepAlive = Flux.interval(keepAliveInterval)
+  public Flux<byte[]> body(Duration keepAliveInterval) {
+    if (firstEvent.isDone() && !firstEvent.isCompletedExceptionally() && firstEvent.join()) {
+      // Started at its first event (the usual case): no keep-alive timer to set up and tear down.
+      return frames.asFlux().doOnCancel(() -> cancelOn.execute(cancellation::cancel));
+    }
+    Flux<byte[]> keepAlive = Flux.interval(keepAliveInterval)
         .map(tick -> KEEP_ALIVE)
         .takeUntilOther(started.asMono());
     return Flux.merge(frames.asFlux(), keepAlive)
         .doOnCancel(() -> cancelOn.execute(cancellation::cancel));
+  }
+
+  private static byte[] ascii(String text) {
+    return text.getBytes(StandardCharsets.US_ASCII);
   }
 }

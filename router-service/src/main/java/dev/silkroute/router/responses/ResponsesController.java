@@ -109,7 +109,7 @@ final class ResponsesController {
             failed(stream, events, error instanceof CompletionException ? error.getCause() : error);
           }
         });
-    return stream.committed(settings.streamCommitAfter())
+    return stream.committed(settings.streamCommitAfter(), eventLoop)
         .thenApply(firstEvent -> HttpResponse.ok(stream.body(settings.keepAliveInterval()))
             .contentType(MediaType.TEXT_EVENT_STREAM_TYPE)
             .header(HttpHeaders.CACHE_CONTROL, "no-cache")

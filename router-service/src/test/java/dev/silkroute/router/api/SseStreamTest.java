@@ -34,7 +34,7 @@ class SseStreamTest {
     stream.done();
     assertThat(stream.committed(Duration.ofSeconds(1))).isCompletedWithValue(true);
 
-    List<String> frames = stream.body(Duration.ofMinutes(1)).collectList().block(Duration.ofSeconds(5));
+    List<String> frames = stream.body(Duration.ofMinutes(1)).map(SseStreamTest::text).collectList().block(Duration.ofSeconds(5));
 
     assertThat(frames).containsExactly(
         "data: {\"n\":1}\n\ndata: {\"n\":2}\n\ndata: {\"n\":3}\n\n",
@@ -60,8 +60,32 @@ class SseStreamTest {
     assertThat(stream.committed(Duration.ofMillis(50))).succeedsWithin(Duration.ofSeconds(2)).isEqualTo(false);
     stream.failed(new RouterException(RouterError.unauthorized("no")), error());
 
-    List<String> frames = stream.body(Duration.ofMinutes(1)).collectList().block(Duration.ofSeconds(5));
+    List<String> frames = stream.body(Duration.ofMinutes(1)).map(SseStreamTest::text).collectList().block(Duration.ofSeconds(5));
     assertThat(frames).containsExactly("data: {\"error\":{}}\n\n", "data: [DONE]\n\n");
+  }
+
+  @Test
+  void theCommitBoundOnTheRequestsTimersIsCancelledByTheFirstEvent() {
+    java.util.concurrent.ScheduledThreadPoolExecutor timers = new java.util.concurrent.ScheduledThreadPoolExecutor(1);
+    timers.setRemoveOnCancelPolicy(true);
+    try {
+      SseStream early = new SseStream(Runnable::run);
+      var committed = early.committed(Duration.ofMinutes(1), timers);
+      assertThat(timers.getQueue()).hasSize(1);
+      early.chunk(n(1));
+      assertThat(committed).isCompletedWithValue(true);
+      assertThat(timers.getQueue()).isEmpty(); // no timer left to wake a thread later
+
+      SseStream late = new SseStream(Runnable::run);
+      assertThat(late.committed(Duration.ofMillis(50), timers)).succeedsWithin(Duration.ofSeconds(2)).isEqualTo(false);
+      late.chunk(n(2));
+      late.done();
+      List<String> frames = late.body(Duration.ofMinutes(1)).map(SseStreamTest::text).collectList()
+          .block(Duration.ofSeconds(5));
+      assertThat(frames).containsExactly("data: {\"n\":2}\n\n", "data: [DONE]\n\n");
+    } finally {
+      timers.shutdownNow();
+    }
   }
 
   @Test
@@ -84,7 +108,7 @@ class SseStreamTest {
     stream.event("response.completed", n(2), false);
     stream.end();
 
-    List<String> frames = stream.body(Duration.ofMinutes(1)).collectList().block(Duration.ofSeconds(5));
+    List<String> frames = stream.body(Duration.ofMinutes(1)).map(SseStreamTest::text).collectList().block(Duration.ofSeconds(5));
 
     assertThat(frames).containsExactly(
         "event: response.created\ndata: {\"n\":1}\n\nevent: response.completed\ndata: {\"n\":2}\n\n");
@@ -96,5 +120,9 @@ class SseStreamTest {
     assertThat(stream.committed(Duration.ofMillis(1)).join()).isFalse(); // started with keep-alives
 
     assertThat(stream.failedBeforeStart(new RouterException(RouterError.unauthorized("no")))).isFalse();
+  }
+
+  private static String text(byte[] frame) {
+    return new String(frame, java.nio.charset.StandardCharsets.UTF_8);
   }
 }

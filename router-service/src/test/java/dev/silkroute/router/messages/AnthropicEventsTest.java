@@ -113,7 +113,7 @@ class AnthropicEventsTest {
   }
 
   private List<Event> written() {
-    String wire = String.join("", stream.body(Duration.ofHours(1)).collectList().block(Duration.ofSeconds(5)));
+    String wire = String.join("", stream.body(Duration.ofHours(1)).map(frame -> new String(frame, java.nio.charset.StandardCharsets.UTF_8)).collectList().block(Duration.ofSeconds(5)));
     List<Event> events = new ArrayList<>();
     for (String frame : wire.split("\n\n")) {
       String[] lines = frame.split("\n");
