@@ -37,10 +37,13 @@ final class ReplicaStack implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  /** What a client was told: the HTTP status, and for a 200 the generation id and its cost in micro-USD. */
-  record Answer(int status, String id, long costMicros, String error) {
+  /**
+   * What a client was told: the HTTP status, and for a 200 the generation id and its cost in micro-USD;
+   * for an error its message, its OpenAI {@code type} and {@code code}, and the Retry-After header.
+   */
+  record Answer(int status, String id, long costMicros, String error, String type, String code, String retryAfter) {
     Answer(int status, String id, long costMicros) {
-      this(status, id, costMicros, null);
+      this(status, id, costMicros, null, null, null, null);
     }
 
     boolean paid() {
@@ -175,8 +178,10 @@ final class ReplicaStack implements AutoCloseable {
           .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
-        return new Answer(response.statusCode(), null, -1,
-            JSON.readTree(response.body()).path("error").path("message").asText(response.body()));
+        JsonNode error = JSON.readTree(response.body()).path("error");
+        return new Answer(response.statusCode(), null, -1, error.path("message").asText(response.body()),
+            error.path("type").asText(null), error.path("code").asText(null),
+            response.headers().firstValue("Retry-After").orElse(null));
       }
       String text = response.body();
       if (!text.startsWith("{")) {

@@ -70,7 +70,8 @@ class ReplicasIT {
 
   /**
    * A burst over both routers fills each worker to its capacity and not beyond: the routers share
-   * their pick-time charges in Redis, so no worker turns a request away. Then one provider fails for
+   * their pick-time charges in Redis, so no worker turns a request away, and the requests no slot is
+   * left for are answered 503 {@code capacity_full} with Retry-After. Then one provider fails for
    * router A only, and router B, which never called it, steers around it from the shared statistics.
    */
   @Test
@@ -83,8 +84,11 @@ class ReplicasIT {
     List<ReplicaStack.Answer> answers = all(burst, burst,
         i -> ReplicaStack.chat(routers.get(i % 2), account[1], ReplicaStack.body(POOLED, 150, false, true)));
     long served = answers.stream().filter(ReplicaStack.Answer::paid).count();
-    System.err.printf("[replicas] burst: %d requests at once, %d served; the others were told: %s%n", burst, served,
-        answers.stream().filter(a -> a.status() != 200).map(a -> a.status() + " " + a.error()).distinct().toList());
+    long full = answers.stream().filter(a -> a.status() == 503 && "capacity_full".equals(a.code())).count();
+    System.err.printf("[replicas] burst: %d requests at once, %d served, %d answered 503 capacity_full;"
+            + " the others were told: %s%n", burst, served, full,
+        answers.stream().filter(a -> a.status() != 200).map(a -> a.status() + " " + a.code() + " " + a.error())
+            .distinct().toList());
 
     double rejections = 0;
     java.util.Map<String, Double> ran = new java.util.TreeMap<>();
@@ -99,8 +103,13 @@ class ReplicasIT {
         assertThat(count).as(worker + " filled to its capacity").isGreaterThanOrEqualTo(WORKER_SLOTS));
     assertThat(rejections).as("requests a worker turned away: the routers oversubscribed it").isZero();
     assertThat(served).isGreaterThanOrEqualTo(2L * WORKER_SLOTS);
-    // All slots taken: the rest are refused by the routers' shared charges, never by a worker.
-    assertThat(answers).extracting(ReplicaStack.Answer::status).allMatch(s -> s == 200 || s == 502);
+    // All slots taken: the rest are refused by the routers' shared charges, never by a worker, as a
+    // full pool: 503 service_unavailable, capacity_full, come back in a second.
+    assertThat(served + full).as("every request served or told the pool is full").isEqualTo(burst);
+    assertThat(answers).filteredOn(a -> a.status() != 200).allSatisfy(a -> {
+      assertThat(a.type()).isEqualTo("service_unavailable");
+      assertThat(a.retryAfter()).isEqualTo("1");
+    });
     check.verify("burst over 2 routers to 2 workers of " + WORKER_SLOTS + " slots", account[0], burst, answers);
 
     // alibaba, the cheapest for this model, fails every request; router A alone sees it.

@@ -91,8 +91,9 @@ public final class Answers {
 
   /**
    * What the client is told when no endpoint answered: unavailable when none could even be tried,
-   * else the last failure (a timeout, or the provider's error with its status and body in metadata).
-   * The embeddings exchange says the same.
+   * unavailable with {@code Retry-After: 1} when the last endpoint was at capacity (every worker of a
+   * pool full: a slot frees up as soon as a generation ends), else the last failure (a timeout, or the
+   * provider's error with its status and body in metadata). The embeddings exchange says the same.
    */
   public static RouterError allFailed(UpstreamException last) {
     if (last == null) {
@@ -102,6 +103,13 @@ public final class Answers {
     }
     Map<String, Object> metadata = new LinkedHashMap<>();
     metadata.put("provider_name", last.provider());
+    if (last.atCapacity()) {
+      metadata.put("retry_after_seconds", 1);
+      return new RouterError(ErrorKind.UNAVAILABLE,
+          "No endpoint could take this request now; the last tried, " + last.provider()
+              + ", is at capacity: retry shortly",
+          null, "capacity_full", metadata);
+    }
     if (last.status() != 0) {
       metadata.put("upstream_status", last.status());
     }

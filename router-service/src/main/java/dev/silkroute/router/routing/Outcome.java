@@ -10,6 +10,11 @@ public enum Outcome {
   PROVIDER_ERROR,
   /** The endpoint answered 429: it is busy, not broken; Retry-After is honoured. */
   RATE_LIMITED,
+  /**
+   * The endpoint was not called: all its slots were taken (a worker at its capacity, counted across
+   * routers). Not its fault and not a refusal to back off from: a slot freeing up is used at once.
+   */
+  AT_CAPACITY,
   /** The request was at fault (400, 413, 422): says nothing about the endpoint, so not counted. */
   CALLER_ERROR,
   /** The client went away: not counted either. */
@@ -24,6 +29,9 @@ public enum Outcome {
   public static Outcome of(UpstreamException failure) {
     // A failure under a 2xx status broke after the headers (a body cut half-way, or not a completion
     // at all): the provider's fault, never a success.
+    if (failure.atCapacity()) {
+      return AT_CAPACITY;
+    }
     return failure.status() / 100 == 2 ? PROVIDER_ERROR : ofStatus(failure.status());
   }
 

@@ -133,8 +133,8 @@ public final class WorkerAdapter implements ProviderAdapter {
         if (unexpected != null) {
           end.completeExceptionally(unexpected);
         } else if (charge.isEmpty()) {
-          end.completeExceptionally(failure(endpoint, 429, "worker " + workerId + " is full (requests in flight"
-              + " from every router reached its capacity " + worker.capacity() + ")", null));
+          end.completeExceptionally(UpstreamException.atCapacity(endpoint.provider(), "worker " + workerId
+              + " is full (requests in flight from every router reached its capacity " + worker.capacity() + ")"));
         } else {
           end.whenComplete((ended, failed) -> charge.get().close());
           start(endpoint, worker, generate, sink, cancellation, end);

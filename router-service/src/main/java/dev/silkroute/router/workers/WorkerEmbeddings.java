@@ -67,8 +67,8 @@ public final class WorkerEmbeddings implements EmbeddingCaller {
         if (unexpected != null) {
           answer.completeExceptionally(unexpected);
         } else if (charge.isEmpty()) {
-          answer.completeExceptionally(failure(endpoint, 429, "worker " + workerId + " is full (requests in"
-              + " flight from every router reached its capacity " + worker.capacity() + ")", null));
+          answer.completeExceptionally(UpstreamException.atCapacity(endpoint.provider(), "worker " + workerId
+              + " is full (requests in flight from every router reached its capacity " + worker.capacity() + ")"));
         } else {
           answer.whenComplete((done, failed) -> charge.get().close());
           call(endpoint, worker, embed, request, timeout, answer);

@@ -23,11 +23,14 @@ import java.util.function.Function;
  * The live workers serving a model, as endpoints ({@link Endpoint.Protocol#WORKER}), for every
  * request. Left out: workers predicted to start the request later than the latency target (the pool's
  * {@code max_ttft_ms}, else {@code maxPredictedTtft}), so the router spills over to external
- * providers, and workers every router together has already filled.
+ * providers.
  *
  * <p>Order: a weighted random permutation with weights = each worker's free capacity (capacity minus
  * the requests all routers have in flight there). Requests arriving together then spread over the
  * workers in proportion to what each can still take, instead of all choosing the least loaded one.
+ * Workers every router together has filled come last, least loaded first: their charge is claimed
+ * again at the attempt ({@link WorkerAdapter}), which takes a slot freed meanwhile or fails "at
+ * capacity", so a pool that is full answers 503 with Retry-After instead of an unknown endpoint.
  * Every worker of a model has the same customer price, so a price-ordered routing
  * keeps this order among them (a stable sort).
  */
@@ -85,17 +88,21 @@ public final class WorkerEndpoints implements EndpointSource {
   private List<Endpoint> ranked(Model model, Optional<WorkerPool> pool, String served, List<LiveWorker> fast,
                                 Map<String, Long> inflight) {
     List<Ranked> ranked = new ArrayList<>();
+    List<Ranked> full = new ArrayList<>();
     for (LiveWorker worker : fast) {
       long free = worker.capacity() - inflight.getOrDefault(worker.id(), 0L);
       if (free > 0) {
         // Efraimidis-Spirakis: sorting by u^(1/w) descending draws workers with probability ~ w.
         ranked.add(new Ranked(worker, Math.pow(random.getAsDouble(), 1.0 / free)));
+      } else {
+        full.add(new Ranked(worker, free));
       }
     }
-    if (ranked.isEmpty()) {
-      return List.of();
-    }
     ranked.sort(Comparator.comparingDouble(Ranked::key).reversed());
+    // Full ones last, least loaded first: a slot that frees up before the attempt is taken, and when
+    // none does the request ends "at capacity" (503, Retry-After) rather than "no endpoint".
+    full.sort(Comparator.comparingDouble(Ranked::key).reversed());
+    ranked.addAll(full);
     Pricing highestCost = ranked.stream().map(r -> pricing.cost(r.worker()))
         .max(Comparator.comparingLong(Pricing::blendedMicrosPerMillion)).orElseThrow();
     Pricing price = pricing.price(pool.map(WorkerPool::price), highestCost);

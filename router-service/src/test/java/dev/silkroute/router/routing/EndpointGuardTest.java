@@ -133,6 +133,19 @@ class EndpointGuardTest {
   }
 
   @Test
+  void shouldTryAWorkerAtCapacityAgainAtOnceWithoutCountingItAsAFailure() {
+    for (int i = 0; i < 6; i++) {
+      decision(endpoint).begin(endpoint).orElseThrow()
+          .failed(UpstreamException.atCapacity("p", "worker w is full"));
+    }
+
+    // No back-off (a slot may free up any moment), no verdict on the circuit, nothing in the uptime.
+    assertThat(guard.acquire(false)).isEmpty();
+    assertThat(guard.circuit()).isEqualTo(CircuitBreaker.State.CLOSED);
+    assertThat(stats.stats(endpoint.id()).requests5m()).isZero();
+  }
+
+  @Test
   void shouldKeepToTheProvidersRateLimit() {
     Endpoint limited = endpoint("limited", new Pricing(1, 1),
         new Endpoint.Traits("fp8", 0, 0, 3, DataPolicy.NONE, Set.of(), -1));

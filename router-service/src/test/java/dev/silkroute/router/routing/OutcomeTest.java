@@ -23,6 +23,15 @@ class OutcomeTest {
   }
 
   @Test
+  void aWorkerAtCapacityIsNeitherAFailureNorARateLimitAndSaysNothingAboutUptime() {
+    UpstreamException full = UpstreamException.atCapacity("pool", "worker w is full");
+
+    assertThat(Outcome.of(full)).isEqualTo(Outcome.AT_CAPACITY);
+    assertThat(Outcome.AT_CAPACITY.countsForUptime()).isFalse();
+    assertThat(Outcome.of(failure(429))).as("a provider's own 429 stays a rate limit").isEqualTo(Outcome.RATE_LIMITED);
+  }
+
+  @Test
   void aBodyThatBrokeAfterA200IsTheProvidersFaultNotASuccess() {
     UpstreamException cut = new UpstreamException("p", 200, "provider's answer could not be read", null,
         new IOException("connection reset"));

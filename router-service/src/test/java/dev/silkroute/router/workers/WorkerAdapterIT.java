@@ -203,8 +203,10 @@ class WorkerAdapterIT {
       charges.claim(worker.id, 16).orElseThrow();
     }
     assertThatThrownBy(() -> Waiting.stream(adapter, endpoint, request(""), chunk -> { }, () -> false))
-        .isInstanceOf(UpstreamException.class).hasMessageContaining("is full");
-    assertThat(endpoints.endpoints(MODEL)).as("a full worker is not offered").isEmpty();
+        .isInstanceOf(UpstreamException.class).hasMessageContaining("is full")
+        .satisfies(e -> assertThat(((UpstreamException) e).atCapacity()).isTrue());
+    assertThat(endpoints.endpoints(MODEL)).as("a full worker is still offered: a slot may free up")
+        .extracting(Endpoint::id).containsExactly(endpoint.id());
     done.set(true);
     CompletableFuture.allOf(filling.toArray(CompletableFuture[]::new)).join();
   }
