@@ -11,7 +11,8 @@ import java.time.Duration;
  * The router's own settings ({@code silkroute.router.*}), checked at start-up.
  *
  * @param catalog           the catalog YAML (models, endpoints, prices)
- * @param instance          this replica's name in usage events; empty = host name
+ * @param instance          this replica's name in usage events and on its worker charges; empty = host name.
+ *                          Unique among live routers: a router starting releases the charges its name holds
  * @param spoolFile         where usage events wait while Kafka is unreachable
  * @param spoolMaxBytes     the spool's capacity; when full, new requests are refused with 503
  * @param usageQueueCapacity usage events that may wait for the publisher thread; when that many wait,
@@ -49,6 +50,18 @@ public record RouterSettings(
     positive(generationRetention, "silkroute.router.generation-retention");
     if (keyCacheTtl == null || keyCacheTtl.isNegative()) {
       throw new IllegalArgumentException("silkroute.router.key-cache-ttl must be 0 or more, got " + keyCacheTtl);
+    }
+  }
+
+  /** {@link #instance}, or the host name when it is not set (a pod's name in Kubernetes). */
+  public String instanceName() {
+    if (!instance.isBlank()) {
+      return instance;
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "router";
     }
   }
 

@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * expiry, rather than an INCR/DECR counter: a router that dies between the two would leave a counter
  * wrong forever, while its charges here simply expire after {@code lease}. Claims are atomic (one Lua
  * script: prune expired, count, add if below capacity), so replicas never oversubscribe a worker
- * between them. Redis being down never fails a request: the claim is then untracked and the worker's
+ * between them. A charge is named after its router instance ({@code silkroute.router.instance}), so
+ * a router restarted under the same name releases what its killed run left at once, rather than the
+ * lease keeping a worker full. Redis being down never fails a request: the claim is then untracked and the worker's
  * own admission still answers RESOURCE_EXHAUSTED when it is full. (The scripts touch one key each
  * for claims and several for counts: fine on one Redis, not on Redis Cluster across slots.)
  */
@@ -50,22 +52,80 @@ final class InflightCharges {
       return out
       """;
 
+  /** KEYS[1] inflight zset; ARGV: prefix of the instance's charges, prefix of its current run's. */
+  private static final String RELEASE_EARLIER = """
+      local n = 0
+      for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+        if string.sub(member, 1, #ARGV[1]) == ARGV[1] and string.sub(member, 1, #ARGV[2]) ~= ARGV[2] then
+          redis.call('ZREM', KEYS[1], member)
+          n = n + 1
+        end
+      end
+      return n
+      """;
+
   private final StatefulRedisConnection<String, String> redis;
   private final WorkerKeys keys;
   private final Duration lease;
   private final Clock clock;
-  private final String owner = UUID.randomUUID().toString().substring(0, 8);
+  /** The router instance's name: every charge it takes is named {@code <instance>:<life>:<n>}. */
+  private final String instance;
+  /** This run of the instance, so its own charges are told from those of its earlier runs. */
+  private final String life;
   private final AtomicLong sequence = new AtomicLong();
 
-  /** @param lease how long a charge lasts if its router never releases it; longer than any request */
+  /** Charges of an instance of its own, named at random: for tests of one router. */
   InflightCharges(StatefulRedisConnection<String, String> redis, WorkerKeys keys, Duration lease, Clock clock) {
+    this(redis, keys, lease, clock, "router-" + UUID.randomUUID().toString().substring(0, 8));
+  }
+
+  /**
+   * @param lease    how long a charge lasts if its router never releases it; longer than any request
+   * @param instance this router's name ({@code silkroute.router.instance}), unique among live routers
+   */
+  InflightCharges(StatefulRedisConnection<String, String> redis, WorkerKeys keys, Duration lease, Clock clock,
+                  String instance) {
     if (lease.isNegative() || lease.isZero()) {
       throw new IllegalArgumentException("lease must be positive, got " + lease);
+    }
+    if (instance == null || instance.isBlank()) {
+      throw new IllegalArgumentException("instance must be named, got '" + instance + "'");
     }
     this.redis = redis;
     this.keys = keys;
     this.lease = lease;
     this.clock = clock;
+    this.instance = instance;
+    this.life = Long.toString(clock.millis(), 36);
+  }
+
+  /**
+   * Releases the charges an earlier run of this instance left on every registered worker: a router
+   * killed under load never released them, and until their lease ran out they would keep the worker
+   * "full" for every router. Run once at start-up, before this run takes a charge. Redis being down
+   * only delays this to the leases' end.
+   *
+   * @return the charges released
+   */
+  long releaseEarlierCharges() {
+    try {
+      long released = 0;
+      String earlier = instance + ":";
+      String ours = earlier + life + ":";
+      for (String workerId : redis.sync().smembers(keys.workers())) {
+        Long n = redis.sync().eval(RELEASE_EARLIER, ScriptOutputType.INTEGER, new String[] {keys.inflight(workerId)},
+            earlier, ours);
+        released += n == null ? 0 : n;
+      }
+      if (released > 0) {
+        LOG.info("released {} worker charges an earlier run of router instance {} left", released, instance);
+      }
+      return released;
+    } catch (RedisException e) {
+      LOG.warn("cannot release the worker charges an earlier run of {} left; their leases end them: {}", instance,
+          e.getMessage());
+      return 0;
+    }
   }
 
   /**
@@ -83,7 +143,7 @@ final class InflightCharges {
    */
   CompletableFuture<Optional<Charge>> claimAsync(String workerId, long capacity) {
     String key = keys.inflight(workerId);
-    String member = owner + ":" + sequence.incrementAndGet();
+    String member = instance + ":" + life + ":" + sequence.incrementAndGet();
     long now = clock.millis();
     try {
       return redis.async().<Long>eval(CLAIM, ScriptOutputType.INTEGER, new String[] {key},

@@ -34,11 +34,14 @@ final class WorkerBeans {
         address -> ManagedChannelBuilder.forTarget(address).usePlaintext().build()).start();
   }
 
-  @Singleton
+  /** Named after this router instance; what an earlier run of it left is released before it serves. */
+  @Context
   InflightCharges inflightCharges(StatefulRedisConnection<String, String> redis, RedisSettings redisSettings,
-                                  WorkerSettings settings) {
-    return new InflightCharges(redis, new WorkerKeys(redisSettings.keyPrefix()), settings.chargeLease(),
-        Clock.systemUTC());
+                                  WorkerSettings settings, RouterSettings router) {
+    InflightCharges charges = new InflightCharges(redis, new WorkerKeys(redisSettings.keyPrefix()),
+        settings.chargeLease(), Clock.systemUTC(), router.instanceName());
+    charges.releaseEarlierCharges();
+    return charges;
   }
 
   @Singleton
