@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.silkroute.contracts.RedisKeys;
+import dev.silkroute.contracts.WorkerKeys;
 import dev.silkroute.proto.v1.DrainRequest;
 import dev.silkroute.proto.v1.WorkerGrpc;
 import dev.silkroute.proto.v1.WorkerStatus;
@@ -260,6 +261,17 @@ class ReplicasIT {
     assertThat(answers).extracting(ReplicaStack.Answer::status).containsOnly(200, 0);
     stack.startRouter("router-a"); // recovers its journal into the spool and replays it
     check.verify("router-a killed -9 under load", account[0], requests, answers);
+    // The killed run's worker charges were never released; restarted under its name, router-a
+    // released them, so no worker stays "full" for the charges' 15 min lease.
+    RedisClient redis = RedisClient.create(Infra.redis().uri());
+    try (StatefulRedisConnection<String, String> connection = redis.connect()) {
+      WorkerKeys keys = new WorkerKeys(stack.prefix);
+      for (String worker : stack.workers.keySet()) {
+        assertThat(connection.sync().zcard(keys.inflight(worker))).as("charges left on " + worker).isZero();
+      }
+    } finally {
+      redis.shutdown();
+    }
   }
 
   /**
