@@ -12,6 +12,8 @@ import dev.silkroute.router.chat.Deadlines;
 import dev.silkroute.router.config.KafkaSettings;
 import dev.silkroute.router.config.RedisSettings;
 import dev.silkroute.router.config.RouterSettings;
+import dev.silkroute.router.hedge.HedgePolicy;
+import dev.silkroute.router.hedge.HedgeSettings;
 import dev.silkroute.router.limits.Admission;
 import dev.silkroute.router.provider.OpenAiCompatibleAdapter;
 import dev.silkroute.router.provider.ProtocolAdapter;
@@ -148,9 +150,10 @@ final class RouterBeans {
   @Singleton
   ChatRouter chatRouter(MarketOrder order, List<EndpointSource> sources, ProviderAdapters adapters,
                         Admission admission, UsagePublisher usage, ObjectMapper json, RouterSettings settings,
-                        RoutingSettings routing) {
+                        RoutingSettings routing, HedgeSettings hedge) {
     return new ChatRouter(order, sources, adapters, admission, usage, json, Clock.systemUTC(), System::nanoTime,
-        instance(settings), new Deadlines(routing.timeouts(settings.firstByteTimeout()), order::stats));
+        instance(settings), new Deadlines(routing.timeouts(settings.firstByteTimeout()), order::stats),
+        new HedgePolicy(hedge, System::nanoTime));
   }
 
   /**

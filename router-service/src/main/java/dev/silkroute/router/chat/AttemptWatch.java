@@ -13,10 +13,12 @@ import java.util.function.LongSupplier;
  * stream started, no chunk for the stall timeout ends it. Either closes the upstream through the
  * attempt's own {@link Cancellation}. Thread-safe: chunks arrive on the upstream's threads, the timers fire on the
  * deadline thread, the end is handled on the request's event loop; one state decides which wins.
+ * A hedged request watches each of its two legs with its own; the leg that loses is closed through
+ * {@link #lose()}.
  */
 final class AttemptWatch {
 
-  private enum State { WAITING, STREAMING, TIMED_OUT, STALLED, ENDED }
+  private enum State { WAITING, STREAMING, TIMED_OUT, STALLED, LOST, ENDED }
 
   private final AtomicReference<State> state = new AtomicReference<>(State.WAITING);
   private final Cancellation upstream = new Cancellation();
@@ -66,14 +68,42 @@ final class AttemptWatch {
 
   /**
    * A non-streamed attempt's whole answer arrived; false when the attempt was given up at its
-   * first-byte timeout already (and the answer must not reach the client).
+   * first-byte timeout already (and the answer must not reach the client). True for a leg that lost
+   * to another leg of its request: its end is still to be recorded.
    */
   boolean whole() {
-    if (state.compareAndSet(State.WAITING, State.ENDED)) {
+    if (state.compareAndSet(State.WAITING, State.ENDED) || state.compareAndSet(State.LOST, State.ENDED)) {
       firstByte.cancel(false);
       return true;
     }
     return false;
+  }
+
+  /** Whether the attempt still waits for its first chunk (or, not streamed, its answer). */
+  boolean waiting() {
+    return state.get() == State.WAITING;
+  }
+
+  /**
+   * Another leg of the request won: this attempt's upstream is closed and its chunks go nowhere, but
+   * its end is still handled (its usage is the operator's cost). False when it had ended already.
+   */
+  boolean lose() {
+    while (true) {
+      State now = state.get();
+      if (now != State.WAITING && now != State.STREAMING) {
+        return false;
+      }
+      if (state.compareAndSet(now, State.LOST)) {
+        firstByte.cancel(false);
+        ScheduledFuture<?> check = stallCheck;
+        if (check != null) {
+          check.cancel(false);
+        }
+        upstream.cancel();
+        return true;
+      }
+    }
   }
 
   /**

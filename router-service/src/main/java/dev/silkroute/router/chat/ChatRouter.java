@@ -10,6 +10,7 @@ import dev.silkroute.router.core.RouterException;
 import dev.silkroute.router.core.Caller;
 import dev.silkroute.router.core.Cancellation;
 import dev.silkroute.router.core.ChatRequest;
+import dev.silkroute.router.hedge.HedgePolicy;
 import dev.silkroute.router.limits.Admission;
 import dev.silkroute.router.provider.ProviderAdapters;
 import dev.silkroute.router.routing.EndpointSource;
@@ -57,6 +58,7 @@ public final class ChatRouter {
   private final Upstreams upstreams;
   private final Settlement settlement;
   private final Answers answers;
+  private final HedgePolicy hedging;
 
   public ChatRouter(MarketOrder order, List<EndpointSource> sources, ProviderAdapters adapters, Admission admission,
                     UsagePublisher usage, ObjectMapper json, Clock clock, LongSupplier nanos, String routerInstance) {
@@ -68,6 +70,13 @@ public final class ChatRouter {
   public ChatRouter(MarketOrder order, List<EndpointSource> sources, ProviderAdapters adapters, Admission admission,
                     UsagePublisher usage, ObjectMapper json, Clock clock, LongSupplier nanos, String routerInstance,
                     Deadlines deadlines) {
+    this(order, sources, adapters, admission, usage, json, clock, nanos, routerInstance, deadlines, HedgePolicy.off());
+  }
+
+  /** @param hedging when a late first token gets a second leg at the next candidate (hedged first token) */
+  public ChatRouter(MarketOrder order, List<EndpointSource> sources, ProviderAdapters adapters, Admission admission,
+                    UsagePublisher usage, ObjectMapper json, Clock clock, LongSupplier nanos, String routerInstance,
+                    Deadlines deadlines, HedgePolicy hedging) {
     this.order = order;
     this.sources = List.copyOf(sources);
     this.adapters = adapters;
@@ -78,6 +87,7 @@ public final class ChatRouter {
     this.upstreams = new Upstreams(adapters, deadlines, nanos, json);
     this.settlement = new Settlement(usage, clock, nanos, routerInstance);
     this.answers = new Answers(json);
+    this.hedging = hedging;
   }
 
   public static String newGenerationId() {
@@ -132,8 +142,8 @@ public final class ChatRouter {
         .thenCompose(plan -> admitAsync(caller, plan).thenComposeAsync(ticket -> {
           Generation generation = new Generation(generationId, caller, plan.decisions().get(0).model(),
               out != null, clock.instant(), nanos.getAsLong());
-          return new Exchange(upstreams, settlement, answers, plan, request, generation, ticket, withRouting, out,
-              cancellation, eventLoop, clock.instant().getEpochSecond()).run();
+          return new Exchange(upstreams, settlement, answers, hedging, plan, request, generation, ticket, withRouting,
+              out, cancellation, eventLoop, clock.instant().getEpochSecond()).run();
         }, eventLoop))
         .whenComplete((answer, failure) -> {
           // The exception itself, not wrapped in a CompletionException: the edges tell refusals by their type.

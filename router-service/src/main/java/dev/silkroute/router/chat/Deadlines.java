@@ -43,6 +43,11 @@ public final class Deadlines {
     return timeouts.stall();
   }
 
+  /** The endpoint's measured record, which a hedge's delay follows too. */
+  EndpointStats stats(Endpoint endpoint) {
+    return stats.apply(endpoint);
+  }
+
   static ScheduledFuture<?> schedule(Duration delay, Runnable task) {
     return TIMER.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
   }

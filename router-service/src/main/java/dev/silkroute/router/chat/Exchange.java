@@ -8,10 +8,12 @@ import dev.silkroute.router.core.RouterError;
 import dev.silkroute.router.core.RouterException;
 import dev.silkroute.router.core.Cancellation;
 import dev.silkroute.router.core.ChatRequest;
+import dev.silkroute.router.hedge.HedgePolicy;
 import dev.silkroute.router.limits.Admission;
 import dev.silkroute.router.provider.ChunkSink;
 import dev.silkroute.router.provider.Completion;
 import dev.silkroute.router.provider.StreamEnd;
+import dev.silkroute.router.provider.TokenUsage;
 import dev.silkroute.router.provider.UpstreamException;
 import dev.silkroute.router.routing.Attempt;
 import dev.silkroute.router.routing.Outcome;
@@ -27,6 +29,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
 
 /**
  * One admitted request, from its first attempt to its settlement, streamed or not: tries the plan's
@@ -37,16 +40,28 @@ import java.util.concurrent.Executor;
  * in what an attempt's success hands on: chunks to the {@link ChunkOut} as they come, or the
  * upstream's whole answer once.
  *
- * <p>Steps never overlap: each runs on the request's event loop after the one before it ended.
+ * <p>Hedged first token ({@link HedgePolicy}): when the first leg's first token is later than its
+ * endpoint's usual (p95) and the hedging budget allows, the next candidate is called too, once per
+ * request. Whichever leg streams a token first (not streamed: answers first) serves the request;
+ * the other is closed, and its usage is published as the request's hedge loss (generation id
+ * {@code <id>-hedge}, no price; the credit is settled for the serving leg alone). A leg that fails
+ * before its first token while the other is still in flight just drops out. With hedging off the
+ * attempts are exactly as they were.
+ *
+ * <p>Steps never overlap: each runs on the request's event loop after the one before it ended. Only
+ * the first token of a hedged request's legs races on the upstreams' threads; the lock decides it.
  */
 final class Exchange {
 
   private final Upstreams upstreams;
   private final Settlement settlement;
   private final Answers answers;
+  private final HedgePolicy hedging;
+  private final boolean mayHedge;
   private final Plan plan;
   private final ChatRequest request;
-  private final Generation generation;
+  /** The request's record, which the leg that serves it writes; another leg's once a hedge takes it over. */
+  private volatile Generation generation;
   private final Admission.Ticket ticket;
   private final List<RouteDecision> routing;
   private final ChunkOut out;
@@ -58,18 +73,27 @@ final class Exchange {
   private UpstreamException last;
   private boolean published;
   private boolean settled;
+  private boolean hedgeStarted;
+  // Guarded by this: the request's leg in flight, the other leg while a hedged request has two, and
+  // the leg whose first token came first.
+  private Leg primary;
+  private Leg hedge;
+  private Leg winner;
 
   /**
    * @param out          where a streamed answer goes; null for a non-streamed one, which the returned
    *                     future of {@link #run()} carries
    * @param withRouting  whether the answer carries the {@code routing} block
    */
-  Exchange(Upstreams upstreams, Settlement settlement, Answers answers, Plan plan, ChatRequest request,
-           Generation generation, Admission.Ticket ticket, boolean withRouting, ChunkOut out,
+  Exchange(Upstreams upstreams, Settlement settlement, Answers answers, HedgePolicy hedging, Plan plan,
+           ChatRequest request, Generation generation, Admission.Ticket ticket, boolean withRouting, ChunkOut out,
            Cancellation cancellation, Executor eventLoop, long created) {
     this.upstreams = upstreams;
     this.settlement = settlement;
     this.answers = answers;
+    this.hedging = hedging;
+    hedging.requested();
+    this.mayHedge = hedging.enabled() && plan.options().provider().hedge();
     this.plan = plan;
     this.request = request;
     this.generation = generation;
@@ -77,7 +101,8 @@ final class Exchange {
     this.routing = withRouting ? plan.decisions() : null;
     this.out = out;
     this.cancellation = cancellation;
-    this.eventLoop = eventLoop;
+    // Two legs end on their own: where the request's executor is a pool, their steps are queued.
+    this.eventLoop = mayHedge ? new SerialExecutor(eventLoop) : eventLoop;
     this.created = created;
     this.candidates = plan.candidates().listIterator();
   }
@@ -101,20 +126,14 @@ final class Exchange {
         if (begun.isEmpty()) {
           continue;
         }
-        Attempt attempt = begun.get();
-        Model model = next.decision().model();
-        Endpoint endpoint = next.endpoint();
-        generation.attempt(model, endpoint);
-        Duration timeout = upstreams.deadlines().firstByte(endpoint, model, request, plan.options(),
-            !candidates.hasNext());
-        attempt.firstByteTimeout(timeout);
-        AttemptWatch watch = new AttemptWatch(cancellation, timeout, upstreams.deadlines().stall(),
-            upstreams.nanos(), () -> timedOut(attempt, endpoint, timeout), eventLoop);
-        if (out == null) {
-          callWhole(attempt, endpoint, watch, timeout);
-        } else {
-          callStream(attempt, model, endpoint, watch);
+        Generation record = generation;
+        record.attempt(next.decision().model(), next.endpoint());
+        Leg leg = new Leg(begun.get(), next.decision().model(), next.endpoint(), record, false);
+        Duration timeout = prepare(leg);
+        synchronized (this) {
+          primary = leg;
         }
+        call(leg, timeout);
         return;
       }
       finish(new RouterException(Answers.allFailed(last)), null);
@@ -123,25 +142,189 @@ final class Exchange {
     }
   }
 
-  private void callWhole(Attempt attempt, Endpoint endpoint, AttemptWatch watch, Duration timeout) {
+  /**
+   * Readies one leg before it is published to the other leg's thread: its watch, and its hedge timer
+   * (a first leg's, when a hedge may follow). Returns its first-byte timeout.
+   */
+  private Duration prepare(Leg leg) {
+    Duration timeout = upstreams.deadlines().firstByte(leg.endpoint, leg.model, request, plan.options(),
+        !candidates.hasNext());
+    leg.attempt.firstByteTimeout(timeout);
+    leg.watch = new AttemptWatch(cancellation, timeout, upstreams.deadlines().stall(), upstreams.nanos(),
+        () -> timedOut(leg, timeout), eventLoop);
+    if (mayHedge && !leg.isHedge && !hedgeStarted && candidates.hasNext()) {
+      Duration delay = hedging.delay(upstreams.deadlines().stats(leg.endpoint), out != null);
+      if (delay.compareTo(timeout) < 0) { // else the first-byte timeout moves on to the next candidate first
+        leg.hedgeTimer = Deadlines.schedule(delay, () -> eventLoop.execute(() -> hedge(leg)));
+      }
+    }
+    return timeout;
+  }
+
+  private void call(Leg leg, Duration timeout) {
+    if (out == null) {
+      callWhole(leg, timeout);
+    } else {
+      callStream(leg);
+    }
+  }
+
+  /**
+   * {@code slow} has no first token by its hedge delay: the next candidate that takes the request is
+   * called too, if the budget allows. Once per request.
+   */
+  private void hedge(Leg slow) {
+    try {
+      synchronized (this) {
+        if (slow != primary || winner != null || hedge != null) {
+          return;
+        }
+      }
+      if (settled || hedgeStarted || !slow.watch.waiting() || cancellation.isCancelled() || !candidates.hasNext()
+          || !hedging.tryHedge()) {
+        return;
+      }
+      while (candidates.hasNext()) {
+        Candidate next = candidates.next();
+        Optional<Attempt> begun = next.decision().begin(next.endpoint());
+        if (begun.isEmpty()) {
+          continue;
+        }
+        hedgeStarted = true;
+        Generation record = generation.hedgeLeg();
+        record.attempt(next.decision().model(), next.endpoint());
+        Leg leg = new Leg(begun.get(), next.decision().model(), next.endpoint(), record, true);
+        Duration timeout = prepare(leg);
+        boolean second;
+        synchronized (this) {
+          second = winner == null && slow == primary;
+          if (second) {
+            hedge = leg;
+          }
+        }
+        if (!second) { // the first leg's token came meanwhile
+          leg.watch.lose();
+          leg.attempt.cancelled();
+          hedging.unused();
+          return;
+        }
+        call(leg, timeout);
+        return;
+      }
+      hedging.unused();
+    } catch (RuntimeException e) {
+      finish(e, null);
+    }
+  }
+
+  /**
+   * The leg's first token (not streamed: its whole answer) arrived: it serves the request unless
+   * another leg's came first. The other leg, if any, is closed. On the leg's upstream thread.
+   */
+  private boolean claim(Leg leg) {
+    Leg loser;
+    synchronized (this) {
+      if (winner != null) {
+        return winner == leg;
+      }
+      if (leg != primary && leg != hedge) {
+        return false; // set aside already
+      }
+      winner = leg;
+      if (hedge == null) {
+        loser = null;
+      } else {
+        promote(leg);
+        loser = hedge;
+        loser.lost = true;
+      }
+    }
+    leg.cancelHedgeTimer();
+    if (loser != null) {
+      loser.cancelHedgeTimer();
+      loser.watch.lose();
+    }
+    return true;
+  }
+
+  /** Under the lock: {@code leg} becomes the request's leg (its record the request's), the other one its hedge's. */
+  private void promote(Leg leg) {
+    Leg other = leg == primary ? hedge : primary;
+    leg.record.servedOver(other.record, leg.isHedge);
+    generation = leg.record;
+    primary = leg;
+    hedge = other;
+  }
+
+  /**
+   * Whether the end of {@code leg} concerns that leg alone: it is the leg set aside (it lost, or it
+   * is a hedge that failed), or it failed before its first token while the other leg is in flight to
+   * serve the request, which then becomes the request's leg.
+   */
+  private boolean setAside(Leg leg) {
+    synchronized (this) {
+      if (leg == hedge) {
+        if (winner == null) {
+          promote(primary);
+        }
+        hedge = null;
+        return true;
+      }
+      if (leg == primary && hedge != null && winner == null && !cancellation.isCancelled()) {
+        promote(hedge);
+        hedge = null;
+        return true;
+      }
+      return false;
+    }
+  }
+
+  /**
+   * A leg set aside ended: its attempt is recorded (cancelled, not the endpoint's fault, when it lost)
+   * and its usage published as the request's hedge loss, which the customer does not pay for.
+   */
+  private void asideEnded(Leg leg, TokenUsage usage, Throwable error) {
+    Throwable cause = error == null ? null : unwrap(error);
+    UsageStatus status;
+    if (leg.lost || cancellation.isCancelled()) {
+      leg.attempt.cancelled();
+      status = UsageStatus.USAGE_STATUS_CANCELLED;
+    } else if (cause instanceof UpstreamException e) {
+      leg.attempt.failed(e, e.retryAfter().orElse(null));
+      last = e;
+      status = UsageStatus.USAGE_STATUS_ERROR;
+    } else {
+      leg.attempt.end(Outcome.PROVIDER_ERROR, 0, usage.completionTokens(), null);
+      status = UsageStatus.USAGE_STATUS_ERROR;
+    }
+    leg.record.endAside(status, usage, request.body());
+    settlement.publish(leg.record);
+  }
+
+  private void callWhole(Leg leg, Duration timeout) {
     // The watch's cancellation (fired at the first-byte timeout) aborts the exchange with the upstream.
-    CompletableFuture<Completion> call = upstreams.adapter(endpoint).completeAsync(endpoint, request,
-        watch.upstream());
+    CompletableFuture<Completion> call = upstreams.adapter(leg.endpoint).completeAsync(leg.endpoint, request,
+        leg.watch.upstream());
     // Failing the call's future aborts the exchange with the upstream: at its first-byte timeout, or
-    // when the client went away.
-    watch.upstream().onCancel(() -> call.completeExceptionally(cancellation.isCancelled()
-        ? new CancellationException("the client went away") : Deadlines.timedOut(endpoint, timeout)));
+    // when the client went away, or when the other leg of a hedged request answered first.
+    leg.watch.upstream().onCancel(() -> call.completeExceptionally(cancellation.isCancelled()
+        ? new CancellationException("the client went away")
+        : leg.lost ? new CancellationException("the other leg answered first") : Deadlines.timedOut(leg.endpoint,
+            timeout)));
     call.whenCompleteAsync((completion, error) -> {
-      if (error == null ? !watch.whole() : !watch.end()) {
+      if (error == null ? !leg.watch.whole() : !leg.watch.end()) {
         return; // given up at its first-byte timeout: the request has moved on
       }
       try {
-        if (error == null) {
-          answered(attempt, completion);
+        leg.cancelHedgeTimer();
+        if (error == null && claim(leg)) {
+          answered(leg, completion);
+        } else if (setAside(leg)) {
+          asideEnded(leg, error == null ? completion.usage() : TokenUsage.NONE, error);
         } else if (cancellation.isCancelled()) {
-          clientLeft(attempt);
+          clientLeft(leg);
         } else {
-          failed(attempt, endpoint, error);
+          failed(leg, error);
         }
       } catch (RuntimeException e) {
         finish(e, null);
@@ -149,36 +332,41 @@ final class Exchange {
     }, eventLoop);
   }
 
-  private void answered(Attempt attempt, Completion completion) {
-    attempt.firstToken();
-    generation.firstToken(upstreams.nanos().getAsLong());
-    generation.finish(UsageStatus.USAGE_STATUS_OK, completion.usage(),
-        FinishReason.normalise(completion.finishReason()));
-    attempt.succeeded(completion.usage().completionTokens());
-    finish(null, answers.whole(completion.body(), generation, routing));
+  private void answered(Leg leg, Completion completion) {
+    Generation record = leg.record;
+    leg.attempt.firstToken();
+    record.firstToken(upstreams.nanos().getAsLong());
+    record.finish(UsageStatus.USAGE_STATUS_OK, completion.usage(), FinishReason.normalise(completion.finishReason()));
+    leg.attempt.succeeded(completion.usage().completionTokens());
+    finish(null, answers.whole(completion.body(), record, routing));
   }
 
-  private void callStream(Attempt attempt, Model model, Endpoint endpoint, AttemptWatch watch) {
-    AttemptSink sink = new AttemptSink(attempt, watch);
-    upstreams.adapter(endpoint).streamAsync(endpoint, request, sink, watch.upstream())
+  private void callStream(Leg leg) {
+    AttemptSink sink = new AttemptSink(leg);
+    upstreams.adapter(leg.endpoint).streamAsync(leg.endpoint, request, sink, leg.watch.upstream())
         // On the request's event loop, not on the thread that read the stream's end (the upstream
         // client's, which serves every stream).
         .whenCompleteAsync((end, error) -> {
-          if (watch.end()) {
-            ended(attempt, endpoint, watch, sink, end, error);
+          if (leg.watch.end()) {
+            ended(leg, sink, end, error);
           }
         }, eventLoop);
   }
 
   /** No answer within the attempt's first-byte timeout: the endpoint counts as failed, the next is tried. */
-  private void timedOut(Attempt attempt, Endpoint endpoint, Duration timeout) {
+  private void timedOut(Leg leg, Duration timeout) {
     try {
-      if (cancellation.isCancelled()) { // the client left first: nobody waits for another endpoint
-        clientLeft(attempt);
+      leg.cancelHedgeTimer();
+      if (setAside(leg)) {
+        asideEnded(leg, TokenUsage.NONE, Deadlines.timedOut(leg.endpoint, timeout));
         return;
       }
-      UpstreamException e = Deadlines.timedOut(endpoint, timeout);
-      attempt.failed(e);
+      if (cancellation.isCancelled()) { // the client left first: nobody waits for another endpoint
+        clientLeft(leg);
+        return;
+      }
+      UpstreamException e = Deadlines.timedOut(leg.endpoint, timeout);
+      leg.attempt.failed(e);
       last = e;
       tryNext();
     } catch (RuntimeException e) {
@@ -187,40 +375,51 @@ final class Exchange {
   }
 
   /** The client went away before an answer: nobody waits for another endpoint; billed as cancelled. */
-  private void clientLeft(Attempt attempt) {
-    generation.finish(UsageStatus.USAGE_STATUS_CANCELLED, generation.usage(), null);
-    generation.estimateUsageIfMissing(request.body());
-    attempt.cancelled();
+  private void clientLeft(Leg leg) {
+    synchronized (this) {
+      if (hedge != null && winner == null) {
+        promote(leg); // the other leg is set aside as it ends
+      }
+    }
+    Generation record = leg.record;
+    record.finish(UsageStatus.USAGE_STATUS_CANCELLED, record.usage(), null);
+    record.estimateUsageIfMissing(request.body());
+    leg.attempt.cancelled();
     finish(out == null ? new CancellationException("the client went away") : null, null);
   }
 
-  private void ended(Attempt attempt, Endpoint endpoint, AttemptWatch watch, AttemptSink sink, StreamEnd end,
-                     Throwable error) {
+  private void ended(Leg leg, AttemptSink sink, StreamEnd end, Throwable error) {
     try {
-      if (error != null) {
-        failed(attempt, endpoint, error);
-      } else if (watch.stalled()) {
-        stalled(attempt, endpoint, watch, end);
+      leg.cancelHedgeTimer();
+      if (setAside(leg)) {
+        asideEnded(leg, end == null ? TokenUsage.NONE : end.usage(), error);
+      } else if (error != null) {
+        failed(leg, error);
+      } else if (leg.watch.stalled()) {
+        stalled(leg, end);
       } else {
-        if (end.complete() && !generation.started()) {
+        if (end.complete() && !leg.record.started()) {
           sink.flushOpening(); // a whole answer without output: the client still gets its opening
         }
-        streamEnded(attempt, endpoint, end);
+        streamEnded(leg, end);
       }
     } catch (RuntimeException e) {
       finish(e, null);
     }
   }
 
-  private void streamEnded(Attempt attempt, Endpoint endpoint, StreamEnd end) {
+  private void streamEnded(Leg leg, StreamEnd end) {
+    Attempt attempt = leg.attempt;
+    Endpoint endpoint = leg.endpoint;
+    Generation record = leg.record;
     if (cancellation.isCancelled()) {
-      generation.finish(UsageStatus.USAGE_STATUS_CANCELLED, end.usage(), FinishReason.normalise(end.finishReason()));
-      generation.estimateUsageIfMissing(request.body());
+      record.finish(UsageStatus.USAGE_STATUS_CANCELLED, end.usage(), FinishReason.normalise(end.finishReason()));
+      record.estimateUsageIfMissing(request.body());
       attempt.cancelled();
       finish(null, null);
       return;
     }
-    if (!end.complete() && !generation.started()) {
+    if (!end.complete() && !record.started()) {
       // Cut before anything reached the client: as good as a refusal, so the next endpoint may try.
       attempt.end(Outcome.PROVIDER_ERROR, 0, 0, null);
       last = new UpstreamException(endpoint.provider(), 0, "provider's stream ended before its first token",
@@ -229,12 +428,12 @@ final class Exchange {
       return;
     }
     if (!end.complete()) {
-      generation.finish(UsageStatus.USAGE_STATUS_TRUNCATED, end.usage(), "error");
-      generation.estimateUsageIfMissing(request.body());
+      record.finish(UsageStatus.USAGE_STATUS_TRUNCATED, end.usage(), "error");
+      record.estimateUsageIfMissing(request.body());
       attempt.end(Outcome.PROVIDER_ERROR, 0, end.usage().completionTokens(), null);
-      out.chunk(answers.errorChunk(generation, created, endpoint, "provider's stream ended before it finished"));
+      out.chunk(answers.errorChunk(record, created, endpoint, "provider's stream ended before it finished"));
     } else {
-      generation.finish(UsageStatus.USAGE_STATUS_OK, end.usage(), FinishReason.normalise(end.finishReason()));
+      record.finish(UsageStatus.USAGE_STATUS_OK, end.usage(), FinishReason.normalise(end.finishReason()));
       attempt.succeeded(end.usage().completionTokens());
     }
     closeStream();
@@ -244,11 +443,15 @@ final class Exchange {
    * The stream went silent past the stall timeout after it started: it ends with the error chunk,
    * what was generated is billed, and it counts against the endpoint.
    */
-  private void stalled(Attempt attempt, Endpoint endpoint, AttemptWatch watch, StreamEnd end) {
-    generation.finish(UsageStatus.USAGE_STATUS_TRUNCATED, end.usage(), "error");
-    generation.estimateUsageIfMissing(request.body());
+  private void stalled(Leg leg, StreamEnd end) {
+    Attempt attempt = leg.attempt;
+    Endpoint endpoint = leg.endpoint;
+    AttemptWatch watch = leg.watch;
+    Generation record = leg.record;
+    record.finish(UsageStatus.USAGE_STATUS_TRUNCATED, end.usage(), "error");
+    record.estimateUsageIfMissing(request.body());
     attempt.stalled(end.usage().completionTokens());
-    out.chunk(answers.errorChunk(generation, created, endpoint, "provider's stream stalled: no token for "
+    out.chunk(answers.errorChunk(record, created, endpoint, "provider's stream stalled: no token for "
         + watch.stallTimeout().toMillis() + " ms"));
     closeStream();
   }
@@ -257,7 +460,10 @@ final class Exchange {
    * The attempt failed. Before anything reached the client the next endpoint is tried, unless the
    * provider refused the request itself; after, the failure travels in the stream.
    */
-  private void failed(Attempt attempt, Endpoint endpoint, Throwable error) {
+  private void failed(Leg leg, Throwable error) {
+    Attempt attempt = leg.attempt;
+    Endpoint endpoint = leg.endpoint;
+    Generation record = leg.record;
     Throwable cause = unwrap(error);
     if (!(cause instanceof UpstreamException e)) {
       finish(cause, null);
@@ -265,7 +471,7 @@ final class Exchange {
     }
     attempt.failed(e, e.retryAfter().orElse(null));
     last = e;
-    if (!generation.started()) {
+    if (!record.started()) {
       Optional<RouterError> rejected = ProviderRejection.of(e, upstreams.json());
       if (rejected.isPresent()) {
         finish(new RouterException(rejected.get()), null);
@@ -277,9 +483,9 @@ final class Exchange {
     // A connection that broke is a truncated generation; an error the provider sent is an error.
     UsageStatus status = e.getCause() instanceof IOException
         ? UsageStatus.USAGE_STATUS_TRUNCATED : UsageStatus.USAGE_STATUS_ERROR;
-    generation.finish(status, generation.usage(), "error");
-    generation.estimateUsageIfMissing(request.body());
-    out.chunk(answers.errorChunk(generation, created, endpoint, e.getMessage()));
+    record.finish(status, record.usage(), "error");
+    record.estimateUsageIfMissing(request.body());
+    out.chunk(answers.errorChunk(record, created, endpoint, e.getMessage()));
     closeStream();
   }
 
@@ -337,13 +543,11 @@ final class Exchange {
    */
   private final class AttemptSink implements ChunkSink {
 
-    private final Attempt attempt;
-    private final AttemptWatch watch;
+    private final Leg leg;
     private final List<ObjectNode> opening = new ArrayList<>(1);
 
-    AttemptSink(Attempt attempt, AttemptWatch watch) {
-      this.attempt = attempt;
-      this.watch = watch;
+    AttemptSink(Leg leg) {
+      this.leg = leg;
     }
 
     @Override
@@ -353,16 +557,19 @@ final class Exchange {
 
     @Override
     public void chunk(ObjectNode chunk, boolean more) {
-      if (!generation.started() && !Chunks.carriesOutput(chunk)) {
+      if (!leg.record.started() && !Chunks.carriesOutput(chunk)) {
         opening.add(chunk);
         return;
       }
-      if (!watch.chunk()) {
-        return; // given up at its first-byte timeout: the request has moved on
+      if (!leg.watch.chunk()) {
+        return; // given up at its first-byte timeout, or the other leg won: the request has moved on
       }
-      if (!generation.started()) {
-        attempt.firstToken();
-        generation.firstToken(upstreams.nanos().getAsLong());
+      if (!leg.record.started()) {
+        if (!claim(leg)) {
+          return; // the other leg's first token came first; this one is being closed
+        }
+        leg.attempt.firstToken();
+        leg.record.firstToken(upstreams.nanos().getAsLong());
         flushOpening();
       }
       send(chunk, more);
@@ -377,9 +584,41 @@ final class Exchange {
     }
 
     private void send(ObjectNode chunk, boolean more) {
-      generation.streamed(chunk);
-      Answers.ours(chunk, generation);
+      leg.record.streamed(chunk);
+      Answers.ours(chunk, leg.record);
       out.chunk(chunk, more);
+    }
+  }
+
+  /**
+   * One call of one endpoint for the request: the first leg, a fallback after it, or the hedge.
+   * {@code record} is the request's record, or the hedge's own until it serves the request.
+   */
+  private static final class Leg {
+
+    final Attempt attempt;
+    final Model model;
+    final Endpoint endpoint;
+    final Generation record;
+    final boolean isHedge;
+    AttemptWatch watch;
+    volatile ScheduledFuture<?> hedgeTimer;
+    /** Set under the exchange's lock before the leg is closed: the other leg's first token came first. */
+    volatile boolean lost;
+
+    Leg(Attempt attempt, Model model, Endpoint endpoint, Generation record, boolean isHedge) {
+      this.attempt = attempt;
+      this.model = model;
+      this.endpoint = endpoint;
+      this.record = record;
+      this.isHedge = isHedge;
+    }
+
+    void cancelHedgeTimer() {
+      ScheduledFuture<?> timer = hedgeTimer;
+      if (timer != null) {
+        timer.cancel(false);
+      }
     }
   }
 }

@@ -20,7 +20,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Generation {
 
-  private final String id;
+  /** The id of a hedged request's other leg is its generation id and this. */
+  static final String HEDGE_SUFFIX = "-hedge";
+
+  private final String requestId;
+  private String id;
   private final Caller caller;
   private Model model;
   private final boolean streamed;
@@ -34,8 +38,17 @@ public final class Generation {
   private UsageStatus status = UsageStatus.USAGE_STATUS_ERROR;
   private final StringBuilder generated = new StringBuilder();
   private boolean usageEstimated;
+  private boolean hedged;
+  private boolean servedByHedge;
+  private boolean hedgeLoss;
 
   public Generation(String id, Caller caller, Model model, boolean streamed, Instant startedAt, long startNanos) {
+    this(id, id, caller, model, streamed, startedAt, startNanos);
+  }
+
+  private Generation(String requestId, String id, Caller caller, Model model, boolean streamed, Instant startedAt,
+                     long startNanos) {
+    this.requestId = requestId;
     this.id = id;
     this.caller = caller;
     this.model = model;
@@ -46,6 +59,49 @@ public final class Generation {
 
   public String id() {
     return id;
+  }
+
+  /**
+   * The record of a hedge: a second leg of the same request, timed from the request's start (so that
+   * the time to first token of whichever leg serves is the client's), with its own id until it
+   * serves the request ({@link #servedOver}).
+   */
+  Generation hedgeLeg() {
+    return new Generation(requestId, requestId + HEDGE_SUFFIX, caller, model, streamed, startedAt, startNanos);
+  }
+
+  /**
+   * The two legs of a hedged request are decided: this one's leg serves the request (or is the one
+   * left to), {@code other}'s is set aside. This record becomes the request's (its id, every attempt
+   * counted), the other the hedge's loss, which the customer does not pay for.
+   *
+   * @param byHedge whether this leg is the hedge, not the request's first leg
+   */
+  void servedOver(Generation other, boolean byHedge) {
+    if (!id.equals(requestId)) {
+      other.id = id;
+      id = requestId;
+    }
+    attempts += other.attempts;
+    other.attempts = 1;
+    hedged = true;
+    servedByHedge = byHedge;
+    other.hedgeLoss = true;
+    other.hedged = false;
+    other.servedByHedge = false;
+  }
+
+  /**
+   * A leg set aside ends: what it used is the operator's cost. A provider reports no usage for a
+   * request cut before its first token, yet it read the prompt: that is counted, as are tokens it
+   * streamed after it lost, which nobody received.
+   */
+  void endAside(UsageStatus status, TokenUsage usage, JsonNode request) {
+    finish(status, usage, null);
+    if (usage.promptTokens() == 0 && usage.completionTokens() == 0) {
+      this.usage = TokenEstimator.estimate(request, generated.toString());
+      usageEstimated = true;
+    }
   }
 
   /** An attempt at {@code endpoint}, serving {@code model} (a {@code models[]} fallback may differ). */
@@ -101,9 +157,9 @@ public final class Generation {
     }
   }
 
-  /** What the customer pays, micro-USD. */
+  /** What the customer pays, micro-USD: nothing for a hedge's loss. */
   public long priceMicros() {
-    return endpoint == null ? 0 : endpoint.price().costMicros(usage.promptTokens(), usage.completionTokens());
+    return endpoint == null || hedgeLoss ? 0 : endpoint.price().costMicros(usage.promptTokens(), usage.completionTokens());
   }
 
   public TokenUsage usage() {
@@ -134,7 +190,13 @@ public final class Generation {
         .setStartedAt(timestamp(startedAt))
         .setFinishedAt(timestamp(finishedAt))
         .setRouterInstance(routerInstance)
-        .setUsageEstimated(usageEstimated);
+        .setUsageEstimated(usageEstimated)
+        .setHedged(hedged)
+        .setServedByHedge(servedByHedge)
+        .setHedgeLoss(hedgeLoss);
+    if (hedgeLoss) {
+      event.setHedgeOf(requestId);
+    }
     if (endpoint != null) {
       endpoint.workerId().ifPresent(event::setWorkerId);
       event.setProvider(endpoint.provider())

@@ -31,10 +31,17 @@ public final class RouterMetrics implements UsageObserver {
   static final String ATTEMPTS = "silkroute.router.attempts";
   static final String KAFKA_PUBLISH = "silkroute.router.kafka.publish";
   static final String SPOOLED = "silkroute.router.usage.spooled";
+  static final String HEDGES = "silkroute.router.hedges";
+  static final String HEDGE_WINS = "silkroute.router.hedge.wins";
+  static final String HEDGE_COST = "silkroute.router.hedge.cost.micro.usd";
 
   private final MeterRegistry registry;
   private final Timer kafkaPublish;
   private final Counter spooled;
+  private final Counter hedges;
+  private final Counter primaryWins;
+  private final Counter hedgeWins;
+  private final Map<String, Counter> hedgeCostByProvider = new ConcurrentHashMap<>();
   private final Map<Labels, Meters> metersByLabels = new ConcurrentHashMap<>();
   private final Map<Served, Timer> timesToFirstToken = new ConcurrentHashMap<>();
 
@@ -49,10 +56,27 @@ public final class RouterMetrics implements UsageObserver {
     this.spooled = Counter.builder(SPOOLED)
         .description("Usage events Kafka did not take, written to the local spool for replay")
         .register(registry);
+    this.hedges = Counter.builder(HEDGES)
+        .description("Requests whose first token was late enough that a second endpoint was called too (hedged)")
+        .register(registry);
+    String wins = "Hedged requests, by which leg served them: the first endpoint or the hedge";
+    this.primaryWins = Counter.builder(HEDGE_WINS).description(wins).tag("winner", "primary").register(registry);
+    this.hedgeWins = Counter.builder(HEDGE_WINS).description(wins).tag("winner", "hedge").register(registry);
   }
 
   @Override
   public void published(UsageEvent event) {
+    if (event.getHedgeLoss()) {
+      // The leg of a hedged request that did not serve it: not a request of its own, only a cost.
+      increment(hedgeCostByProvider.computeIfAbsent(label(event.getProvider()), provider ->
+          counter(HEDGE_COST, "What the legs of hedged requests that did not serve them cost us, micro-USD",
+              Tags.of("provider", provider))), event.getProviderCostMicros());
+      return;
+    }
+    if (event.getHedged()) {
+      hedges.increment();
+      (event.getServedByHedge() ? hedgeWins : primaryWins).increment();
+    }
     Meters meters = metersByLabels.computeIfAbsent(new Labels(label(event.getProvider()), label(event.getModel()),
         label(event.getModelAuthor()), status(event.getStatus()), label(event.getFinishReason())), this::meters);
     meters.requests().increment();
@@ -74,7 +98,8 @@ public final class RouterMetrics implements UsageObserver {
     // attempts is 0 in events from routers before it was set; such a request was served at once.
     int attempts = Math.max(1, event.getAttempts());
     increment(meters.attempts(), attempts);
-    increment(meters.fallbacks(), attempts > 1 ? 1 : 0);
+    // A hedge is an attempt too, but not a fallback: one more endpoint was tried only because the first was late.
+    increment(meters.fallbacks(), attempts - (event.getHedged() ? 1 : 0) > 1 ? 1 : 0);
   }
 
   /** What one request's meters are told apart by; all bounded (see the class comment). */

@@ -50,6 +50,21 @@ class RouterMetricsTest {
   }
 
   @Test
+  void countsHedgesByWinnerAndTheLosingLegsCostApartFromRequests() {
+    metrics.published(event(2).toBuilder().setHedged(true).setServedByHedge(true).build());
+    metrics.published(event(2).toBuilder().setHedged(true).build());
+    metrics.published(event(1).toBuilder().setEventId("gen-1-hedge").setHedgeLoss(true).setHedgeOf("gen-1")
+        .setPriceMicros(0).setProviderCostMicros(33).build());
+
+    assertThat(registry.get(RouterMetrics.HEDGES).counter().count()).isEqualTo(2);
+    assertThat(registry.get(RouterMetrics.HEDGE_WINS).tags("winner", "hedge").counter().count()).isEqualTo(1);
+    assertThat(registry.get(RouterMetrics.HEDGE_WINS).tags("winner", "primary").counter().count()).isEqualTo(1);
+    assertThat(registry.get(RouterMetrics.HEDGE_COST).tags("provider", "together").counter().count()).isEqualTo(33);
+    assertThat(registry.get(RouterMetrics.REQUESTS).counter().count()).as("the losing leg is no request").isEqualTo(2);
+    assertThat(registry.get(RouterMetrics.FALLBACKS).counter().count()).as("a hedge is no fallback").isZero();
+  }
+
+  @Test
   void countsAFallbackOnlyWhenMoreThanOneEndpointWasTried() {
     metrics.published(event(1));
     metrics.published(event(3));
