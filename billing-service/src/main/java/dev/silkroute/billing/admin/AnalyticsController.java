@@ -1,22 +1,30 @@
 package dev.silkroute.billing.admin;
 
+import dev.silkroute.billing.report.DateRange;
 import dev.silkroute.billing.report.Dimension;
+import dev.silkroute.billing.report.HedgingCost;
 import dev.silkroute.billing.report.MarketShare;
 import dev.silkroute.billing.report.Metric;
 import dev.silkroute.billing.report.Timeseries;
+import dev.silkroute.billing.report.Usd;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.math.BigDecimal;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 
-/** Market share and daily series of tokens, spend or requests, by author/model/provider/customer. */
+/**
+ * Market share and daily series of tokens, spend or requests, by author/model/provider/customer; and
+ * what hedged first tokens cost.
+ */
 @Controller("/admin/analytics")
 @ExecuteOn(TaskExecutors.BLOCKING)
 final class AnalyticsController {
@@ -26,10 +34,38 @@ final class AnalyticsController {
 
   private final MarketShare marketShare;
   private final Timeseries timeseries;
+  private final HedgingCost hedgingCost;
+  private final Clock clock;
 
-  AnalyticsController(MarketShare marketShare, Timeseries timeseries) {
+  AnalyticsController(MarketShare marketShare, Timeseries timeseries, HedgingCost hedgingCost, Clock clock) {
     this.marketShare = marketShare;
     this.timeseries = timeseries;
+    this.hedgingCost = hedgingCost;
+    this.clock = clock;
+  }
+
+  record HedgingProvider(String provider, long hedgeLosses, long hedgeCostMicros, BigDecimal hedgeCostUsd,
+      long providerCostMicros) {
+  }
+
+  record HedgingView(String object, LocalDate from, LocalDate to, long hedgeLosses, long hedgeCostMicros,
+      BigDecimal hedgeCostUsd, long providerCostMicros, BigDecimal providerCostUsd,
+      List<HedgingProvider> providers) {
+  }
+
+  /**
+   * The last {@code days} UTC days (today included): hedge losses (legs of hedged requests that did
+   * not serve them, billed to nobody) and their provider cost, beside all provider cost.
+   */
+  @Get("/hedging")
+  HedgingView hedging(@Nullable @QueryValue String days) {
+    int n = QueryValues.integer("days", days, 30, 1, DateRange.MAX_DAYS);
+    LocalDate today = LocalDate.ofInstant(clock.instant(), java.time.ZoneOffset.UTC);
+    HedgingCost.Report report = hedgingCost.over(new DateRange(today.minusDays(n - 1L), today));
+    return new HedgingView("hedging_cost", report.range().from(), report.range().to(), report.hedgeLosses(),
+        report.hedgeCostMicros(), Usd.of(report.hedgeCostMicros()), report.providerCostMicros(),
+        Usd.of(report.providerCostMicros()), report.providers().stream().map(p -> new HedgingProvider(p.provider(),
+            p.hedgeLosses(), p.hedgeCostMicros(), Usd.of(p.hedgeCostMicros()), p.providerCostMicros())).toList());
   }
 
   record MarketShareView(String object, String by, String metric, String window, Instant from,

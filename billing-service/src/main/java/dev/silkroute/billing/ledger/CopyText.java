@@ -13,7 +13,7 @@ final class CopyText {
       + " endpoint, worker_id, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens,"
       + " provider_cost_micros, price_micros, latency_ms, time_to_first_token_ms, generation_ms,"
       + " status, finish_reason, attempts, streamed, started_at, finished_at, router_instance,"
-      + " kafka_topic, kafka_partition, kafka_offset";
+      + " kafka_topic, kafka_partition, kafka_offset, hedge_loss";
 
   private CopyText() {
   }
@@ -45,7 +45,8 @@ final class CopyText {
     text(out, e.routerInstance()).append('\t');
     text(out, e.source().topic()).append('\t');
     out.append(e.source().partition()).append('\t');
-    out.append(e.source().offset()).append('\n');
+    out.append(e.source().offset()).append('\t');
+    out.append(e.hedgeLoss() ? 't' : 'f').append('\n');
   }
 
   /** ISO-8601 with 'Z', which PostgreSQL reads as a timestamptz; years 1..9999 (see the rules). */

@@ -38,7 +38,8 @@ public final class Ledger {
       + " provider_cost_micros bigint, price_micros bigint, latency_ms bigint,"
       + " time_to_first_token_ms bigint, generation_ms bigint, status text, finish_reason text,"
       + " attempts integer, streamed boolean, started_at timestamptz, finished_at timestamptz,"
-      + " router_instance text, kafka_topic text, kafka_partition integer, kafka_offset bigint)"
+      + " router_instance text, kafka_topic text, kafka_partition integer, kafka_offset bigint,"
+      + " hedge_loss boolean)"
       + " ON COMMIT DELETE ROWS";
 
   // Upserts are ordered by their keys so that concurrent writers (threads or billing instances)
@@ -48,17 +49,19 @@ public final class Ledger {
   // uncommitted batch holds; so usage_daily (rows mostly new to each batch) comes last in the
   // text to run first, and the rows every batch shares (hours, balances) are locked as late as
   // possible: two writers overlap their ledger and daily work and queue only for the rest.
+  // A hedge's loss (the leg of a hedged request that did not serve it, price 0) is in no customer
+  // total: only usage_daily takes it, as a provider cost (hedge_losses, hedge_cost_micros).
   // Parameters: 1 recorded_at, 2 and 3 updated_at.
   private static final String RECORD = "WITH ins AS ("
       + " INSERT INTO ledger (" + COLUMNS + ") SELECT " + CopyText.COLUMNS + ", ? FROM ledger_in"
       + " ON CONFLICT (event_id) DO NOTHING"
       + " RETURNING customer_id, key_id, model_author, model, provider, prompt_tokens,"
-      + " completion_tokens, price_micros, provider_cost_micros,"
+      + " completion_tokens, price_micros, provider_cost_micros, hedge_loss,"
       + " coalesce(finished_at, recorded_at) AS used_at),"
       + " balances AS (INSERT INTO customer_balances AS b (customer_id, spent_micros, requests,"
       + " prompt_tokens, completion_tokens, updated_at)"
       + " SELECT customer_id, sum(price_micros), count(*), sum(prompt_tokens),"
-      + " sum(completion_tokens), ? FROM ins GROUP BY customer_id"
+      + " sum(completion_tokens), ? FROM ins WHERE NOT hedge_loss GROUP BY customer_id"
       + " ORDER BY customer_id COLLATE \"C\""
       + " ON CONFLICT (customer_id) DO UPDATE SET"
       + " spent_micros = b.spent_micros + EXCLUDED.spent_micros,"
@@ -69,7 +72,8 @@ public final class Ledger {
       + " keys AS (INSERT INTO key_usage AS k (key_id, spent_micros, requests, prompt_tokens,"
       + " completion_tokens, updated_at)"
       + " SELECT key_id, sum(price_micros), count(*), sum(prompt_tokens), sum(completion_tokens),"
-      + " ? FROM ins WHERE key_id IS NOT NULL GROUP BY key_id ORDER BY key_id COLLATE \"C\""
+      + " ? FROM ins WHERE key_id IS NOT NULL AND NOT hedge_loss GROUP BY key_id"
+      + " ORDER BY key_id COLLATE \"C\""
       + " ON CONFLICT (key_id) DO UPDATE SET"
       + " spent_micros = k.spent_micros + EXCLUDED.spent_micros,"
       + " requests = k.requests + EXCLUDED.requests,"
@@ -85,7 +89,7 @@ public final class Ledger {
       + " count(*), sum(i.prompt_tokens + i.completion_tokens), sum(i.price_micros),"
       + " sum(i.provider_cost_micros)"
       + " FROM ins i CROSS JOIN (VALUES ('author'), ('model'), ('provider'), ('customer'))"
-      + " AS x (dimension) GROUP BY 1, 2, 3) g"
+      + " AS x (dimension) WHERE NOT i.hedge_loss GROUP BY 1, 2, 3) g"
       + " ORDER BY g.dimension COLLATE \"C\", g.hour, g.value COLLATE \"C\""
       + " ON CONFLICT (dimension, hour, value) DO UPDATE SET"
       + " requests = h.requests + EXCLUDED.requests, tokens = h.tokens + EXCLUDED.tokens,"
@@ -93,10 +97,15 @@ public final class Ledger {
       + " provider_cost_micros = h.provider_cost_micros + EXCLUDED.provider_cost_micros),"
       + " daily AS (INSERT INTO usage_daily AS d (customer_id, day, model, provider,"
       + " model_author, requests, prompt_tokens, completion_tokens, price_micros,"
-      + " provider_cost_micros)"
+      + " provider_cost_micros, hedge_losses, hedge_cost_micros)"
       + " SELECT customer_id, (used_at AT TIME ZONE 'UTC')::date, coalesce(model, ''),"
-      + " coalesce(provider, ''), coalesce(model_author, ''), count(*), sum(prompt_tokens),"
-      + " sum(completion_tokens), sum(price_micros), sum(provider_cost_micros)"
+      + " coalesce(provider, ''), coalesce(model_author, ''),"
+      + " count(*) FILTER (WHERE NOT hedge_loss),"
+      + " coalesce(sum(prompt_tokens) FILTER (WHERE NOT hedge_loss), 0),"
+      + " coalesce(sum(completion_tokens) FILTER (WHERE NOT hedge_loss), 0),"
+      + " coalesce(sum(price_micros) FILTER (WHERE NOT hedge_loss), 0), sum(provider_cost_micros),"
+      + " count(*) FILTER (WHERE hedge_loss),"
+      + " coalesce(sum(provider_cost_micros) FILTER (WHERE hedge_loss), 0)"
       + " FROM ins GROUP BY 1, 2, 3, 4, 5 ORDER BY customer_id COLLATE \"C\", 2,"
       + " coalesce(model, '') COLLATE \"C\", coalesce(provider, '') COLLATE \"C\","
       + " coalesce(model_author, '') COLLATE \"C\""
@@ -105,7 +114,9 @@ public final class Ledger {
       + " prompt_tokens = d.prompt_tokens + EXCLUDED.prompt_tokens,"
       + " completion_tokens = d.completion_tokens + EXCLUDED.completion_tokens,"
       + " price_micros = d.price_micros + EXCLUDED.price_micros,"
-      + " provider_cost_micros = d.provider_cost_micros + EXCLUDED.provider_cost_micros)"
+      + " provider_cost_micros = d.provider_cost_micros + EXCLUDED.provider_cost_micros,"
+      + " hedge_losses = d.hedge_losses + EXCLUDED.hedge_losses,"
+      + " hedge_cost_micros = d.hedge_cost_micros + EXCLUDED.hedge_cost_micros)"
       + " SELECT count(*) FROM ins";
 
   private static final String COPY = "COPY ledger_in (" + CopyText.COLUMNS + ") FROM STDIN";

@@ -68,7 +68,8 @@ public final class UsageEventRules {
         event.hasStartedAt() ? toInstant(event.getStartedAt()) : null,
         event.hasFinishedAt() ? toInstant(event.getFinishedAt()) : null,
         emptyToNull(event.getRouterInstance()),
-        source));
+        source,
+        event.getHedgeLoss()));
   }
 
   private static String problemWith(UsageEvent e) {

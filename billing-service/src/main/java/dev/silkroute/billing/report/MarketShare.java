@@ -59,9 +59,9 @@ public final class MarketShare {
         + " SELECT value, sum(" + metric.hourlyExpr + ") AS v FROM usage_hourly"
         + " WHERE dimension = ? AND hour >= ? AND hour < ? GROUP BY value"
         + " UNION ALL SELECT " + by.ledgerValue() + ", sum(" + metric.ledgerExpr + ") FROM ledger"
-        + " WHERE " + usedAt + " >= ? AND " + usedAt + " < ? GROUP BY 1"
+        + " WHERE " + usedAt + " >= ? AND " + usedAt + " < ? AND NOT hedge_loss GROUP BY 1"
         + " UNION ALL SELECT " + by.ledgerValue() + ", sum(" + metric.ledgerExpr + ") FROM ledger"
-        + " WHERE " + usedAt + " >= ? GROUP BY 1"
+        + " WHERE " + usedAt + " >= ? AND NOT hedge_loss GROUP BY 1"
         + ") parts GROUP BY value ORDER BY 2 DESC, 1";
     List<String> keys = new ArrayList<>();
     List<Long> values = new ArrayList<>();

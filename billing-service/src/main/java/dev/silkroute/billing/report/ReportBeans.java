@@ -20,6 +20,11 @@ final class ReportBeans {
   }
 
   @Singleton
+  HedgingCost hedgingCost(DataSource dataSource) {
+    return new HedgingCost(dataSource);
+  }
+
+  @Singleton
   Timeseries timeseries(DataSource dataSource, Clock clock) {
     return new Timeseries(dataSource, clock);
   }

@@ -12,7 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 
-/** One customer's usage from the daily aggregates: by day and model, or by model and provider. */
+/**
+ * One customer's usage from the daily aggregates: by day and model, or by model and provider. Hedge
+ * losses are not the customer's: the aggregates count none of them as requests, tokens or price, and
+ * a group with nothing else is no line.
+ */
 public final class UsageReports {
 
   private final DataSource dataSource;
@@ -47,7 +51,8 @@ public final class UsageReports {
   public List<DayModel> byDayAndModel(String customerId, DateRange range) {
     String sql = "SELECT day, model, sum(requests)::bigint, sum(prompt_tokens)::bigint,"
         + " sum(completion_tokens)::bigint, sum(price_micros)::bigint FROM usage_daily"
-        + " WHERE customer_id = ? AND day >= ? AND day <= ? GROUP BY 1, 2 ORDER BY 1, 2";
+        + " WHERE customer_id = ? AND day >= ? AND day <= ? GROUP BY 1, 2"
+        + " HAVING sum(requests) > 0 ORDER BY 1, 2";
     List<DayModel> rows = new ArrayList<>();
     try (Connection c = dataSource.getConnection();
          PreparedStatement ps = c.prepareStatement(sql)) {
@@ -66,7 +71,8 @@ public final class UsageReports {
   public Statement statement(String customerId, DateRange range) {
     String sql = "SELECT model, provider, sum(requests)::bigint, sum(prompt_tokens)::bigint,"
         + " sum(completion_tokens)::bigint, sum(price_micros)::bigint FROM usage_daily"
-        + " WHERE customer_id = ? AND day >= ? AND day <= ? GROUP BY 1, 2 ORDER BY 1, 2";
+        + " WHERE customer_id = ? AND day >= ? AND day <= ? GROUP BY 1, 2"
+        + " HAVING sum(requests) > 0 ORDER BY 1, 2";
     List<LineItem> items = new ArrayList<>();
     Usage total = Usage.ZERO;
     try (Connection c = dataSource.getConnection()) {
