@@ -8,10 +8,12 @@ import dev.silkroute.router.catalog.Catalog;
 import dev.silkroute.router.catalog.Endpoint;
 import dev.silkroute.router.catalog.Model;
 import dev.silkroute.router.catalog.Pricing;
+import dev.silkroute.router.routing.EffectiveCost;
 import dev.silkroute.router.routing.EndpointBoard;
 import dev.silkroute.router.routing.EndpointSource;
 import dev.silkroute.router.routing.EndpointStats;
 import dev.silkroute.router.routing.Health;
+import dev.silkroute.router.routing.TokenMix;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -174,6 +176,8 @@ public final class ModelListing {
         .put("context_length", context)
         .put("quantization", traits.quantization());
     node.set("pricing", pricing(endpoint.price()));
+    EndpointStats stats = board.stats(endpoint);
+    node.set("effective_pricing", effectivePricing(endpoint.price(), stats.mix()));
     if (traits.maxOutputTokens() > 0) {
       node.put("max_completion_tokens", traits.maxOutputTokens());
     } else {
@@ -190,7 +194,6 @@ public final class ModelListing {
     node.putObject("supports_tool_choice").put("auto", toolChoice).put("function", toolChoice)
         .put("none", toolChoice).put("required", toolChoice);
     node.put("supports_voice_cloning", false);
-    EndpointStats stats = board.stats(endpoint);
     node.set("uptime_last_5m", percent(stats.uptime5m()));
     node.set("uptime_last_30m", percent(stats.uptime30m()));
     node.set("uptime_last_1d", percent(stats.uptime1d()));
@@ -325,6 +328,25 @@ public final class ModelListing {
         .put("internal_reasoning", "0");
     if (price.discountsCachedPrompts()) {
       node.put("input_cache_read", perToken(price.cachedPromptMicrosPerMillion()));
+    }
+    return node;
+  }
+
+  /**
+   * Beside the list {@code pricing}: the prompt price as the endpoint's measured prompt-cache hits make
+   * it (list and cached prices blended by {@code cached_share}, the cached share of its prompt tokens
+   * over 30 minutes; the list price until measured), with its measured mean prompt and completion tokens.
+   */
+  static ObjectNode effectivePricing(Pricing price, TokenMix.Mix mix) {
+    ObjectNode node = NODES.objectNode()
+        .put("prompt", perToken(EffectiveCost.effectivePromptMicrosPerMillion(price, mix)))
+        .put("completion", perToken(price.completionMicrosPerMillion()))
+        .put("cached_share", Math.round(EffectiveCost.cachedShare(mix) * 10_000) / 10_000.0);
+    if (mix.measured()) {
+      node.put("mean_prompt_tokens", Math.round(mix.meanPrompt()))
+          .put("mean_completion_tokens", Math.round(mix.meanCompletion()));
+    } else {
+      node.putNull("mean_prompt_tokens").putNull("mean_completion_tokens");
     }
     return node;
   }

@@ -59,11 +59,16 @@ public final class EndpointBoard {
   }
 
   public Health health(Endpoint endpoint) {
+    return health(endpoint, stats(endpoint));
+  }
+
+  /** {@link #health(Endpoint)} from statistics the caller already read. */
+  Health health(Endpoint endpoint, EndpointStats stats) {
     EndpointGuard guard = guard(endpoint);
     if (guard.circuitOpen()) {
       return Health.DOWN;
     }
-    double uptime = stats(endpoint).uptime();
+    double uptime = stats.uptime();
     Health byUptime = Double.isNaN(uptime) || uptime >= DEGRADED_BELOW ? Health.HEALTHY
         : uptime >= DOWN_BELOW ? Health.DEGRADED : Health.DOWN;
     if (byUptime == Health.HEALTHY && guard.circuit() == CircuitBreaker.State.HALF_OPEN) {

@@ -29,8 +29,11 @@ import java.util.function.Supplier;
  *       under 80%, or an open circuit), which is tried only as a last resort;</li>
  *   <li>within a health class, endpoints that meet the request's latency and throughput preferences
  *       (and self-hosted workers predicted to start in time) before those that do not;</li>
- *   <li>then, by default, the first is drawn at random among the best class weighted by 1/price^2, the
- *       rest follow cheapest first; a session's last endpoint goes first where cached prompts are
+ *   <li>then, by default, the first is drawn at random among the best class weighted by 1/score^2, where
+ *       the score is the request's {@link EffectiveCost} there (its expected cost given the endpoint's
+ *       measured cached share and answer length, times its predicted time to first token, over its
+ *       uptime squared; with {@code silkroute.routing.effective-cost} off, the blended list price); the
+ *       rest follow best score first; a session's last endpoint goes first where cached prompts are
  *       cheaper there; {@code provider.sort} (or {@code :floor}, {@code :nitro}) sorts strictly;
  *       {@code provider.order} puts its providers first, in its order.</li>
  * </ul>
@@ -46,6 +49,7 @@ public final class MarketOrder {
   private final Supplier<Catalog> catalog;
   private final DoubleSupplier random;
   private final LongSupplier nanos;
+  private final OrderRules rules;
 
   /**
    * @param random uniform in [0, 1); e.g. {@code () -> ThreadLocalRandom.current().nextDouble()}
@@ -53,6 +57,13 @@ public final class MarketOrder {
    */
   public MarketOrder(EndpointBoard board, StickySessions sessions, Supplier<Catalog> catalog, DoubleSupplier random,
                      LongSupplier nanos) {
+    this(board, sessions, catalog, random, nanos, OrderRules.ofDefaults());
+  }
+
+  /** @param rules which of the default order's rules are on */
+  public MarketOrder(EndpointBoard board, StickySessions sessions, Supplier<Catalog> catalog, DoubleSupplier random,
+                     LongSupplier nanos, OrderRules rules) {
+    this.rules = rules;
     this.board = board;
     this.sessions = sessions;
     this.catalog = catalog;
@@ -73,7 +84,7 @@ public final class MarketOrder {
   /** One model's decision for a request. @throws RouterException 400 for a bad option, 503 when nothing fits */
   public RouteDecision decide(Model model, List<Endpoint> available, ChatRequest request) {
     RoutingOptions options = RoutingOptions.of(request);
-    return decide(model, available, options, request.maxTokens(), new RequestTrace(request.model()));
+    return decide(model, available, options, request, new RequestTrace(request.model()));
   }
 
   /**
@@ -99,7 +110,7 @@ public final class MarketOrder {
     RouterException firstUnfit = null;
     for (Model model : models) {
       try {
-        decisions.add(decide(model, available.apply(model), options, request.maxTokens(), trace));
+        decisions.add(decide(model, available.apply(model), options, request, trace));
       } catch (RouterException e) {
         if (e.error().kind() != ErrorKind.UNAVAILABLE) {
           throw e;
@@ -133,8 +144,9 @@ public final class MarketOrder {
     return models;
   }
 
-  RouteDecision decide(Model model, List<Endpoint> available, RoutingOptions options, OptionalLong maxTokens,
+  RouteDecision decide(Model model, List<Endpoint> available, RoutingOptions options, ChatRequest request,
                        RequestTrace trace) {
+    OptionalLong maxTokens = request.maxTokens();
     ProviderPreferences prefs = options.provider();
     int n = available.size();
     Endpoint[] fit = new Endpoint[n];
@@ -158,12 +170,32 @@ public final class MarketOrder {
     }
     Optional<Sort> sort = options.sort();
     boolean ordered = !prefs.order().isEmpty();
+    boolean effective = rules.effectiveCost() && sort.isEmpty() && !ordered;
+    EndpointStats[] stats = new EndpointStats[m];
     Health[] health = new Health[m];
+    // The expected answer length where an endpoint has none of its own: the model's measured mean.
+    double completions = 0;
+    long generations = 0;
+    for (int i = 0; i < m; i++) {
+      EndpointStats s = board.stats(fit[i]);
+      stats[i] = s;
+      health[i] = board.health(fit[i], s);
+      TokenMix.Mix mix = s.mix();
+      if (mix.measured()) {
+        completions += mix.meanCompletion() * mix.generations();
+        generations += mix.generations();
+      }
+    }
+    EffectiveCost.Demand demand = new EffectiveCost.Demand(promptTokens(request), maxTokens,
+        generations > 0 ? completions / generations : EffectiveCost.DEFAULT_COMPLETION_TOKENS);
+    double[] effectiveScores = effective ? new double[m] : null;
     long[] keys = new long[m];
     for (int i = 0; i < m; i++) {
       Endpoint e = fit[i];
-      Health h = board.health(e);
-      health[i] = h;
+      Health h = health[i];
+      if (effective) {
+        effectiveScores[i] = EffectiveCost.score(e, stats[i], demand);
+      }
       boolean meets = true;
       if (prefs.hasPreferences() || e.traits().predictedTtftMs() >= 0) {
         if (!poolLooked && e.protocol() == Endpoint.Protocol.WORKER) {
@@ -174,17 +206,22 @@ public final class MarketOrder {
       }
       int rank = h.ordinal() * 2 + (meets ? 0 : 1);
       long group = ordered ? orderGroup(prefs.order(), e) : 0;
-      keys[i] = (group << 55) | ((long) rank << 52) | (secondary(e, sort) << 12) | i;
+      long secondary = effective ? scoreKey(effectiveScores[i]) : secondary(e, sort);
+      keys[i] = (group << 55) | ((long) rank << 52) | (secondary << 12) | i;
     }
     Arrays.sort(keys);
     Endpoint[] out = new Endpoint[m];
     Health[] outHealth = new Health[m];
     double[] scores = new double[m];
+    double[] drawScores = effective ? new double[m] : null;
     for (int i = 0; i < m; i++) {
       int index = (int) (keys[i] & 0xFFF);
       out[i] = fit[index];
       outHealth[i] = health[index];
       scores[i] = sort.isPresent() ? (keys[i] >>> 12) & SECONDARY_MAX : 0;
+      if (effective) {
+        drawScores[i] = effectiveScores[index];
+      }
     }
     String strategy;
     if (sort.isPresent()) {
@@ -195,18 +232,32 @@ public final class MarketOrder {
       strategy = "sticky";
       scores[0] = 1;
     } else {
-      strategy = "weighted-price";
-      drawFirst(out, outHealth, keys, scores);
+      strategy = effective ? "effective-cost" : "weighted-price";
+      drawFirst(out, outHealth, keys, scores, drawScores);
     }
     return new RouteDecision(model, options, strategy, Arrays.asList(out), outHealth, scores, rejections, board,
-        sessions, nanos, trace);
+        sessions, nanos, trace, demand);
+  }
+
+  /** The prompt's tokens as routing estimates them before any upstream counted: about 4 characters each. */
+  static long promptTokens(ChatRequest request) {
+    return Math.max(1, request.promptChars() / 4);
   }
 
   /**
-   * Among the leading endpoints of the best class, draws the first at random weighted by 1/price^2
-   * and moves it to the front; the others keep their cheapest-first order. Scores are the chances.
+   * A positive score as a sort key that orders as the score does: a float's bits do, for positive
+   * floats, and 31 bits fit the key's secondary field.
    */
-  private void drawFirst(Endpoint[] out, Health[] health, long[] keys, double[] scores) {
+  private static long scoreKey(double score) {
+    return Float.floatToRawIntBits((float) score) & 0x7FFF_FFFFL;
+  }
+
+  /**
+   * Among the leading endpoints of the best class, draws the first at random weighted by 1/score^2
+   * (by {@code drawScores}, or by the blended list price where null) and moves it to the front; the
+   * others keep their best-first order. Scores are the chances.
+   */
+  private void drawFirst(Endpoint[] out, Health[] health, long[] keys, double[] scores, double[] drawScores) {
     long classMask = ~((1L << 52) - 1);
     long firstClass = keys[0] & classMask;
     int k = 1;
@@ -219,7 +270,7 @@ public final class MarketOrder {
     }
     double total = 0;
     for (int i = 0; i < k; i++) {
-      scores[i] = weight(out[i]);
+      scores[i] = drawScores != null ? 1 / (drawScores[i] * drawScores[i]) : weight(out[i]);
       total += scores[i];
     }
     double r = random.getAsDouble() * total;

@@ -31,10 +31,12 @@ public final class RouteDecision {
   private final StickySessions sessions;
   private final LongSupplier nanos;
   private final RequestTrace trace;
+  private final EffectiveCost.Demand demand;
 
   RouteDecision(Model model, RoutingOptions options, String strategy, List<Endpoint> endpoints, Health[] health,
                 double[] scores, List<Rejection> rejections, EndpointBoard board, StickySessions sessions,
-                LongSupplier nanos, RequestTrace trace) {
+                LongSupplier nanos, RequestTrace trace, EffectiveCost.Demand demand) {
+    this.demand = demand;
     this.model = model;
     this.options = options;
     this.strategy = strategy;
@@ -57,7 +59,7 @@ public final class RouteDecision {
     return endpoints;
   }
 
-  /** "weighted-price", "sticky", "sort:price", "sort:latency", "sort:throughput", "order". */
+  /** "effective-cost", "weighted-price", "sticky", "sort:price", "sort:latency", "sort:throughput", "order". */
   public String strategy() {
     return strategy;
   }
@@ -155,7 +157,11 @@ public final class RouteDecision {
           .put("score", scores[i])
           .put("price_prompt", e.price().promptMicrosPerMillion() / 1e6)
           .put("price_completion", e.price().completionMicrosPerMillion() / 1e6)
-          .put("quantization", e.traits().quantization());
+          .put("quantization", e.traits().quantization())
+          // The request's expected cost here, USD: at list prices, and with the endpoint's measured cached share.
+          .put("list_cost", EffectiveCost.listCost(e.price(), demand, s.mix()) / 1e6)
+          .put("effective_cost", EffectiveCost.cost(e.price(), demand, s.mix()) / 1e6)
+          .put("cached_share", EffectiveCost.cachedShare(s.mix()));
       if (!Double.isNaN(s.uptime5m())) {
         c.put("uptime_5m", s.uptime5m());
       }

@@ -43,9 +43,16 @@ final class RoutingBeans {
     return new StickySessions(Clock.systemUTC(), routing.sessionIdle());
   }
 
+  /** Also a usage observer: every served generation's tokens go into its endpoint's shared statistics. */
   @Singleton
-  MarketOrder marketOrder(EndpointBoard board, StickySessions sessions, CatalogHolder catalog) {
+  TokenMix tokenMix(TrafficStats stats) {
+    return new TokenMix(stats);
+  }
+
+  @Singleton
+  MarketOrder marketOrder(EndpointBoard board, StickySessions sessions, CatalogHolder catalog,
+                          RoutingSettings routing) {
     return new MarketOrder(board, sessions, catalog, () -> ThreadLocalRandom.current().nextDouble(),
-        System::nanoTime);
+        System::nanoTime, routing.rules());
   }
 }

@@ -25,6 +25,8 @@ import java.time.Duration;
  * @param prefillTokensPerSecond first-byte timeout: time allowed per prompt token on top
  * @param reasoningTimeoutFactor first-byte timeout: factor for models that reason first
  * @param stallTimeout        the longest silence within a stream once it started
+ * @param effectiveCost       the default order draws by each endpoint's {@link EffectiveCost} score for the
+ *                            request (off: by the blended list price)
  */
 @ConfigurationProperties("silkroute.routing")
 public record RoutingSettings(
@@ -44,7 +46,8 @@ public record RoutingSettings(
     @Bindable(defaultValue = "10s") Duration firstByteInitial,
     @Bindable(defaultValue = "5000") long prefillTokensPerSecond,
     @Bindable(defaultValue = "2") double reasoningTimeoutFactor,
-    @Bindable(defaultValue = "30s") Duration stallTimeout) {
+    @Bindable(defaultValue = "30s") Duration stallTimeout,
+    @Bindable(defaultValue = "true") boolean effectiveCost) {
 
   public RoutingSettings {
     positive(catalogPoll, "silkroute.routing.catalog-poll");
@@ -53,6 +56,11 @@ public record RoutingSettings(
     // The parameters, not guards(): a compact constructor assigns the fields only after its body.
     new GuardSettings(failureRatePercent, slidingWindowCalls, minimumCalls, openFor, probesWhenHalfOpen,
         maxConcurrent, defaultRetryAfter, slowCallRatePercent);
+  }
+
+  /** Which rules of the default order are on. */
+  public OrderRules rules() {
+    return new OrderRules(effectiveCost);
   }
 
   public GuardSettings guards() {

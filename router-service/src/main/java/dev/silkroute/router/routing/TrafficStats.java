@@ -61,6 +61,22 @@ public final class TrafficStats implements AttemptRecorder, AutoCloseable {
     buckets.increment(hourBucket(endpoint.id(), minute / 60), counters, HOUR_TTL);
   }
 
+  /**
+   * One generation's tokens as the endpoint reported them (from its usage event, see {@link TokenMix}):
+   * summed per minute and hour beside the outcomes, so every replica sees each endpoint's token mix.
+   *
+   * @param cachedTokens the part of {@code promptTokens} served from the provider's prompt cache
+   */
+  public void usage(String endpointId, long promptTokens, long completionTokens, long cachedTokens) {
+    tracked.add(endpointId);
+    Map<String, Long> counters = Map.of(TokenMix.GENERATIONS, 1L, TokenMix.PROMPT_TOKENS, Math.max(0, promptTokens),
+        TokenMix.COMPLETION_TOKENS, Math.max(0, completionTokens),
+        TokenMix.CACHED_TOKENS, Math.min(Math.max(0, cachedTokens), Math.max(0, promptTokens)));
+    long minute = clock.millis() / 60_000;
+    buckets.increment(minuteBucket(endpointId, minute), counters, MINUTE_TTL);
+    buckets.increment(hourBucket(endpointId, minute / 60), counters, HOUR_TTL);
+  }
+
   @Override
   public void late(Endpoint endpoint, Lateness lateness) {
     tracked.add(endpoint.id());
@@ -120,7 +136,7 @@ public final class TrafficStats implements AttemptRecorder, AutoCloseable {
         timing.percentile("ttft", 0.99), timing.percentile("tps", 0.5),
         w30.count(Lateness.FIRST_BYTE_TIMEOUT), w30.count(Lateness.STALL), w30.count(Lateness.SLOW),
         timing.percentile("ttft", 0.75), timing.percentile("tps", 0.75), timing.percentile("tps", 0.9),
-        timing.percentile("tps", 0.99));
+        timing.percentile("tps", 0.99), w30.mix().generations() > 0 ? w30.mix() : w1d.mix());
   }
 
   /** Counters of several buckets summed. */
@@ -157,6 +173,12 @@ public final class TrafficStats implements AttemptRecorder, AutoCloseable {
 
     long count(Lateness lateness) {
       return counts.getOrDefault(lateness.label(), 0L);
+    }
+
+    TokenMix.Mix mix() {
+      return TokenMix.Mix.of(counts.getOrDefault(TokenMix.GENERATIONS, 0L),
+          counts.getOrDefault(TokenMix.PROMPT_TOKENS, 0L), counts.getOrDefault(TokenMix.COMPLETION_TOKENS, 0L),
+          counts.getOrDefault(TokenMix.CACHED_TOKENS, 0L));
     }
 
     long requests() {

@@ -24,6 +24,8 @@ import dev.silkroute.providersim.ProviderConfig;
 import dev.silkroute.providersim.ProviderSim;
 import dev.silkroute.testkit.Infra;
 import dev.silkroute.testkit.RouterAccounts;
+import dev.silkroute.router.routing.TokenMix;
+import dev.silkroute.router.routing.TrafficStats;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
@@ -487,12 +489,41 @@ class ChatCompletionsIT {
     HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/chat/completions"))
         .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
         .header("X-Silkroute-Metadata", "enabled")
-        .POST(HttpRequest.BodyPublishers.ofString(chat("hi", false))).build(), HttpResponse.BodyHandlers.ofString());
+        // The default order: no provider.sort.
+        .POST(HttpRequest.BodyPublishers.ofString(chat("hi", false).replace("\"provider\":{\"sort\":\"price\"},", "")))
+        .build(), HttpResponse.BodyHandlers.ofString());
 
     JsonNode routing = JSON.readTree(response.body()).get("routing");
     assertThat(routing.get("requested_model").asText()).isEqualTo(MODEL);
     assertThat(routing.get("candidates")).hasSize(2);
     assertThat(routing.at("/attempts/0/outcome").asText()).isNotBlank();
+    assertThat(routing.get("strategy").asText()).isEqualTo("effective-cost");
+    for (JsonNode candidate : routing.get("candidates")) {
+      assertThat(candidate.get("list_cost").asDouble()).isPositive();
+      assertThat(candidate.get("effective_cost").asDouble()).isPositive().isLessThanOrEqualTo(
+          candidate.get("list_cost").asDouble());
+      assertThat(candidate.get("cached_share").asDouble()).isBetween(0.0, 1.0);
+    }
+  }
+
+  @Test
+  void servedGenerationsTeachRoutingEachEndpointsTokenMix() throws Exception {
+    TokenMix mix = router.getBean(TokenMix.class);
+    TrafficStats stats = router.getBean(TrafficStats.class);
+    stats.refresh();
+    long before = mix.mix("deepseek/" + MODEL).generations() + mix.mix("together/" + MODEL).generations();
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(post(chat("count my tokens", false), key).statusCode()).isEqualTo(200);
+    }
+
+    stats.refresh(); // sends this replica's counts to Redis first, then reads them back
+    TokenMix.Mix deepseek = mix.mix("deepseek/" + MODEL);
+    TokenMix.Mix together = mix.mix("together/" + MODEL);
+    assertThat(deepseek.generations() + together.generations() - before).isEqualTo(3);
+    TokenMix.Mix served = deepseek.generations() >= together.generations() ? deepseek : together;
+    assertThat(served.meanPrompt()).isPositive();
+    assertThat(served.meanCompletion()).isPositive();
   }
 
   private static String keyFor(String customerId, KeyLimits limits) {

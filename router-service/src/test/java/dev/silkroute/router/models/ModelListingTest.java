@@ -22,6 +22,7 @@ import dev.silkroute.router.routing.MarketOrder;
 import dev.silkroute.router.routing.Outcome;
 import dev.silkroute.router.routing.RouteDecision;
 import dev.silkroute.router.routing.StickySessions;
+import dev.silkroute.router.routing.TokenMix;
 import dev.silkroute.router.routing.TrafficStats;
 import java.net.URI;
 import java.time.Clock;
@@ -221,5 +222,21 @@ class ModelListingTest {
             assertThat(e.error().param()).isEqualTo(bad[2]);
           });
     }
+  }
+
+  @Test
+  void showsTheEffectivePromptPriceBesideTheListPriceOnceTheCachedShareIsMeasured() {
+    Pricing caching = new Pricing(1_000_000, 2_000_000, 100_000);
+
+    ObjectNode measured = ModelListing.effectivePricing(caching, new TokenMix.Mix(10, 0.5, 1_200, 300));
+    ObjectNode unmeasured = ModelListing.effectivePricing(caching, TokenMix.Mix.NONE);
+
+    assertThat(measured.get("prompt").asText()).isEqualTo("0.00000055"); // (1.00 + 0.10) / 2 per M
+    assertThat(measured.get("completion").asText()).isEqualTo("0.000002");
+    assertThat(measured.get("cached_share").asDouble()).isEqualTo(0.5);
+    assertThat(measured.get("mean_prompt_tokens").asLong()).isEqualTo(1_200);
+    assertThat(measured.get("mean_completion_tokens").asLong()).isEqualTo(300);
+    assertThat(unmeasured.get("prompt").asText()).isEqualTo("0.000001");
+    assertThat(unmeasured.get("mean_prompt_tokens").isNull()).isTrue();
   }
 }

@@ -39,10 +39,10 @@ class MarketOrderTest {
   }
 
   @Test
-  void putsTheDrawnEndpointFirstAndTheRestCheapestFirst() {
+  void putsTheDrawnEndpointFirstAndTheRestBestScoreFirst() {
     RouteDecision decision = core.order.decide(model, model.endpoints(), request(PLAIN));
 
-    assertThat(decision.strategy()).isEqualTo("weighted-price");
+    assertThat(decision.strategy()).isEqualTo("effective-cost");
     assertThat(decision.endpoints()).containsExactlyInAnyOrder(cheap, mid, dear);
     List<Endpoint> rest = decision.endpoints().subList(1, 3);
     assertThat(rest).isSortedAccordingTo((a, b) -> Long.compare(a.price().blendedMicrosPerMillion(),
@@ -215,7 +215,7 @@ class MarketOrderTest {
     assertThat(second.endpoints().get(0)).isEqualTo(caching);
 
     core.clock.advance(Duration.ofMinutes(10));
-    assertThat(core.order.decide(m, m.endpoints(), request(session)).strategy()).isEqualTo("weighted-price");
+    assertThat(core.order.decide(m, m.endpoints(), request(session)).strategy()).isEqualTo("effective-cost");
   }
 
   @Test
@@ -223,7 +223,7 @@ class MarketOrderTest {
     String session = "{\"model\":\"a/m\",\"messages\":[],\"session_id\":\"s2\"}";
     core.order.decide(model, model.endpoints(), request(session)).begin(dear).orElseThrow().succeeded(10);
 
-    assertThat(core.order.decide(model, model.endpoints(), request(session)).strategy()).isEqualTo("weighted-price");
+    assertThat(core.order.decide(model, model.endpoints(), request(session)).strategy()).isEqualTo("effective-cost");
   }
 
   @Test

@@ -27,7 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One routing decision over 50 candidates (filter, health, order, weighted draw), with statistics
- * for every endpoint. Run by hand: see docs/benchmarks/routing.md. Not a test: never run by verify.
+ * (and a token mix: cached share, answer length) for every endpoint. {@code default} draws by the
+ * effective cost, {@code list-price} by the list price as before it ({@code effective-cost} off). Run by hand: see docs/benchmarks/routing.md. Not a test: never run by verify.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -37,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class RoutingBenchmark {
 
-  @Param({"default", "provider-options", "sort-latency"})
+  @Param({"default", "list-price", "provider-options", "sort-latency"})
   public String request;
 
   private MarketOrder order;
@@ -60,6 +61,7 @@ public class RoutingBenchmark {
       for (int r = 0; r < 20; r++) {
         stats.record(e, r < 19 || i % 5 != 0 ? Outcome.OK : Outcome.PROVIDER_ERROR, 900 + i * 10, 200 + i * 7,
             100, 1000 + i * 20);
+        stats.usage(e.id(), 2_000 + i * 10, 150 + i, i % 2 == 0 ? 1_500 : 0);
       }
     }
     stats.refresh();
@@ -67,7 +69,7 @@ public class RoutingBenchmark {
     Catalog catalog = new Catalog(List.of(model));
     SplittableRandom random = new SplittableRandom(1);
     order = new MarketOrder(board, new StickySessions(clock, Duration.ofMinutes(10)), () -> catalog,
-        random::nextDouble, System::nanoTime);
+        random::nextDouble, System::nanoTime, new OrderRules(!request.equals("list-price")));
     String body = switch (request) {
       case "provider-options" -> "{\"model\":\"a/m\",\"messages\":[],\"provider\":{\"data_collection\":\"deny\","
           + "\"quantizations\":[\"fp8\",\"bf16\"],\"ignore\":[\"p3\"],\"max_price\":{\"prompt\":2}}}";
