@@ -31,11 +31,12 @@ public final class TokenMix implements UsageObserver {
 
   /**
    * Counts a served generation's tokens: only complete ones, with the upstream's own figures (an
-   * estimate knows nothing of the cache, a cut answer is shorter than the endpoint's usual one).
+   * estimate knows nothing of the cache, a cut answer is shorter than the endpoint's usual one, and
+   * a hedge's losing leg was cut when the other leg won).
    */
   @Override
   public void published(UsageEvent event) {
-    if (event.getStatus() != UsageStatus.USAGE_STATUS_OK || event.getUsageEstimated()
+    if (event.getStatus() != UsageStatus.USAGE_STATUS_OK || event.getUsageEstimated() || event.getHedgeLoss()
         || event.getEndpoint().isEmpty() || event.getPromptTokens() + event.getCompletionTokens() <= 0) {
       return;
     }

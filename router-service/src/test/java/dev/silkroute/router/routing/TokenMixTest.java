@@ -44,6 +44,7 @@ class TokenMixTest {
     mix.published(served("p/a/m", 1_000, 10, 0).toBuilder().setStatus(UsageStatus.USAGE_STATUS_TRUNCATED).build());
     mix.published(served("p/a/m", 1_000, 10, 0).toBuilder().setUsageEstimated(true).build());
     mix.published(served("", 1_000, 10, 0));
+    mix.published(served("p/a/m", 1_000, 3, 0).toBuilder().setHedgeLoss(true).build());
     mix.published(served("p/a/m", 100, 10, 500)); // more cached than prompted: capped at the prompt
     stats.refresh();
 
