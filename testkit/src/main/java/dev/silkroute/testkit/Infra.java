@@ -21,6 +21,8 @@ public final class Infra {
       new OncePerJvm<>("Kafka", () -> announce(KafkaSource.resolve()));
   private static final OncePerJvm<RedisInstance> REDIS =
       new OncePerJvm<>("Redis", () -> announce(RedisSource.resolve()));
+  private static final OncePerJvm<RedisInstance> REDIS_SENTINEL =
+      new OncePerJvm<>("Redis Sentinel", () -> announce(RedisSentinelSource.start()));
   private static final OncePerJvm<PostgresInstance> POSTGRES =
       new OncePerJvm<>("PostgreSQL", () -> announce(PostgresSource.resolve()));
 
@@ -32,6 +34,14 @@ public final class Infra {
 
   public static RedisInstance redis() {
     return REDIS.get();
+  }
+
+  /**
+   * A Redis reached through a Sentinel ({@code redis-sentinel://127.0.0.1:<port>#silkroute}), started
+   * on first use from the machine's redis-server: a master of its own and one sentinel.
+   */
+  public static RedisInstance redisSentinel() {
+    return REDIS_SENTINEL.get();
   }
 
   public static PostgresInstance postgres() {

@@ -7,7 +7,8 @@ import io.micronaut.core.bind.annotation.Bindable;
 /**
  * Redis ({@code silkroute.redis.*}; env {@code SILKROUTE_REDIS_URI}).
  *
- * @param uri       e.g. redis://127.0.0.1:6379
+ * @param uri       e.g. redis://127.0.0.1:6379, or through Sentinels redis-sentinel://10.0.0.1:26379,10.0.0.2:26379#mymaster
+ *                  (Lettuce asks them where the master is)
  * @param keyPrefix prefix of every key Silkroute reads or writes (tests use their own)
  */
 @ConfigurationProperties("silkroute.redis")
@@ -16,8 +17,9 @@ public record RedisSettings(
     @Bindable(defaultValue = RedisKeys.DEFAULT_PREFIX) String keyPrefix) {
 
   public RedisSettings {
-    if (uri == null || !uri.startsWith("redis")) {
-      throw new IllegalArgumentException("silkroute.redis.uri must be a redis:// URI, got " + uri);
+    if (uri == null || !uri.startsWith("redis") || uri.startsWith("redis-sentinel:") && !uri.contains("#")) {
+      throw new IllegalArgumentException("silkroute.redis.uri must be a redis:// URI, or"
+          + " redis-sentinel://host:port[,host:port]#master, got " + uri);
     }
     if (keyPrefix == null || keyPrefix.chars().anyMatch(Character::isWhitespace) || keyPrefix.contains("*")) {
       throw new IllegalArgumentException("silkroute.redis.key-prefix must not contain whitespace or '*', got '"

@@ -50,6 +50,15 @@ class WorkerSettingsTest {
   }
 
   @Test
+  void takesARedisBehindSentinelsNamingTheMaster() {
+    WorkerConfig config = read(Map.of("silkroute.redis.uri", "redis-sentinel://10.0.0.1:26379,10.0.0.2:26379#silkroute"));
+
+    assertThat(config.heartbeat().redisUri().getFragment()).isEqualTo("silkroute");
+    assertThatThrownBy(() -> read(Map.of("silkroute.redis.uri", "redis-sentinel://10.0.0.1:26379")))
+        .hasStackTraceContaining("silkroute.redis.uri").hasStackTraceContaining("#master");
+  }
+
+  @Test
   void failsNamingThePropertyAndTheBadValue() {
     assertThatThrownBy(() -> read(Map.of("silkroute.worker.max-running", "0")))
         .hasStackTraceContaining("silkroute.worker.max-running").hasStackTraceContaining("'0'");
