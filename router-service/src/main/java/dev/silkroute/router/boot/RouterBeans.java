@@ -30,6 +30,7 @@ import dev.silkroute.router.usage.UsageProducer;
 import dev.silkroute.router.usage.UsagePublisher;
 import dev.silkroute.router.usage.UsageSpool;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
@@ -142,9 +143,17 @@ final class RouterBeans {
         new OpenAiCompatibleAdapter(transport, json, settings.firstByteTimeout()));
   }
 
+  /** Redis connections on the HTTP server's own event loops, for the scripts every request runs. */
   @Singleton
-  Admission admission(StatefulRedisConnection<String, String> redis, RedisSettings settings) {
-    return new Admission(redis, settings.keyPrefix(), Clock.systemUTC());
+  @Bean(preDestroy = "close")
+  LoopLocalRedis loopLocalRedis(EventLoopGroupRegistry loops, RedisSettings settings,
+                                StatefulRedisConnection<String, String> redis) {
+    return LoopLocalRedis.connect(loops.getDefaultEventLoopGroup(), RedisURI.create(settings.uri()), redis);
+  }
+
+  @Singleton
+  Admission admission(StatefulRedisConnection<String, String> redis, LoopLocalRedis onLoops, RedisSettings settings) {
+    return new Admission(redis, onLoops, settings.keyPrefix(), Clock.systemUTC());
   }
 
   @Singleton

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * The gate between an authenticated request and routing: the key may call the model, its rate
@@ -90,7 +91,8 @@ public final class Admission {
       return 0
       """;
 
-  private final RedisScriptingAsyncCommands<String, String> redisAsync;
+  /** Where a script is sent from the calling thread: its event loop's own connection, when it has one. */
+  private final Supplier<? extends RedisScriptingAsyncCommands<String, String>> redisAsync;
   private final RateLimits rateLimits;
   private final Credit credit;
   private final RedisScript admit;
@@ -98,7 +100,17 @@ public final class Admission {
   private final Clock clock;
 
   public Admission(StatefulRedisConnection<String, String> redis, String keyPrefix, Clock clock) {
-    this.redisAsync = redis.async();
+    this(redis, redis::async, keyPrefix, clock);
+  }
+
+  /**
+   * @param scripts the commands to run the scripts with, asked on the calling thread each time (a
+   *                loop-local connection on an event loop); never waited on
+   */
+  public Admission(StatefulRedisConnection<String, String> redis,
+                   Supplier<? extends RedisScriptingAsyncCommands<String, String>> scripts, String keyPrefix,
+                   Clock clock) {
+    this.redisAsync = scripts;
     this.rateLimits = new RateLimits(keyPrefix);
     this.credit = new Credit(keyPrefix);
     this.admit = new RedisScript(redis.sync(), ADMIT);
@@ -119,7 +131,7 @@ public final class Admission {
     } catch (RouterException refused) {
       return CompletableFuture.failedFuture(refused);
     }
-    return admit.<List<Long>>runAsync(redisAsync, ScriptOutputType.MULTI, check.keys(), check.args())
+    return admit.<List<Long>>runAsync(redisAsync.get(), ScriptOutputType.MULTI, check.keys(), check.args())
         .thenCompose(result -> {
           try {
             return CompletableFuture.completedFuture(verdict(check, result));
@@ -201,7 +213,7 @@ public final class Admission {
       if (!settled.compareAndSet(false, true)) {
         return CompletableFuture.completedFuture(null);
       }
-      return settle.<Long>runAsync(redisAsync, ScriptOutputType.INTEGER, keys(), args(actualMicros, actualTokens))
+      return settle.<Long>runAsync(redisAsync.get(), ScriptOutputType.INTEGER, keys(), args(actualMicros, actualTokens))
           .thenApply(ignored -> null);
     }
 
