@@ -36,7 +36,8 @@ import java.util.function.Supplier;
  * <p>Arguments: rates (requests/s, comma-separated, default 1000,2000,5000) and seconds per step
  * (default 10). System properties: {@code silkroute.bench.warmup-seconds} (default 20, per path and
  * mode), {@code silkroute.bench.connections} (closed loop, default 64), {@code silkroute.bench.results}
- * (a TSV file for {@link BenchmarkMedians}), {@code silkroute.bench.nginx} and
+ * (a TSV file for {@link BenchmarkMedians}), {@code silkroute.bench.modes} ({@code complete},
+ * {@code first-token} or {@code both}, the default), {@code silkroute.bench.nginx} and
  * {@code silkroute.bench.nginx-workers} (see {@link NginxProcess}), {@code silkroute.router.jar}, and
  * {@code silkroute.service.jvm-args} for the router's JVM (default: {@link #PRODUCTION_JVM}).
  */
@@ -59,6 +60,10 @@ public final class RouterOverheadBenchmark {
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     int warmUp = Integer.getInteger("silkroute.bench.warmup-seconds", 20);
     int connections = Integer.getInteger("silkroute.bench.connections", 64);
+    // "complete", "first-token" or both (the default): one mode halves a run, for a quick comparison.
+    String modes = System.getProperty("silkroute.bench.modes", "both");
+    int firstMode = modes.equals("first-token") ? 1 : 0;
+    int lastMode = modes.equals("complete") ? 0 : 1;
     if (System.getProperty("silkroute.service.jvm-args") == null) {
       System.setProperty("silkroute.service.jvm-args", PRODUCTION_JVM);
     }
@@ -107,7 +112,7 @@ public final class RouterOverheadBenchmark {
       // Warm-up closed loop (JIT, connection pools): as fast as each path goes, never a backlog
       // that would spill into the first measured step.
       System.out.printf("warming up: %d s per path and mode, closed loop, 16 connections%n", warmUp);
-      for (int mode = 0; mode < 2; mode++) {
+      for (int mode = firstMode; mode <= lastMode; mode++) {
         for (Target[] target : targets.values()) {
           Target t = target[mode];
           http.closedLoop(t.uri(), t.body(), t.bearer(), 16, warmUp, mode == 1);
@@ -118,7 +123,7 @@ public final class RouterOverheadBenchmark {
       Map<String, Long> idleAfter = cpuNanos(processes);
       idleBefore.forEach((name, before) -> System.out.printf("%s CPU while idle: %.1f ms/s%n", name,
           (idleAfter.get(name) - before) / 1e6 / 5));
-      for (int mode = 0; mode < 2; mode++) {
+      for (int mode = firstMode; mode <= lastMode; mode++) {
         String modeName = mode == 0 ? "complete" : "first token";
         for (int rate : rates) {
           long[] direct = null;
@@ -126,12 +131,14 @@ public final class RouterOverheadBenchmark {
             Target t = targets.get(path)[mode];
             settle(processes);
             Map<String, Long> before = cpuNanos(processes);
+            long switchesBefore = router.contextSwitches();
             LoadGenerator.Step step = http.run(t.uri(), t.body(), t.bearer(), rate, seconds, mode == 1);
             Map<String, Long> after = cpuNanos(processes);
+            long switches = router.contextSwitches() - switchesBefore;
             if (direct == null) {
               direct = new long[] {step.p50(), step.p99()};
             }
-            rows.add(row(modeName, String.valueOf(rate), path, step, direct, before, after));
+            rows.add(row(modeName, String.valueOf(rate), path, step, direct, before, after, switches));
             System.out.println(String.join("\t", rows.get(rows.size() - 1)));
           }
         }
@@ -139,9 +146,11 @@ public final class RouterOverheadBenchmark {
           Target t = targets.get(path)[mode];
           settle(processes);
           Map<String, Long> before = cpuNanos(processes);
+          long switchesBefore = router.contextSwitches();
           LoadGenerator.Step step = http.closedLoop(t.uri(), t.body(), t.bearer(), connections, seconds, mode == 1);
           Map<String, Long> after = cpuNanos(processes);
-          rows.add(row(modeName, "max", path, step, null, before, after));
+          long switches = router.contextSwitches() - switchesBefore;
+          rows.add(row(modeName, "max", path, step, null, before, after, switches));
           System.out.println(String.join("\t", rows.get(rows.size() - 1)));
         }
       }
@@ -164,7 +173,7 @@ public final class RouterOverheadBenchmark {
    * the direct step at that rate ({@code direct} null for closed loop, where it means nothing).
    */
   private static String[] row(String mode, String load, String path, LoadGenerator.Step step, long[] direct,
-                              Map<String, Long> before, Map<String, Long> after) {
+                              Map<String, Long> before, Map<String, Long> after, long routerSwitches) {
     List<String> row = new ArrayList<>(List.of(mode, load, path, ms(step.p50()), ms(step.p99()),
         direct == null || path.equals("direct") ? "-" : ms(step.p50() - direct[0]),
         direct == null || path.equals("direct") ? "-" : ms(step.p99() - direct[1]),
@@ -172,6 +181,8 @@ public final class RouterOverheadBenchmark {
         direct == null ? "-" : ms(step.lateP99()))); // closed loop: every request is due when it leaves
     // CPU per request sent, every process: those off the path show their idle cost.
     before.forEach((name, nanos) -> row.add(String.format("%.1f", (after.get(name) - nanos) / 1e3 / Math.max(1, step.sent()))));
+    // The router's thread wake-ups per request sent (off its path: what it does while idle).
+    row.add(String.format("%.2f", (double) routerSwitches / Math.max(1, step.sent())));
     return row.toArray(String[]::new);
   }
 
