@@ -29,6 +29,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param apiKey when set, requests without exactly this key are answered 401 (OpenAI: {@code
  *     Authorization: Bearer}, Anthropic: {@code x-api-key} or Bearer)
  * @param seed seed of the failure draws
+ * @param cachedPromptShare share in [0,1] of each request's prompt tokens reported as read from the
+ *     provider's prompt cache ({@code cached_tokens} in OpenAI's usage, {@code cache_read_input_tokens}
+ *     in Anthropic's), rounded down: a provider whose cache holds an agent's shared system prompt
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record Knobs(
@@ -42,9 +45,18 @@ public record Knobs(
     @JsonProperty("stall_after_tokens") int stallAfterTokens,
     @JsonProperty("never_answer") boolean neverAnswer,
     @JsonProperty("api_key") String apiKey,
-    @JsonProperty("seed") long seed) {
+    @JsonProperty("seed") long seed,
+    @JsonProperty("cached_prompt_share") double cachedPromptShare) {
 
-  private static final Knobs DEFAULTS = new Knobs(0, 0, 0, 0, 0, 1, -1, -1, false, null, 0);
+  private static final Knobs DEFAULTS = new Knobs(0, 0, 0, 0, 0, 1, -1, -1, false, null, 0, 0);
+
+  /** Knobs without a prompt cache. */
+  public Knobs(long ttftMs, double tokensPerSecond, int completionTokens, double errorRate, double rateLimitRate,
+               int retryAfterSeconds, int streamCutAfterTokens, int stallAfterTokens, boolean neverAnswer,
+               String apiKey, long seed) {
+    this(ttftMs, tokensPerSecond, completionTokens, errorRate, rateLimitRate, retryAfterSeconds,
+        streamCutAfterTokens, stallAfterTokens, neverAnswer, apiKey, seed, 0);
+  }
 
   /** Knobs without a mid-stream stall. */
   public Knobs(long ttftMs, double tokensPerSecond, int completionTokens, double errorRate, double rateLimitRate,
@@ -61,6 +73,7 @@ public record Knobs(
     requireAtLeast("completion_tokens", completionTokens, 0);
     requireProbability("error_rate", errorRate);
     requireProbability("rate_limit_rate", rateLimitRate);
+    requireProbability("cached_prompt_share", cachedPromptShare);
     requireAtLeast("retry_after_seconds", retryAfterSeconds, 0);
     requireAtLeast("stream_cut_after_tokens", streamCutAfterTokens, -1);
     requireAtLeast("stall_after_tokens", stallAfterTokens, -1);
@@ -87,7 +100,8 @@ public record Knobs(
       @JsonProperty("stall_after_tokens") Integer stallAfterTokens,
       @JsonProperty("never_answer") Boolean neverAnswer,
       @JsonProperty("api_key") String apiKey,
-      @JsonProperty("seed") Long seed) {
+      @JsonProperty("seed") Long seed,
+      @JsonProperty("cached_prompt_share") Double cachedPromptShare) {
     Knobs d = DEFAULTS;
     return new Knobs(
         ttftMs != null ? ttftMs : d.ttftMs,
@@ -100,7 +114,8 @@ public record Knobs(
         stallAfterTokens != null ? stallAfterTokens : d.stallAfterTokens,
         neverAnswer != null ? neverAnswer : d.neverAnswer,
         apiKey,
-        seed != null ? seed : d.seed);
+        seed != null ? seed : d.seed,
+        cachedPromptShare != null ? cachedPromptShare : d.cachedPromptShare);
   }
 
   public static Builder builder() {
@@ -136,6 +151,7 @@ public record Knobs(
     private boolean neverAnswer;
     private String apiKey;
     private long seed;
+    private double cachedPromptShare;
 
     private Builder(Knobs from) {
       ttftMs = from.ttftMs;
@@ -149,6 +165,7 @@ public record Knobs(
       neverAnswer = from.neverAnswer;
       apiKey = from.apiKey;
       seed = from.seed;
+      cachedPromptShare = from.cachedPromptShare;
     }
 
     public Builder ttftMs(long value) {
@@ -209,9 +226,14 @@ public record Knobs(
       return this;
     }
 
+    public Builder cachedPromptShare(double value) {
+      cachedPromptShare = value;
+      return this;
+    }
+
     public Knobs build() {
       return new Knobs(ttftMs, tokensPerSecond, completionTokens, errorRate, rateLimitRate,
-          retryAfterSeconds, streamCutAfterTokens, stallAfterTokens, neverAnswer, apiKey, seed);
+          retryAfterSeconds, streamCutAfterTokens, stallAfterTokens, neverAnswer, apiKey, seed, cachedPromptShare);
     }
   }
 }

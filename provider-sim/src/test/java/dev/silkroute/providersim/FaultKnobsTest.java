@@ -179,6 +179,23 @@ class FaultKnobsTest {
     assertThat(stream.done()).isTrue();
   }
 
+  @Test
+  void reportsTheCachedShareOfThePromptInEachProvidersUsage() throws Exception {
+    sim.update("deepseek", Knobs.builder().cachedPromptShare(0.5).build());
+    sim.update("anthropic", Knobs.builder().cachedPromptShare(0.5).build());
+
+    JsonNode openAi = RawClient.json(http.post(chatUrl, CHAT).body()).path("usage");
+    JsonNode anthropic = RawClient.json(http.post(sim.baseUrl("anthropic") + "/messages", """
+        {"model": "claude-sonnet-4", "max_tokens": 100, "system": "Be brief.",
+         "messages": [{"role": "user", "content": "Hello there"}]}""").body()).path("usage");
+
+    long prompt = openAi.path("prompt_tokens").asLong();
+    assertThat(openAi.path("prompt_tokens_details").path("cached_tokens").asLong()).isEqualTo(prompt / 2);
+    // Anthropic's input_tokens leaves the cache reads out: 14 prompt tokens, 7 of them cached.
+    assertThat(anthropic.path("cache_read_input_tokens").asLong()).isEqualTo(7);
+    assertThat(anthropic.path("input_tokens").asLong()).isEqualTo(7);
+  }
+
   private List<Integer> statuses(int count) throws Exception {
     List<Integer> statuses = new ArrayList<>();
     for (int i = 0; i < count; i++) {

@@ -72,7 +72,7 @@ public final class AnthropicDialect implements Dialect {
     }
     message.put("stop_reason", stopReason(completion.finishReason()));
     message.putNull("stop_sequence");
-    message.set("usage", usage(completion.promptTokens(), completion.completionTokens()));
+    message.set("usage", usage(completion, completion.completionTokens()));
     return message;
   }
 
@@ -83,7 +83,7 @@ public final class AnthropicDialect implements Dialect {
     start.putArray("content");
     start.putNull("stop_reason");
     start.putNull("stop_sequence");
-    start.set("usage", usage(completion.promptTokens(), 1));
+    start.set("usage", usage(completion, 1));
     ObjectNode messageStart = Json.object().put("type", "message_start");
     messageStart.set("message", start);
     out.event("message_start", messageStart);
@@ -118,7 +118,7 @@ public final class AnthropicDialect implements Dialect {
     messageDelta.putObject("delta")
         .put("stop_reason", stopReason(completion.finishReason()))
         .putNull("stop_sequence");
-    messageDelta.set("usage", usage(completion.promptTokens(), completion.completionTokens()));
+    messageDelta.set("usage", usage(completion, completion.completionTokens()));
     out.event("message_delta", messageDelta);
     out.event("message_stop", Json.object().put("type", "message_stop"));
   }
@@ -140,11 +140,12 @@ public final class AnthropicDialect implements Dialect {
     }
   }
 
-  private static ObjectNode usage(long inputTokens, long outputTokens) {
+  /** Anthropic's input_tokens leaves out what the prompt cache served. */
+  private static ObjectNode usage(Completion completion, long outputTokens) {
     return Json.object()
-        .put("input_tokens", inputTokens)
+        .put("input_tokens", completion.promptTokens() - completion.cachedPromptTokens())
         .put("cache_creation_input_tokens", 0)
-        .put("cache_read_input_tokens", 0)
+        .put("cache_read_input_tokens", completion.cachedPromptTokens())
         .put("output_tokens", outputTokens);
   }
 

@@ -10,12 +10,23 @@ import java.util.Optional;
  *     call's JSON arguments; each piece is one completion token and one stream delta
  * @param toolCall present when the answer is a tool call
  * @param promptTokens counted from the request
+ * @param cachedPromptTokens how many of them the provider's prompt cache served (within promptTokens)
  */
-public record Completion(
-    List<String> pieces, Optional<ToolCall> toolCall, FinishReason finishReason, long promptTokens) {
+public record Completion(List<String> pieces, Optional<ToolCall> toolCall, FinishReason finishReason,
+                         long promptTokens, long cachedPromptTokens) {
 
   public Completion {
     pieces = List.copyOf(pieces);
+  }
+
+  /** An answer none of whose prompt came from a cache. */
+  public Completion(List<String> pieces, Optional<ToolCall> toolCall, FinishReason finishReason, long promptTokens) {
+    this(pieces, toolCall, finishReason, promptTokens, 0);
+  }
+
+  /** This answer with {@code share} of its prompt tokens (rounded down) read from the prompt cache. */
+  public Completion withCachedShare(double share) {
+    return new Completion(pieces, toolCall, finishReason, promptTokens, (long) Math.floor(promptTokens * share));
   }
 
   public enum FinishReason { STOP, LENGTH, TOOL_CALLS }

@@ -96,7 +96,8 @@ final class ChatEndpoint {
       return;
     }
 
-    Completion completion = CompletionPlanner.plan(turn, knobs.completionTokens());
+    Completion completion = CompletionPlanner.plan(turn, knobs.completionTokens())
+        .withCachedShare(knobs.cachedPromptShare());
     Dialect.ResponseMeta meta = new Dialect.ResponseMeta(dialect.idPrefix() + requestId,
         clock.instant().getEpochSecond(), turn.model(), turn.includeUsage());
     Pacer pacer = new Pacer(knobs, arrivedNanos);

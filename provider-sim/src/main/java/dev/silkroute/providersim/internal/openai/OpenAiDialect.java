@@ -154,7 +154,7 @@ public final class OpenAiDialect implements Dialect {
         .put("prompt_tokens", completion.promptTokens())
         .put("completion_tokens", completion.completionTokens())
         .put("total_tokens", completion.promptTokens() + completion.completionTokens());
-    usage.putObject("prompt_tokens_details").put("cached_tokens", 0).put("audio_tokens", 0);
+    usage.putObject("prompt_tokens_details").put("cached_tokens", completion.cachedPromptTokens()).put("audio_tokens", 0);
     usage.putObject("completion_tokens_details").put("reasoning_tokens", 0).put("audio_tokens", 0);
     return usage;
   }
