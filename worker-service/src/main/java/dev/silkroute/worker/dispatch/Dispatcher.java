@@ -174,7 +174,8 @@ public final class Dispatcher {
       ttft += Math.round((s.queued() + 1) * serviceMillisEwma / Math.max(1, s.running()));
     }
     return new LoadReport(s.running(), s.queued(), s.maxRunning(), s.maxQueued(), s.kvCacheUse(),
-        tokenRate.perSecond(), ttft, draining);
+        tokenRate.perSecond(), ttft, draining, engine.heldPrefixes(LoadReport.MAX_PREFIX_HASHES),
+        engine.prefillTokensPerSecond());
   }
 
   private void changed() {
@@ -247,7 +248,7 @@ public final class Dispatcher {
       observer.ended(request.model(), completion.finishReason());
       sink.onFinished(new ResponseSink.Finished(completion.finishReason(), completion.promptTokens(),
           completion.completionTokens(), TimeUnit.NANOSECONDS.toMillis(ticket.queueNanos()), gpuMicros,
-          price.costMicros(gpuMicros)));
+          price.costMicros(gpuMicros), completion.cachedTokens()));
     }
 
     @Override

@@ -15,7 +15,14 @@ public interface ResponseSink {
    *
    * @param gpuMicros GPU time apportioned to it, microseconds
    * @param costMicros that GPU time at the worker's price, micro-USD
+   * @param cachedTokens prompt tokens the engine's prefix cache held (not prefilled)
    */
   record Finished(String finishReason, long promptTokens, long completionTokens, long queueMillis,
-      long gpuMicros, long costMicros) {}
+      long gpuMicros, long costMicros, long cachedTokens) {
+
+    public Finished(String finishReason, long promptTokens, long completionTokens, long queueMillis,
+                    long gpuMicros, long costMicros) {
+      this(finishReason, promptTokens, completionTokens, queueMillis, gpuMicros, costMicros, 0);
+    }
+  }
 }

@@ -19,6 +19,20 @@ public interface Engine extends AutoCloseable {
    */
   long nominalTtftMillis(long promptTokens, int running);
 
+  /**
+   * Prompt prefix hashes ({@link GenerationRequest#prefix()} values) whose KV blocks the engine holds
+   * now, most recently used first, at most {@code max}; empty for an engine without a prefix cache it
+   * can tell about.
+   */
+  default java.util.List<Long> heldPrefixes(int max) {
+    return java.util.List.of();
+  }
+
+  /** Prompt tokens prefilled per second; 0 when the engine does not say. */
+  default double prefillTokensPerSecond() {
+    return 0;
+  }
+
   /** Whether the engine makes embeddings ({@link #embedAsync}); chat-only engines do not. */
   default boolean embeds() {
     return false;

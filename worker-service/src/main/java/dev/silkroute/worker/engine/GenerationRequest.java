@@ -7,6 +7,10 @@ import java.util.OptionalLong;
 /**
  * What an engine is asked to generate. {@code maxTokens} is already resolved (the worker applies
  * its default when the caller gave none), so it is always positive.
+ *
+ * @param prefix            the router's hash chain of the prompt's leading blocks (see worker.proto's
+ *                          {@code GenerateRequest.prefix}); empty when not given
+ * @param prefixBlockTokens tokens each prefix block stands for; 0 when no prefix is given
  */
 public record GenerationRequest(
     String requestId,
@@ -16,7 +20,9 @@ public record GenerationRequest(
     Double temperature,
     Double topP,
     OptionalLong seed,
-    List<String> stop) {
+    List<String> stop,
+    List<Long> prefix,
+    int prefixBlockTokens) {
 
   /** Per-message framing tokens of a chat template (role markers, separators). */
   private static final int TOKENS_PER_MESSAGE = 4;
@@ -26,6 +32,8 @@ public record GenerationRequest(
     Objects.requireNonNull(model, "model");
     messages = List.copyOf(messages);
     stop = List.copyOf(stop);
+    prefix = prefix == null ? List.of() : List.copyOf(prefix);
+    prefixBlockTokens = prefix.isEmpty() ? 0 : Math.max(1, prefixBlockTokens);
     Objects.requireNonNull(seed, "seed");
     if (messages.isEmpty()) {
       throw new IllegalArgumentException("messages must not be empty");
@@ -33,6 +41,12 @@ public record GenerationRequest(
     if (maxTokens <= 0) {
       throw new IllegalArgumentException("maxTokens must be positive, was " + maxTokens);
     }
+  }
+
+  /** A request without a prompt prefix. */
+  public GenerationRequest(String requestId, String model, List<ChatMessage> messages, int maxTokens,
+                           Double temperature, Double topP, OptionalLong seed, List<String> stop) {
+    this(requestId, model, messages, maxTokens, temperature, topP, seed, stop, List.of(), 0);
   }
 
   /**

@@ -14,6 +14,11 @@ import org.slf4j.LoggerFactory;
  * GpuProfile}. A step's GPU time is apportioned to the sequences in it: by prompt tokens for a
  * prefill, equally for a decode step.
  *
+ * <p>A prefix cache ({@link PrefixCache}) keeps the KV blocks of prompts' leading blocks after their
+ * requests ended, evicted least recently used, up to the profile's KV-cache size: a request whose
+ * leading blocks are held prefills only the rest (at least one token), so its first token comes
+ * sooner and its GPU time is shorter; its usage counts the rest as cached tokens.
+ *
  * <p>{@link RealTimeGpuLoop} runs the steps in real time; tests call {@link #runStep()} and move
  * their own clock by the duration it returns.
  */
@@ -23,9 +28,24 @@ public final class SimulatedGpu implements Engine {
   private final GpuProfile profile;
   private final Object lock = new Object();
   private final List<Sequence> batch = new ArrayList<>(); // guarded by lock, in arrival order
+  /** KV blocks of prompt prefixes, by the router's block size; guarded by lock. */
+  private PrefixCache prefixes;
+  private int prefixBlockTokens;
 
   public SimulatedGpu(GpuProfile profile) {
     this.profile = profile;
+  }
+
+  @Override
+  public List<Long> heldPrefixes(int max) {
+    synchronized (lock) {
+      return prefixes == null ? List.of() : prefixes.mostRecent(max);
+    }
+  }
+
+  @Override
+  public double prefillTokensPerSecond() {
+    return profile.prefillTokensPerSecond();
   }
 
   public GpuProfile profile() {
@@ -73,12 +93,41 @@ public final class SimulatedGpu implements Engine {
       }
       List<Sequence> arrivals = batch.stream().filter(s -> !s.prefilled).toList();
       if (!arrivals.isEmpty()) {
-        long promptTokens = arrivals.stream().mapToLong(s -> s.promptTokens).sum();
+        arrivals.forEach(this::lookUpPrefix);
+        long promptTokens = arrivals.stream().mapToLong(Sequence::prefillTokens).sum();
         return new Step(arrivals, profile.prefillNanos(promptTokens), true);
       }
       // Admission keeps the batch within maxBatch; were it larger, the overflow waits a step.
       List<Sequence> decoding = List.copyOf(batch.subList(0, Math.min(batch.size(), profile.maxBatch())));
       return new Step(decoding, profile.decodeStepNanos(decoding.size()), false);
+    }
+  }
+
+  /** How much of the arriving sequence's prompt the prefix cache holds (once, when first planned). */
+  private void lookUpPrefix(Sequence s) {
+    if (s.cachedTokens >= 0) {
+      return;
+    }
+    s.cachedTokens = 0;
+    List<Long> prefix = s.request.prefix();
+    if (prefix.isEmpty()) {
+      return;
+    }
+    if (prefixes == null || prefixBlockTokens != s.request.prefixBlockTokens()) {
+      // The first request (or a router with another block size) sets the cache's block size.
+      prefixBlockTokens = s.request.prefixBlockTokens();
+      prefixes = new PrefixCache(Math.max(1, profile.kvCacheTokens() / prefixBlockTokens));
+    }
+    long held = (long) prefixes.leadingHeld(prefix) * prefixBlockTokens;
+    s.cachedTokens = Math.max(0, Math.min(held, s.promptTokens - 1)); // the last prompt token is always computed
+  }
+
+  /** The sequence's prefix blocks are in the KV cache now. */
+  private void prefilled(Sequence s) {
+    synchronized (lock) {
+      if (prefixes != null && !s.request.prefix().isEmpty() && s.request.prefixBlockTokens() == prefixBlockTokens) {
+        prefixes.touch(s.request.prefix());
+      }
     }
   }
 
@@ -155,6 +204,9 @@ public final class SimulatedGpu implements Engine {
           continue;
         }
         s.gpuNanos += shares[i];
+        if (prefill) {
+          prefilled(s);
+        }
         s.prefilled = true;
         try {
           if (s.emitToken()) {
@@ -178,10 +230,10 @@ public final class SimulatedGpu implements Engine {
       int n = sequences.size();
       long[] shares = new long[n];
       if (prefill) {
-        long total = sequences.stream().mapToLong(s -> s.promptTokens).sum();
+        long total = Math.max(1, sequences.stream().mapToLong(Sequence::prefillTokens).sum());
         long given = 0;
         for (int i = 0; i < n - 1; i++) {
-          shares[i] = Math.round((double) durationNanos * sequences.get(i).promptTokens / total);
+          shares[i] = Math.round((double) durationNanos * sequences.get(i).prefillTokens() / total);
           given += shares[i];
         }
         shares[n - 1] = durationNanos - given;
@@ -201,6 +253,8 @@ public final class SimulatedGpu implements Engine {
     final long promptTokens;
     // Written by the stepping thread only; cancelled by any thread.
     boolean prefilled;
+    /** Prompt tokens the prefix cache held when the sequence was planned for prefill; -1 before. */
+    long cachedTokens = -1;
     int generated;
     long gpuNanos;
     final StringBuilder pending = new StringBuilder();
@@ -232,7 +286,7 @@ public final class SimulatedGpu implements Engine {
         return false;
       }
       flush(stopAt >= 0 ? stopAt : pending.length());
-      sink.onFinish(new Completion(finish, promptTokens, generated, gpuNanos));
+      sink.onFinish(new Completion(finish, promptTokens, generated, gpuNanos, Math.max(0, cachedTokens)));
       return true;
     }
 
@@ -270,6 +324,11 @@ public final class SimulatedGpu implements Engine {
         }
       }
       return longest;
+    }
+
+    /** Prompt tokens the prefill must compute: those the prefix cache did not hold. */
+    long prefillTokens() {
+      return promptTokens - Math.max(0, cachedTokens);
     }
 
     void cancel() {

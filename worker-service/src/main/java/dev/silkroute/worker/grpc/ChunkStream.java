@@ -35,7 +35,8 @@ final class ChunkStream implements ResponseSink {
             .setCompletionTokens(finished.completionTokens())
             .setQueueMs(finished.queueMillis())
             .setGpuMicros(finished.gpuMicros())
-            .setCostMicros(finished.costMicros()))
+            .setCostMicros(finished.costMicros())
+            .setCachedTokens(finished.cachedTokens()))
         .setElapsedMs(elapsedMillis())
         .build());
     out.onCompleted();

@@ -44,7 +44,9 @@ final class GenerateRequests {
         request.hasTemperature() ? request.getTemperature() : null,
         request.hasTopP() ? request.getTopP() : null,
         request.hasSeed() ? OptionalLong.of(request.getSeed()) : OptionalLong.empty(),
-        request.getStopList());
+        request.getStopList(),
+        request.getPrefixList(),
+        request.getPrefixBlockTokens());
   }
 
   private static StatusRuntimeException invalid(String description) {

@@ -40,6 +40,8 @@ public final class WorkerStatusReport implements Supplier<WorkerStatus> {
         .setEstimatedTtftMs(load.estimatedTtftMillis())
         .setDraining(load.draining())
         .setReportedAtMs(clock.millis())
+        .addAllPrefixHashes(load.prefixHashes())
+        .setPrefillTokensPerSecond(load.prefillTokensPerSecond())
         .build();
   }
 }

@@ -49,6 +49,58 @@ class SimulatedGpuTest {
   }
 
   @Test
+  void aPromptWhosePrefixIsCachedSkipsItsPrefillAndReportsCachedTokens() {
+    SimulatedGpu gpu = new SimulatedGpu(PROFILE);
+    List<Long> prefix = List.of(11L, 12L, 13L); // three blocks of 256 tokens: 768 tokens
+    RecordingSink first = new RecordingSink();
+    gpu.start(withPrefix("x".repeat(4000), prefix), first); // 1004 prompt tokens
+    SimulatedGpu.Step cold = gpu.nextStep();
+    cold.complete();
+    while (first.completion == null) {
+      gpu.runStep();
+    }
+
+    RecordingSink second = new RecordingSink();
+    gpu.start(withPrefix("x".repeat(4000), prefix), second);
+    SimulatedGpu.Step warm = gpu.nextStep();
+    warm.complete();
+    while (second.completion == null) {
+      gpu.runStep();
+    }
+
+    assertThat(cold.durationNanos()).isEqualTo(100_400_000L); // 1004 tokens at 10k tokens/s
+    assertThat(warm.durationNanos()).isEqualTo(23_600_000L);  // 1004 - 768 = 236 tokens
+    assertThat(first.completion.cachedTokens()).isZero();
+    assertThat(second.completion.cachedTokens()).isEqualTo(768);
+    assertThat(second.completion.promptTokens()).isEqualTo(1004);
+    assertThat(gpu.heldPrefixes(10)).containsExactlyInAnyOrder(11L, 12L, 13L);
+    assertThat(gpu.heldPrefixes(1)).hasSize(1);
+  }
+
+  @Test
+  void theLastPromptTokenIsAlwaysPrefilled() {
+    SimulatedGpu gpu = new SimulatedGpu(PROFILE);
+    List<Long> prefix = List.of(21L, 22L); // 512 tokens, more than the 104-token prompt
+    gpu.start(withPrefix("x".repeat(400), prefix), new RecordingSink());
+    gpu.runStep();
+    RecordingSink again = new RecordingSink();
+    gpu.start(withPrefix("x".repeat(400), prefix), again);
+    SimulatedGpu.Step warm = gpu.nextStep();
+    warm.complete();
+    while (again.completion == null) {
+      gpu.runStep();
+    }
+
+    assertThat(warm.durationNanos()).isEqualTo(100_000L); // one token
+    assertThat(again.completion.cachedTokens()).isEqualTo(103);
+  }
+
+  private static GenerationRequest withPrefix(String prompt, List<Long> prefix) {
+    return new GenerationRequest("gen-test", MODEL, List.of(new ChatMessage("user", prompt)), 3, null, null,
+        java.util.OptionalLong.empty(), List.of(), prefix, 256);
+  }
+
+  @Test
   void gpuTimeIsApportionedByPromptForPrefillAndEquallyForDecode() {
     SimulatedGpu gpu = new SimulatedGpu(PROFILE);
     RecordingSink small = new RecordingSink();

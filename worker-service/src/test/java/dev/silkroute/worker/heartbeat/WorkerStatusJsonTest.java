@@ -36,4 +36,12 @@ class WorkerStatusJsonTest {
   void readsBackWhatItWrote() {
     assertThat(json.read(json.write(sample()))).isEqualTo(sample());
   }
+
+  @Test
+  void readsBackPrefixHashesOfEverySign() {
+    WorkerStatus withPrefixes = sample().toBuilder().addPrefixHashes(-7_293_413_239_472_337_581L)
+        .addPrefixHashes(Long.MAX_VALUE).addPrefixHashes(Long.MIN_VALUE).setPrefillTokensPerSecond(10_000).build();
+
+    assertThat(json.read(json.write(withPrefixes))).isEqualTo(withPrefixes);
+  }
 }
