@@ -50,6 +50,7 @@ public final class MarketOrder {
   private final DoubleSupplier random;
   private final LongSupplier nanos;
   private final OrderRules rules;
+  private final PrefixHolders holders;
 
   /**
    * @param random uniform in [0, 1); e.g. {@code () -> ThreadLocalRandom.current().nextDouble()}
@@ -63,7 +64,14 @@ public final class MarketOrder {
   /** @param rules which of the default order's rules are on */
   public MarketOrder(EndpointBoard board, StickySessions sessions, Supplier<Catalog> catalog, DoubleSupplier random,
                      LongSupplier nanos, OrderRules rules) {
+    this(board, sessions, catalog, random, nanos, rules, PrefixHolders.NONE);
+  }
+
+  /** @param holders what the self-hosted workers' prefix caches hold, for prefix affinity */
+  public MarketOrder(EndpointBoard board, StickySessions sessions, Supplier<Catalog> catalog, DoubleSupplier random,
+                     LongSupplier nanos, OrderRules rules, PrefixHolders holders) {
     this.rules = rules;
+    this.holders = holders;
     this.board = board;
     this.sessions = sessions;
     this.catalog = catalog;
@@ -235,8 +243,84 @@ public final class MarketOrder {
       strategy = effective ? "effective-cost" : "weighted-price";
       drawFirst(out, outHealth, keys, scores, drawScores);
     }
-    return new RouteDecision(model, options, strategy, Arrays.asList(out), outHealth, scores, rejections, board,
-        sessions, nanos, trace, demand);
+    RouteDecision decision = new RouteDecision(model, options, strategy, Arrays.asList(out), outHealth, scores,
+        rejections, board, sessions, nanos, trace, demand);
+    if (rules.prefixAffinity() && !ordered && holders != PrefixHolders.NONE) {
+      preferPrefixHolder(request, out, outHealth, scores, decision);
+    }
+    return decision;
+  }
+
+  /**
+   * Prefix affinity: among the self-hosted workers no worse in health than the first one in the order,
+   * the one holding most of the prompt's leading blocks takes the first worker's place, unless its
+   * predicted first token (its queue-based prediction less the prefill its cache saves) is later than
+   * that worker's. Other endpoints keep their places. Tells the decision what it did.
+   */
+  private void preferPrefixHolder(ChatRequest request, Endpoint[] out, Health[] health, double[] scores,
+                                  RouteDecision decision) {
+    int first = -1;
+    for (int i = 0; i < out.length && first < 0; i++) {
+      if (out[i].protocol() == Endpoint.Protocol.WORKER) {
+        first = i;
+      }
+    }
+    if (first < 0) {
+      return;
+    }
+    PromptPrefix prefix = PromptPrefix.of(request.body());
+    if (prefix.isEmpty()) {
+      return;
+    }
+    long promptTokens = promptTokens(request);
+    int holder = -1;
+    int holderBlocks = 0;
+    int firstBlocks = 0;
+    for (int i = first; i < out.length; i++) {
+      Endpoint e = out[i];
+      if (e.protocol() != Endpoint.Protocol.WORKER || health[i].ordinal() > health[first].ordinal()) {
+        continue;
+      }
+      int held = e.workerId().isEmpty() ? 0 : holders.heldBlocks(e.workerId().get(), prefix);
+      if (i == first) {
+        firstBlocks = held;
+      }
+      if (held > holderBlocks) {
+        holder = i;
+        holderBlocks = held;
+      }
+    }
+    if (holder < 0) {
+      decision.prefixAffinity("miss", 0);
+      return;
+    }
+    long holderCached = Math.min(PromptPrefix.tokens(holderBlocks), promptTokens);
+    if (holder == first) {
+      decision.prefixAffinity("holder", holderCached);
+      return;
+    }
+    long firstCached = Math.min(PromptPrefix.tokens(firstBlocks), promptTokens);
+    if (ttftWithCache(out[holder], holderCached) > ttftWithCache(out[first], firstCached)) {
+      decision.prefixAffinity("holder-busy", firstCached);
+      return;
+    }
+    Endpoint chosen = out[holder];
+    Health chosenHealth = health[holder];
+    double chosenScore = scores[holder];
+    System.arraycopy(out, first, out, first + 1, holder - first);
+    System.arraycopy(health, first, health, first + 1, holder - first);
+    System.arraycopy(scores, first, scores, first + 1, holder - first);
+    out[first] = chosen;
+    health[first] = chosenHealth;
+    scores[first] = chosenScore;
+    decision.prefixAffinity("holder", holderCached);
+  }
+
+  /** A worker's predicted time to first token, less the prefill of the tokens its cache holds, ms. */
+  private double ttftWithCache(Endpoint worker, long cachedTokens) {
+    double predicted = Math.max(0, worker.traits().predictedTtftMs());
+    double prefill = worker.workerId().map(holders::prefillTokensPerSecond).orElse(0.0);
+    return prefill > 0 ? predicted - cachedTokens * 1000.0 / prefill : predicted;
   }
 
   /** The prompt's tokens as routing estimates them before any upstream counted: about 4 characters each. */

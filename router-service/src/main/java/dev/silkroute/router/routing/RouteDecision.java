@@ -32,6 +32,8 @@ public final class RouteDecision {
   private final LongSupplier nanos;
   private final RequestTrace trace;
   private final EffectiveCost.Demand demand;
+  private String prefixAffinity;
+  private long prefixCachedTokens;
 
   RouteDecision(Model model, RoutingOptions options, String strategy, List<Endpoint> endpoints, Health[] health,
                 double[] scores, List<Rejection> rejections, EndpointBoard board, StickySessions sessions,
@@ -69,6 +71,26 @@ public final class RouteDecision {
   }
 
   /**
+   * What prefix affinity did among the self-hosted workers: "holder" (the worker holding most of the
+   * prompt's leading blocks is the first worker tried), "holder-busy" (its queue would make its first
+   * token later, so it was not), "miss" (no worker holds any); null when it did not apply (no worker,
+   * no whole prompt block, or switched off).
+   */
+  public String prefixAffinity() {
+    return prefixAffinity;
+  }
+
+  /** Prompt tokens the first worker tried is expected to hold in its prefix cache. */
+  public long prefixCachedTokens() {
+    return prefixCachedTokens;
+  }
+
+  void prefixAffinity(String outcome, long cachedTokens) {
+    prefixAffinity = outcome;
+    prefixCachedTokens = cachedTokens;
+  }
+
+  /**
    * Takes a place at the endpoint for one attempt, or empty when it must be passed over now (open
    * circuit, bulkhead full, Retry-After or rate limit pending): then go on with the next endpoint.
    * An open circuit is tried anyway, once per request, when nothing before it was tried at all.
@@ -93,6 +115,7 @@ public final class RouteDecision {
     root.put("requested_model", trace.requestedModel);
     root.put("model", model.id());
     root.put("strategy", strategy);
+    affinity(root);
     candidates(root.putArray("candidates"));
     rejected(root.putArray("rejected"));
     attempts(root.putArray("attempts"));
@@ -112,6 +135,7 @@ public final class RouteDecision {
     for (RouteDecision decision : decisions) {
       ObjectNode m = models.addObject();
       m.put("model", decision.model.id()).put("strategy", decision.strategy);
+      decision.affinity(m);
       decision.candidates(m.putArray("candidates"));
       decision.rejected(m.putArray("rejected"));
     }
@@ -174,6 +198,12 @@ public final class RouteDecision {
       if (s.throughputP50() >= 0) {
         c.put("throughput_p50", s.throughputP50());
       }
+    }
+  }
+
+  private void affinity(ObjectNode out) {
+    if (prefixAffinity != null) {
+      out.put("prefix_affinity", prefixAffinity).put("prefix_cached_tokens", prefixCachedTokens);
     }
   }
 

@@ -51,8 +51,8 @@ final class RoutingBeans {
 
   @Singleton
   MarketOrder marketOrder(EndpointBoard board, StickySessions sessions, CatalogHolder catalog,
-                          RoutingSettings routing) {
+                          RoutingSettings routing, java.util.Optional<PrefixHolders> holders) {
     return new MarketOrder(board, sessions, catalog, () -> ThreadLocalRandom.current().nextDouble(),
-        System::nanoTime, routing.rules());
+        System::nanoTime, routing.rules(), holders.orElse(PrefixHolders.NONE));
   }
 }

@@ -27,6 +27,8 @@ import java.time.Duration;
  * @param stallTimeout        the longest silence within a stream once it started
  * @param effectiveCost       the default order draws by each endpoint's {@link EffectiveCost} score for the
  *                            request (off: by the blended list price)
+ * @param prefixAffinity      a prompt goes to the worker whose prefix cache holds most of its leading blocks,
+ *                            unless that worker's queue makes its first token later than the next worker's
  */
 @ConfigurationProperties("silkroute.routing")
 public record RoutingSettings(
@@ -47,7 +49,8 @@ public record RoutingSettings(
     @Bindable(defaultValue = "5000") long prefillTokensPerSecond,
     @Bindable(defaultValue = "2") double reasoningTimeoutFactor,
     @Bindable(defaultValue = "30s") Duration stallTimeout,
-    @Bindable(defaultValue = "true") boolean effectiveCost) {
+    @Bindable(defaultValue = "true") boolean effectiveCost,
+    @Bindable(defaultValue = "true") boolean prefixAffinity) {
 
   public RoutingSettings {
     positive(catalogPoll, "silkroute.routing.catalog-poll");
@@ -60,7 +63,7 @@ public record RoutingSettings(
 
   /** Which rules of the default order are on. */
   public OrderRules rules() {
-    return new OrderRules(effectiveCost);
+    return new OrderRules(effectiveCost, prefixAffinity);
   }
 
   public GuardSettings guards() {

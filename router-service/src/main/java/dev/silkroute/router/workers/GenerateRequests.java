@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.silkroute.proto.v1.GenerateRequest;
 import dev.silkroute.proto.v1.WorkerMessage;
 import dev.silkroute.router.core.ChatRequest;
+import dev.silkroute.router.routing.PromptPrefix;
 
 /**
  * OpenAI's chat request as a worker's {@link GenerateRequest}: message text (text parts of
  * multi-part contents joined; images, tools and the rest are not worker features), max_tokens,
- * temperature, top_p, seed and stop. Range checks are the worker's (INVALID_ARGUMENT).
+ * temperature, top_p, seed and stop, and the prompt's {@link PromptPrefix} (so that the worker's prefix
+ * cache knows its leading blocks by the names routing uses). Range checks are the worker's (INVALID_ARGUMENT).
  */
 final class GenerateRequests {
 
@@ -39,6 +41,13 @@ final class GenerateRequests {
       out.addStop(stop.asText());
     } else if (stop.isArray()) {
       stop.forEach(s -> out.addStop(s.asText()));
+    }
+    PromptPrefix prefix = PromptPrefix.of(body);
+    if (!prefix.isEmpty()) {
+      for (int i = 0; i < prefix.blocks(); i++) {
+        out.addPrefix(prefix.hash(i));
+      }
+      out.setPrefixBlockTokens(PromptPrefix.BLOCK_TOKENS);
     }
     return out.build();
   }

@@ -262,7 +262,8 @@ public final class WorkerAdapter implements ProviderAdapter {
           sink.chunk(last);
           var usage = chunk.getUsage();
           finish();
-          end.complete(new StreamEnd(new TokenUsage(usage.getPromptTokens(), usage.getCompletionTokens(), 0, 0,
+          end.complete(new StreamEnd(new TokenUsage(usage.getPromptTokens(), usage.getCompletionTokens(),
+              usage.getCachedTokens(), 0,
               OptionalLong.of(usage.getCostMicros())), chunk.getFinishReason(), true));
         }
       } catch (RuntimeException e) { // the sink's: the call is of no use any more

@@ -16,6 +16,7 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
+import dev.silkroute.router.routing.PrefixHolders;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.concurrent.ThreadLocalRandom;
@@ -50,6 +51,12 @@ final class WorkerBeans {
     return new WorkerEndpoints(registry, charges,
         new WorkerPricing(settings.marginPercent(), settings.defaultTokensPerSecond(), settings.prefillSpeedup()),
         modelId -> catalog.get().workerPool(modelId), settings.maxPredictedTtft(), () -> ThreadLocalRandom.current().nextDouble());
+  }
+
+  /** Which worker's prefix cache holds which prompt prefixes, for routing's prefix affinity. */
+  @Singleton
+  PrefixHolders workerPrefixes(WorkerRegistry registry) {
+    return new WorkerPrefixes(registry::worker);
   }
 
   /** Embeddings for embedding models served by workers, beside the chat adapter. */

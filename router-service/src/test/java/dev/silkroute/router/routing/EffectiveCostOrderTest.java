@@ -72,7 +72,7 @@ class EffectiveCostOrderTest {
   void shouldDrawByListPriceWhenTheSwitchIsOff() {
     served(caching, 20, 4_000, 100, 3_600);
     MarketOrder byList = new MarketOrder(core.board, core.sessions, () -> core.catalog, new java.util.Random(3)::nextDouble,
-        core.clock::nanos, new OrderRules(false));
+        core.clock::nanos, new OrderRules(false, true));
 
     RouteDecision decision = byList.decide(model, model.endpoints(), longPrompt());
 

@@ -69,7 +69,7 @@ public class RoutingBenchmark {
     Catalog catalog = new Catalog(List.of(model));
     SplittableRandom random = new SplittableRandom(1);
     order = new MarketOrder(board, new StickySessions(clock, Duration.ofMinutes(10)), () -> catalog,
-        random::nextDouble, System::nanoTime, new OrderRules(!request.equals("list-price")));
+        random::nextDouble, System::nanoTime, new OrderRules(!request.equals("list-price"), true));
     String body = switch (request) {
       case "provider-options" -> "{\"model\":\"a/m\",\"messages\":[],\"provider\":{\"data_collection\":\"deny\","
           + "\"quantizations\":[\"fp8\",\"bf16\"],\"ignore\":[\"p3\"],\"max_price\":{\"prompt\":2}}}";
