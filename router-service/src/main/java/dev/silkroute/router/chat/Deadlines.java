@@ -57,6 +57,12 @@ public final class Deadlines {
         + timeout.toMillis() + " ms", null, new HttpTimeoutException("first-byte timeout"));
   }
 
+  /** A request's first leg that sent nothing before the hedge started after it: late as a first-byte timeout is. */
+  static UpstreamException beatenByHedge(Endpoint endpoint) {
+    return new UpstreamException(endpoint.provider(), 0, "provider sent nothing before the request's hedge did",
+        null, new HttpTimeoutException("beaten by the hedge"));
+  }
+
   private static ScheduledThreadPoolExecutor timer() {
     ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, task -> {
       Thread thread = new Thread(task, "upstream-deadlines");

@@ -280,14 +280,22 @@ final class Exchange {
   }
 
   /**
-   * A leg set aside ended: its attempt is recorded (cancelled, not the endpoint's fault, when it lost)
-   * and its usage published as the request's hedge loss, which the customer does not pay for.
+   * A leg set aside ended: its attempt is recorded and its usage published as the request's hedge
+   * loss, which the customer does not pay for. A first leg that lost to its hedge counts against its
+   * endpoint as a first-byte timeout does: it sent nothing by its own p95 and then not before a
+   * competitor that started after it. Without that verdict a provider that stalls outright would never
+   * have its circuit opened, only be hedged for as long as the budget lasts; a rare late token (what
+   * the budget lets through) stays far below the breaker's failure rate. A hedge that lost was only
+   * second: cancelled, no verdict.
    */
   private void asideEnded(Leg leg, TokenUsage usage, Throwable error) {
     Throwable cause = error == null ? null : unwrap(error);
     UsageStatus status;
-    if (leg.lost || cancellation.isCancelled()) {
+    if (cancellation.isCancelled() || (leg.lost && leg.isHedge)) {
       leg.attempt.cancelled();
+      status = UsageStatus.USAGE_STATUS_CANCELLED;
+    } else if (leg.lost) {
+      leg.attempt.failed(Deadlines.beatenByHedge(leg.endpoint));
       status = UsageStatus.USAGE_STATUS_CANCELLED;
     } else if (cause instanceof UpstreamException e) {
       leg.attempt.failed(e, e.retryAfter().orElse(null));

@@ -149,7 +149,7 @@ class HedgedFirstTokenIT {
 
   @Test
   @Order(1)
-  void aStreamWhoseFirstTokenIsLateIsServedByTheHedgeAndTheStallingLegIsCancelledAndNotBilled() {
+  void aStreamWhoseFirstTokenIsLateIsServedByTheHedgeAndTheStallingLegIsCancelledAndNotBilled() throws Exception {
     long balance = balance();
     long start = System.nanoTime();
 
@@ -182,6 +182,8 @@ class HedgedFirstTokenIT {
         assertThat(balance - balance()).isEqualTo(served.getPriceMicros()));
     // The stalling provider's stream is closed, not left to run.
     await().atMost(Duration.ofSeconds(5)).until(() -> sim.openStreams("stalling") == 0);
+    // Beaten by its hedge: late as a first-byte timeout is, against the endpoint.
+    await().atMost(Duration.ofSeconds(5)).until(() -> lateness("stalling") == 1);
     MeterRegistry metrics = router.getBean(MeterRegistry.class);
     assertThat(metrics.get("silkroute.router.hedge.wins").tag("winner", "hedge").counter().count()).isEqualTo(1);
     assertThat(metrics.get("silkroute.router.hedge.cost.micro.usd").tag("provider", "stalling").counter().count())
@@ -208,7 +210,7 @@ class HedgedFirstTokenIT {
 
   @Test
   @Order(3)
-  void theFirstLegWinsWhenItsTokenComesBeforeTheHedgesAndTheHedgeIsCancelled() {
+  void theFirstLegWinsWhenItsTokenComesBeforeTheHedgesAndTheHedgeIsCancelled() throws Exception {
     Answer answer = send(baseUrl, true, null, "lagging", "slow");
 
     assertThat(answer.provider()).isEqualTo("lagging");
@@ -220,6 +222,7 @@ class HedgedFirstTokenIT {
     assertThat(lost.getProvider()).isEqualTo("slow");
     assertThat(lost.getHedgeLoss()).isTrue();
     assertThat(lost.getStatus()).isEqualTo(UsageStatus.USAGE_STATUS_CANCELLED);
+    assertThat(lateness("slow")).as("a hedge that lost was only second: no verdict").isZero();
     MeterRegistry metrics = router.getBean(MeterRegistry.class);
     assertThat(metrics.get("silkroute.router.hedge.wins").tag("winner", "primary").counter().count()).isEqualTo(1);
   }
@@ -310,6 +313,18 @@ class HedgedFirstTokenIT {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The provider's first-byte timeouts over 30 minutes, as the endpoints API shows them. */
+  private static long lateness(String provider) throws Exception {
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+        URI.create(baseUrl + "/v1/models/" + MODEL + "/endpoints")).build(), HttpResponse.BodyHandlers.ofString());
+    for (JsonNode e : JSON.readTree(response.body()).at("/data/endpoints")) {
+      if (e.path("provider_name").asText().equals(provider)) {
+        return e.at("/stats/first_byte_timeouts_30m").asLong();
+      }
+    }
+    throw new AssertionError("no endpoint of " + provider + " in " + response.body());
   }
 
   /** The usage event {@code eventId} as the router published it to Kafka. */
