@@ -34,7 +34,8 @@ final class MetricsBeans {
   @Singleton
   @Bean(preDestroy = "close")
   RouterGauges routerGauges(MeterRegistry registry, UsagePublisher publisher, EndpointBoard board) {
-    return new RouterGauges(registry, publisher::spoolBytes, board::circuits, board::lateCount, GAUGE_REFRESH);
+    return new RouterGauges(registry, publisher::spoolBytes, board::circuits, board::lateCount, board::promptPrices,
+        GAUGE_REFRESH);
   }
 
   @Singleton

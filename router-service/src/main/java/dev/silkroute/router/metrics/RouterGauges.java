@@ -1,5 +1,6 @@
 package dev.silkroute.router.metrics;
 
+import dev.silkroute.router.routing.EndpointBoard;
 import dev.silkroute.router.routing.Lateness;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -34,6 +35,8 @@ final class RouterGauges implements AutoCloseable {
   static final String SPOOL_DEPTH = "silkroute.router.usage.spool.depth";
   static final String CIRCUIT_STATE = "silkroute.router.circuit.state";
   static final String LATE_ATTEMPTS = "silkroute.router.upstream.late";
+  static final String PROMPT_PRICE = "silkroute.router.endpoint.prompt.price.usd.per.mtok";
+  static final String CACHED_SHARE = "silkroute.router.endpoint.cached.share";
 
   /** This replica's count of an endpoint's attempts that were late in one way. */
   @FunctionalInterface
@@ -45,6 +48,9 @@ final class RouterGauges implements AutoCloseable {
   private final MultiGauge circuitGauge;
   private final MeterRegistry registry;
   private final LateCounts late;
+  private final Supplier<Map<String, EndpointBoard.PromptPrice>> prices;
+  private final MultiGauge priceGauge;
+  private final MultiGauge cachedShareGauge;
   /** Endpoints whose late-attempt counters are registered: once each (they are read live). */
   private final Set<String> counted = new HashSet<>();
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -61,7 +67,22 @@ final class RouterGauges implements AutoCloseable {
   /** @param late per endpoint, attempts given up at their first-byte timeout, stalled streams, slow calls */
   RouterGauges(MeterRegistry registry, LongSupplier spoolBytes,
                Supplier<Map<String, CircuitBreaker.State>> circuits, LateCounts late, Duration interval) {
+    this(registry, spoolBytes, circuits, late, Map::of, interval);
+  }
+
+  /** @param prices per endpoint, its list and effective prompt price (effective cost routing) */
+  RouterGauges(MeterRegistry registry, LongSupplier spoolBytes,
+               Supplier<Map<String, CircuitBreaker.State>> circuits, LateCounts late,
+               Supplier<Map<String, EndpointBoard.PromptPrice>> prices, Duration interval) {
     this.circuits = circuits;
+    this.prices = prices;
+    priceGauge = MultiGauge.builder(PROMPT_PRICE)
+        .description("Prompt price per endpoint, USD per million tokens: kind=list as listed, kind=effective"
+            + " with the endpoint's measured prompt-cache share (what effective-cost routing ranks by)")
+        .register(registry);
+    cachedShareGauge = MultiGauge.builder(CACHED_SHARE)
+        .description("Share of the endpoint's prompt tokens served from a prompt or prefix cache, last 30 min")
+        .register(registry);
     this.registry = registry;
     this.late = late;
     Gauge.builder(SPOOL_DEPTH, spoolBytes, s -> s.getAsLong())
@@ -92,6 +113,17 @@ final class RouterGauges implements AutoCloseable {
       }
     });
     circuitGauge.register(rows, true);
+    List<MultiGauge.Row<?>> priceRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> shareRows = new ArrayList<>();
+    prices.get().forEach((endpointId, price) -> {
+      EndpointName name = EndpointName.of(endpointId);
+      Tags tags = Tags.of("endpoint", endpointId, "provider", name.provider(), "model", name.model());
+      priceRows.add(MultiGauge.Row.of(tags.and("kind", "list"), price.listMicrosPerMillion() / 1e6));
+      priceRows.add(MultiGauge.Row.of(tags.and("kind", "effective"), price.effectiveMicrosPerMillion() / 1e6));
+      shareRows.add(MultiGauge.Row.of(tags, price.cachedShare()));
+    });
+    priceGauge.register(priceRows, true);
+    cachedShareGauge.register(shareRows, true);
   }
 
   /** Numeric state for graphs and alerts: "== 2" selects open circuits. */

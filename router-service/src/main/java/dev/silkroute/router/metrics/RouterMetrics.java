@@ -93,6 +93,8 @@ public final class RouterMetrics implements UsageObserver {
     }
     increment(meters.promptTokens(), event.getPromptTokens());
     increment(meters.completionTokens(), event.getCompletionTokens());
+    // Part of the prompt tokens: cached / prompt is a pool's prefix-cache (or a provider's prompt-cache) hit rate.
+    increment(meters.cachedTokens(), event.getCachedTokens());
     increment(meters.price(), event.getPriceMicros());
     increment(meters.providerCost(), event.getProviderCostMicros());
     // attempts is 0 in events from routers before it was set; such a request was served at once.
@@ -111,7 +113,7 @@ public final class RouterMetrics implements UsageObserver {
 
   /** The meters of one {@link Labels}, looked up once: building and registering them per request costs. */
   private record Meters(Counter requests, Timer latency, Counter promptTokens,
-                        Counter completionTokens, Counter price, Counter providerCost, Counter attempts,
+                        Counter completionTokens, Counter cachedTokens, Counter price, Counter providerCost, Counter attempts,
                         Counter fallbacks) {
   }
 
@@ -119,6 +121,7 @@ public final class RouterMetrics implements UsageObserver {
     Tags served = Tags.of("provider", labels.provider(), "model", labels.model());
     Tags byAuthor = served.and("author", labels.author());
     String tokens = "Tokens billed, by type (prompt includes cached, completion includes reasoning)";
+    Tags byAuthorCached = byAuthor.and("type", "cached");
     return new Meters(
         Counter.builder(REQUESTS)
             .description("Requests that reached a provider or worker, by how they ended")
@@ -127,6 +130,7 @@ public final class RouterMetrics implements UsageObserver {
         latencyTimer(registry, labels.provider(), labels.model()),
         counter(TOKENS, tokens, byAuthor.and("type", "prompt")),
         counter(TOKENS, tokens, byAuthor.and("type", "completion")),
+        counter(TOKENS, tokens, byAuthorCached),
         counter(PRICE, "What customers are charged, micro-USD", byAuthor),
         counter(PROVIDER_COST, "What serving cost us (provider list price or GPU time), micro-USD", byAuthor),
         counter(ATTEMPTS, "Endpoints tried, summed over requests (attempts / requests = tries per request)", served),

@@ -28,6 +28,15 @@ public final class EndpointBoard {
   private final CircuitBreakerConfig breakerConfig;
   private final BulkheadConfig bulkheadConfig;
   private final Map<String, EndpointGuard> guards = new ConcurrentHashMap<>();
+  /** Every endpoint guarded so far, as first guarded (for the price gauges). */
+  private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+
+  /**
+   * An endpoint's list price of prompt tokens and its effective one given its measured cached share,
+   * micro-USD per million tokens (see {@link EffectiveCost#effectivePromptMicrosPerMillion}).
+   */
+  public record PromptPrice(long listMicrosPerMillion, long effectiveMicrosPerMillion, double cachedShare) {
+  }
 
   public EndpointBoard(GuardSettings settings, TrafficStats stats, Clock clock) {
     this.settings = settings;
@@ -93,6 +102,17 @@ public final class EndpointBoard {
     return guard == null ? 0 : guard.lateCount(kind);
   }
 
+  /** Each guarded endpoint's list and effective prompt price, by endpoint id: a snapshot for metrics. */
+  public Map<String, PromptPrice> promptPrices() {
+    Map<String, PromptPrice> prices = new TreeMap<>();
+    endpoints.forEach((id, endpoint) -> {
+      TokenMix.Mix mix = stats(endpoint).mix();
+      prices.put(id, new PromptPrice(endpoint.price().promptMicrosPerMillion(),
+          EffectiveCost.effectivePromptMicrosPerMillion(endpoint.price(), mix), EffectiveCost.cachedShare(mix)));
+    });
+    return prices;
+  }
+
   TrafficStats traffic() {
     return stats;
   }
@@ -107,6 +127,7 @@ public final class EndpointBoard {
 
   private EndpointGuard newGuard(Endpoint endpoint) {
     stats.track(endpoint.id());
+    endpoints.put(endpoint.id(), endpoint);
     return new EndpointGuard(CircuitBreaker.of(endpoint.id(), breakerConfig),
         Bulkhead.of(endpoint.id(), bulkheadConfig), clock, endpoint.traits().requestsPerMinute());
   }

@@ -42,6 +42,31 @@ class RouterMetricsTest {
   }
 
   @Test
+  void countsCachedPromptTokensSoThatAPoolsPrefixHitRateIsCachedOverPrompt() {
+    metrics.published(event(1).toBuilder().setProvider("gpu-pool").setWorkerId("w1").setPromptTokens(2_000)
+        .setCachedTokens(1_536).build());
+
+    assertThat(registry.get(RouterMetrics.TOKENS).tags("provider", "gpu-pool", "type", "cached").counter().count())
+        .isEqualTo(1_536);
+    assertThat(registry.get(RouterMetrics.TOKENS).tags("provider", "gpu-pool", "type", "prompt").counter().count())
+        .isEqualTo(2_000);
+  }
+
+  @Test
+  void gaugesEachEndpointsListAndEffectivePromptPrice() {
+    try (RouterGauges gauges = new RouterGauges(registry, () -> 0, Map::of, (endpoint, kind) -> 0,
+        () -> Map.of("deepseek/deepseek/deepseek-chat-v3",
+            new dev.silkroute.router.routing.EndpointBoard.PromptPrice(1_000_000, 550_000, 0.5)),
+        Duration.ofHours(1))) {
+      assertThat(registry.get(RouterGauges.PROMPT_PRICE).tags("provider", "deepseek", "kind", "list").gauge().value())
+          .isEqualTo(1.0);
+      assertThat(registry.get(RouterGauges.PROMPT_PRICE).tags("provider", "deepseek", "kind", "effective").gauge()
+          .value()).isEqualTo(0.55);
+      assertThat(registry.get(RouterGauges.CACHED_SHARE).tags("provider", "deepseek").gauge().value()).isEqualTo(0.5);
+    }
+  }
+
+  @Test
   void neverLabelsByCustomerKeyOrGeneration() {
     metrics.published(event(1));
 
