@@ -54,7 +54,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Real router and worker jars, real Redis and Kafka (testkit), provider-sim in process. Each side
  * has its own Redis key prefix, so no statistics leak from one to the other. Not a test:
  * {@code bin/bench-routing} builds and runs it. Arguments: conversations (default 30) and turns per
- * conversation (default 6). System property {@code silkroute.bench.results}: a TSV file of the rows.
+ * conversation (default 6). System properties: {@code silkroute.bench.results} (a TSV file of the
+ * rows), {@code silkroute.bench.comparisons} ({@code cost}, {@code prefix} or both, the default).
  */
 public final class RoutingWorkloadBenchmark {
 
@@ -75,6 +76,7 @@ public final class RoutingWorkloadBenchmark {
   public static void main(String[] args) throws Exception {
     int conversations = args.length > 0 ? Integer.parseInt(args[0]) : 30;
     int turns = args.length > 1 ? Integer.parseInt(args[1]) : 6;
+    List<String> comparisons = List.of(System.getProperty("silkroute.bench.comparisons", "cost,prefix").split(","));
     List<List<String>> workload = AgentWorkload.requests(conversations, turns, 18);
     int total = workload.stream().mapToInt(List::size).sum();
     System.out.printf("workload: %d conversations x %d turns = %d requests, %d at a time%n",
@@ -85,13 +87,13 @@ public final class RoutingWorkloadBenchmark {
       Path catalog = work.resolve("catalog.yaml");
       Files.writeString(catalog, catalog(sim));
       // (1) list price vs effective cost, external providers only.
-      for (boolean effective : new boolean[] {false, true}) {
+      for (boolean effective : comparisons.contains("cost") ? new boolean[] {false, true} : new boolean[0]) {
         try (Side side = Side.start(work, catalog, effective, false, 0)) {
           rows.add(side.run("cost", effective ? "effective cost" : "list price", workload, EXTERNAL_MODEL));
         }
       }
       // (2) prefix affinity off vs on, two fresh simulated workers each.
-      for (boolean affinity : new boolean[] {false, true}) {
+      for (boolean affinity : comparisons.contains("prefix") ? new boolean[] {false, true} : new boolean[0]) {
         try (Side side = Side.start(work, catalog, true, affinity, 2)) {
           rows.add(side.run("prefix", affinity ? "affinity on" : "affinity off", workload, POOL_MODEL));
         }
