@@ -157,9 +157,13 @@ public final class Generation {
     }
   }
 
-  /** What the customer pays, micro-USD: nothing for a hedge's loss. */
+  /**
+   * What the customer pays, micro-USD: nothing for a hedge's loss; prompt tokens the provider read
+   * from its prompt cache at the endpoint's cached price.
+   */
   public long priceMicros() {
-    return endpoint == null || hedgeLoss ? 0 : endpoint.price().costMicros(usage.promptTokens(), usage.completionTokens());
+    return endpoint == null || hedgeLoss ? 0
+        : endpoint.price().costMicros(usage.promptTokens(), usage.cachedTokens(), usage.completionTokens());
   }
 
   public TokenUsage usage() {
@@ -203,7 +207,8 @@ public final class Generation {
           .setEndpoint(endpoint.id())
           // A worker measures what it cost (GPU time); a provider's cost follows from its list prices.
           .setProviderCostMicros(usage.providerCostMicros()
-              .orElseGet(() -> endpoint.cost().costMicros(usage.promptTokens(), usage.completionTokens())));
+              .orElseGet(() -> endpoint.cost().costMicros(usage.promptTokens(), usage.cachedTokens(),
+                  usage.completionTokens())));
     }
     return event.build();
   }

@@ -87,7 +87,7 @@ class ChatCompletionsIT {
         models:
           - id: deepseek/deepseek-chat-v3
             endpoints:
-              - {provider: deepseek, upstream_model: deepseek-chat, price: {prompt: "0.27", completion: "1.10"}}
+              - {provider: deepseek, upstream_model: deepseek-chat, price: {prompt: "0.27", completion: "1.10", cached_prompt: "0.07"}}
               - {provider: together, upstream_model: deepseek-ai/DeepSeek-V3, price: {prompt: "1.25", completion: "1.25"}}
         """.formatted(sim.baseUrl("deepseek"), sim.baseUrl("together")));
 
@@ -482,6 +482,24 @@ class ChatCompletionsIT {
 
     assertThat(response.statusCode()).isEqualTo(503);
     assertThat(JSON.readTree(response.body()).at("/error/param").asText()).startsWith("provider");
+  }
+
+  @Test
+  void chargesPromptTokensReadFromTheProvidersCacheAtTheCachedPrice() throws Exception {
+    sim.update("deepseek", Knobs.builder().cachedPromptShare(0.5).build());
+
+    HttpResponse<String> response = post(chat("a prompt long enough to have a cached half", false), key);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode usage = JSON.readTree(response.body()).get("usage");
+    long prompt = usage.get("prompt_tokens").asLong();
+    long cached = usage.at("/prompt_tokens_details/cached_tokens").asLong();
+    long completion = usage.get("completion_tokens").asLong();
+    assertThat(cached).isPositive().isEqualTo(prompt / 2);
+    // Micro-USD, rounded up: uncached prompt at 0.27, cached at 0.07, completion at 1.10 per million.
+    long expected = ((prompt - cached) * 270_000 + cached * 70_000 + completion * 1_100_000 + 999_999) / 1_000_000;
+    assertThat(new java.math.BigDecimal(usage.get("cost").asText()).movePointRight(6).longValueExact())
+        .isEqualTo(expected);
   }
 
   @Test
