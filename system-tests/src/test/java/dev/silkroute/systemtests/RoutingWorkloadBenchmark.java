@@ -55,7 +55,8 @@ import java.util.concurrent.TimeUnit;
  * has its own Redis key prefix, so no statistics leak from one to the other. Not a test:
  * {@code bin/bench-routing} builds and runs it. Arguments: conversations (default 30) and turns per
  * conversation (default 6). System properties: {@code silkroute.bench.results} (a TSV file of the
- * rows), {@code silkroute.bench.comparisons} ({@code cost}, {@code prefix} or both, the default).
+ * rows), {@code silkroute.bench.comparisons} ({@code cost}, {@code prefix} or both, the default),
+ * {@code silkroute.bench.kv-cache-tokens} (each worker's simulated KV cache, default 48000 tokens).
  */
 public final class RoutingWorkloadBenchmark {
 
@@ -192,9 +193,9 @@ public final class RoutingWorkloadBenchmark {
                 "silkroute.worker.advertised-address", "127.0.0.1:" + grpc,
                 "silkroute.worker.models", POOL_MODEL,
                 "silkroute.worker.gpu-type", "H100",
-                // A KV cache that holds about half the workload's distinct prefixes: where a
+                // A KV cache too small to hold every conversation's history on every worker: where a
                 // conversation goes decides whether its history is still cached there.
-                "silkroute.worker.simulated.kv-cache-tokens", "48000",
+                "silkroute.worker.simulated.kv-cache-tokens", System.getProperty("silkroute.bench.kv-cache-tokens", "48000"),
                 "silkroute.worker.heartbeat.key-prefix", prefix),
             Map.of(), startup));
       }
