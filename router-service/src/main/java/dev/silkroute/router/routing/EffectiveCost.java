@@ -26,6 +26,9 @@ public final class EffectiveCost {
   static final long DEFAULT_COMPLETION_TOKENS = 256;
   /** A TTFT this long doubles an endpoint's score. */
   static final double TTFT_SCALE_MS = 20_000;
+  // Multiplications rather than divisions: this runs for every candidate of every decision.
+  private static final double PER_TTFT_MS = 1 / TTFT_SCALE_MS;
+  private static final double PER_MILLION = 1e-6;
   static final double MIN_UPTIME = 0.05;
   /** Scores are at least this, so that a free endpoint's weight 1/score^2 stays finite. */
   static final double MIN_SCORE = 1e-9;
@@ -59,7 +62,8 @@ public final class EffectiveCost {
   public static double cost(Pricing price, Demand demand, TokenMix.Mix mix) {
     double share = cachedShare(mix);
     double promptPrice = price.promptMicrosPerMillion() * (1 - share) + price.cachedPromptMicrosPerMillion() * share;
-    return (demand.promptTokens() * promptPrice + demand.completion(mix) * price.completionMicrosPerMillion()) / 1e6;
+    return (demand.promptTokens() * promptPrice + demand.completion(mix) * price.completionMicrosPerMillion())
+        * PER_MILLION;
   }
 
   /** The measured cached share, 0 until measured. */
@@ -73,8 +77,11 @@ public final class EffectiveCost {
   }
 
   static double score(double costMicros, long predictedTtftMs, double uptime) {
-    double up = Double.isNaN(uptime) ? 1 : Math.max(MIN_UPTIME, Math.min(1, uptime));
-    double score = costMicros * (1 + Math.max(0, predictedTtftMs) / TTFT_SCALE_MS) / (up * up);
+    double score = costMicros * (1 + Math.max(0, predictedTtftMs) * PER_TTFT_MS);
+    if (uptime < 1) { // NaN (unmeasured) and 1 leave the score as it is
+      double up = Math.max(MIN_UPTIME, uptime);
+      score /= up * up;
+    }
     return Math.max(MIN_SCORE, score);
   }
 

@@ -196,14 +196,11 @@ public final class MarketOrder {
     }
     EffectiveCost.Demand demand = new EffectiveCost.Demand(promptTokens(request), maxTokens,
         generations > 0 ? completions / generations : EffectiveCost.DEFAULT_COMPLETION_TOKENS);
-    double[] effectiveScores = effective ? new double[m] : null;
+    double[] effectiveScores = effective ? scores(fit, stats, m, demand) : null;
     long[] keys = new long[m];
     for (int i = 0; i < m; i++) {
       Endpoint e = fit[i];
       Health h = health[i];
-      if (effective) {
-        effectiveScores[i] = EffectiveCost.score(e, stats[i], demand);
-      }
       boolean meets = true;
       if (prefs.hasPreferences() || e.traits().predictedTtftMs() >= 0) {
         if (!poolLooked && e.protocol() == Endpoint.Protocol.WORKER) {
@@ -321,6 +318,15 @@ public final class MarketOrder {
     double predicted = Math.max(0, worker.traits().predictedTtftMs());
     double prefill = worker.workerId().map(holders::prefillTokensPerSecond).orElse(0.0);
     return prefill > 0 ? predicted - cachedTokens * 1000.0 / prefill : predicted;
+  }
+
+  /** Each endpoint's effective-cost score: a small loop of its own, which the JIT compiles whole. */
+  private static double[] scores(Endpoint[] fit, EndpointStats[] stats, int m, EffectiveCost.Demand demand) {
+    double[] scores = new double[m];
+    for (int i = 0; i < m; i++) {
+      scores[i] = EffectiveCost.score(fit[i], stats[i], demand);
+    }
+    return scores;
   }
 
   /** The prompt's tokens as routing estimates them before any upstream counted: about 4 characters each. */

@@ -65,6 +65,8 @@ public class RoutingBenchmark {
       }
     }
     stats.refresh();
+    // A catalog lists endpoints in no price order: neither sort key starts out sorted.
+    java.util.Collections.shuffle(endpoints, new java.util.Random(18));
     model = new Model("a/m", "A M", 128_000, endpoints);
     Catalog catalog = new Catalog(List.of(model));
     SplittableRandom random = new SplittableRandom(1);
