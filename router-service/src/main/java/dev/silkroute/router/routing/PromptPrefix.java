@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Arrays;
 
 /**
- * The leading blocks of a prompt (its tools, then its messages in order: the system prompt and the
- * earliest turns first) as a hash chain, the names of the KV blocks an engine's prefix cache keeps:
+ * The leading blocks of a prompt (its messages in order: the system prompt and the earliest turns
+ * first) as a hash chain, the names of the KV blocks an engine's prefix cache keeps:
  * {@code hashes[i]} stands for the prompt up to the end of block {@code i}, so two prompts that agree on
  * their first {@code k} blocks agree on their first {@code k} hashes. Blocks are {@value #BLOCK_CHARS}
  * characters, about {@value #BLOCK_TOKENS} tokens at four characters a token; only whole blocks count
@@ -27,14 +27,13 @@ public final class PromptPrefix {
     this.hashes = hashes;
   }
 
-  /** The prefix of an OpenAI-shaped chat request body (its {@code tools} and {@code messages}). */
+  /**
+   * The prefix of an OpenAI-shaped chat request body: its {@code messages}, and only them. A worker is
+   * sent the messages alone (tools are no worker feature), so its KV cache holds nothing else; blocks
+   * of the tools would have been counted as cached tokens of a prompt that never contained them.
+   */
   public static PromptPrefix of(JsonNode body) {
     Chain chain = new Chain();
-    JsonNode tools = body.path("tools");
-    if (tools.isArray() && !tools.isEmpty()) {
-      chain.add(tools.toString());
-      chain.add("\n");
-    }
     for (JsonNode message : body.path("messages")) {
       if (chain.full()) {
         break;

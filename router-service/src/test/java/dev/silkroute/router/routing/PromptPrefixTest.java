@@ -32,13 +32,24 @@ class PromptPrefixTest {
 
   @Test
   void shouldChainEachBlocksHashOnEveryBlockBeforeIt() throws Exception {
-    PromptPrefix plain = PromptPrefix.of(body(null, SYSTEM, "hi"));
-    PromptPrefix withTools = PromptPrefix.of(body("[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]",
-        SYSTEM, "hi"));
+    PromptPrefix one = PromptPrefix.of(body(null, SYSTEM, "hi"));
+    PromptPrefix other = PromptPrefix.of(body(null, "A different opening. " + SYSTEM, "hi"));
 
-    // Tools come first: they change every block after them.
-    for (int i = 0; i < Math.min(plain.blocks(), withTools.blocks()); i++) {
-      assertThat(withTools.hash(i)).isNotEqualTo(plain.hash(i));
+    // The first block differs: so does every block after it, though the rest of the text is the same.
+    for (int i = 0; i < Math.min(one.blocks(), other.blocks()); i++) {
+      assertThat(other.hash(i)).isNotEqualTo(one.hash(i));
+    }
+  }
+
+  @Test
+  void shouldLeaveToolsOutForWorkersAreNotSentThem() throws Exception {
+    PromptPrefix plain = PromptPrefix.of(body(null, SYSTEM, "hi"));
+    PromptPrefix withTools = PromptPrefix.of(body("[{\"type\":\"function\",\"function\":{\"name\":\"f\","
+        + "\"description\":\"" + "d".repeat(3_000) + "\"}}]", SYSTEM, "hi"));
+
+    assertThat(withTools.blocks()).isEqualTo(plain.blocks());
+    for (int i = 0; i < plain.blocks(); i++) {
+      assertThat(withTools.hash(i)).isEqualTo(plain.hash(i));
     }
   }
 
