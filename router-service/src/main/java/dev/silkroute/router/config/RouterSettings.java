@@ -53,6 +53,16 @@ public record RouterSettings(
     }
   }
 
+  /**
+   * Whose worker charges this process takes: {@link #instance} when set, so that a restarted router
+   * of that name releases what its earlier run left; else the host name and this process's id, so
+   * that two unnamed routers on one host (or on a pod's host network) never take each other's live
+   * charges for leftovers and release them (an unnamed router's charges expire with their lease).
+   */
+  public String chargeOwner() {
+    return instance.isBlank() ? instanceName() + "-" + ProcessHandle.current().pid() : instance;
+  }
+
   /** {@link #instance}, or the host name when it is not set (a pod's name in Kubernetes). */
   public String instanceName() {
     if (!instance.isBlank()) {

@@ -35,12 +35,15 @@ final class WorkerBeans {
         address -> ManagedChannelBuilder.forTarget(address).usePlaintext().build()).start();
   }
 
-  /** Named after this router instance; what an earlier run of it left is released before it serves. */
+  /**
+   * Named after this router instance ({@link RouterSettings#chargeOwner}); what an earlier run of a
+   * named instance left is released before it serves.
+   */
   @Context
   InflightCharges inflightCharges(StatefulRedisConnection<String, String> redis, RedisSettings redisSettings,
                                   WorkerSettings settings, RouterSettings router) {
     InflightCharges charges = new InflightCharges(redis, new WorkerKeys(redisSettings.keyPrefix()),
-        settings.chargeLease(), Clock.systemUTC(), router.instanceName());
+        settings.chargeLease(), Clock.systemUTC(), router.chargeOwner());
     charges.releaseEarlierCharges();
     return charges;
   }

@@ -30,6 +30,15 @@ class RouterSettingsIT {
   }
 
   @Test
+  void anUnnamedRouterOwnsItsWorkerChargesByHostAndProcessANamedOneByItsName() {
+    assertThat(bind("silkroute.router.instance", "router-a").chargeOwner()).isEqualTo("router-a");
+
+    RouterSettings unnamed = bind("silkroute.router.instance", "");
+    // Two unnamed routers on one host must not release each other's live charges as leftovers.
+    assertThat(unnamed.chargeOwner()).isEqualTo(unnamed.instanceName() + "-" + ProcessHandle.current().pid());
+  }
+
+  @Test
   void refusesAnEmptyUsageQueueOrAnUnreadableTimeout() {
     assertThatThrownBy(() -> bind("silkroute.router.usage-queue-capacity", "0"))
         .hasStackTraceContaining("silkroute.router.usage-queue-capacity must be at least 1, got 0");
