@@ -92,8 +92,10 @@ final class Exchange {
     this.settlement = settlement;
     this.answers = answers;
     this.hedging = hedging;
-    hedging.requested();
     this.mayHedge = hedging.enabled() && plan.options().provider().hedge();
+    if (mayHedge) {
+      hedging.requested(); // the budget is a share of the requests that may be hedged, not of all
+    }
     this.plan = plan;
     this.request = request;
     this.generation = generation;
