@@ -42,8 +42,6 @@ import io.micronaut.http.netty.channel.EventLoopGroupRegistry;
 import io.micronaut.http.netty.channel.NettyChannelType;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -100,7 +98,7 @@ final class RouterBeans {
   @Bean(preDestroy = "close")
   UsagePublisher usagePublisher(KafkaSettings kafka, RouterSettings settings, List<UsageObserver> observers) {
     Producer<String, byte[]> producer = UsageProducer.create(kafka.bootstrapServers(),
-        "silkroute-router-" + instance(settings));
+        "silkroute-router-" + settings.instanceName());
     // Each event is journaled beside the spool until Kafka acknowledged it, so that a router killed -9
     // loses no event of an answer it gave; segments of 2 s or 10,000 events keep the journal small.
     UsageJournal journal = new UsageJournal(settings.spoolFile(), 10_000, Duration.ofSeconds(2).toNanos(),
@@ -161,7 +159,7 @@ final class RouterBeans {
                         Admission admission, UsagePublisher usage, ObjectMapper json, RouterSettings settings,
                         RoutingSettings routing, HedgeSettings hedge) {
     return new ChatRouter(order, sources, adapters, admission, usage, json, Clock.systemUTC(), System::nanoTime,
-        instance(settings), new Deadlines(routing.timeouts(settings.firstByteTimeout()), order::stats),
+        settings.instanceName(), new Deadlines(routing.timeouts(settings.firstByteTimeout()), order::stats),
         new HedgePolicy(hedge, System::nanoTime));
   }
 
@@ -179,16 +177,5 @@ final class RouterBeans {
       t.setDaemon(true);
       return t;
     });
-  }
-
-  static String instance(RouterSettings settings) {
-    if (!settings.instance().isBlank()) {
-      return settings.instance();
-    }
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return "router";
-    }
   }
 }

@@ -10,8 +10,6 @@ import dev.silkroute.router.routing.RoutingSettings;
 import dev.silkroute.router.usage.UsagePublisher;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.List;
 
@@ -32,18 +30,6 @@ final class EmbeddingsBeans {
     List<EmbeddingCaller> callers = new java.util.ArrayList<>(others);
     callers.add(new EmbeddingUpstream(transport, json));
     return new Embedder(order, sources, callers, admission, usage, json,
-        routing.timeouts(settings.firstByteTimeout()), Clock.systemUTC(), System::nanoTime, instance(settings));
-  }
-
-  /** The name usage events carry as router_instance, as the chat exchange names it. */
-  private static String instance(RouterSettings settings) {
-    if (!settings.instance().isBlank()) {
-      return settings.instance();
-    }
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return "router";
-    }
+        routing.timeouts(settings.firstByteTimeout()), Clock.systemUTC(), System::nanoTime, settings.instanceName());
   }
 }
