@@ -73,14 +73,24 @@ public final class EndpointBoard {
 
   /** {@link #health(Endpoint)} from statistics the caller already read. */
   Health health(Endpoint endpoint, EndpointStats stats) {
-    EndpointGuard guard = guard(endpoint);
-    if (guard.circuitOpen()) {
+    return health(guard(endpoint), stats);
+  }
+
+  /** The guarded endpoint's statistics: what {@link #stats(Endpoint)} returns, without a map look-up. */
+  EndpointStats stats(EndpointGuard guard) {
+    return guard.stats(stats.all());
+  }
+
+  /** {@link #health(Endpoint, EndpointStats)} for an endpoint whose guard the caller holds. */
+  Health health(EndpointGuard guard, EndpointStats stats) {
+    CircuitBreaker.State circuit = guard.routingState();
+    if (circuit == CircuitBreaker.State.OPEN || circuit == CircuitBreaker.State.FORCED_OPEN) {
       return Health.DOWN;
     }
     double uptime = stats.uptime();
     Health byUptime = Double.isNaN(uptime) || uptime >= DEGRADED_BELOW ? Health.HEALTHY
         : uptime >= DOWN_BELOW ? Health.DEGRADED : Health.DOWN;
-    if (byUptime == Health.HEALTHY && guard.circuit() == CircuitBreaker.State.HALF_OPEN) {
+    if (byUptime == Health.HEALTHY && circuit == CircuitBreaker.State.HALF_OPEN) {
       return Health.DEGRADED;
     }
     return byUptime;

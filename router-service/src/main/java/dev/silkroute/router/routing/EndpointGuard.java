@@ -32,11 +32,14 @@ public final class EndpointGuard {
   private final int requestsPerMinute;
   private final Map<Lateness, LongAdder> late =
       new EnumMap<>(Lateness.class);
+  private final String endpointId;
+  private volatile StatsSeen statsSeen = new StatsSeen(null, EndpointStats.NONE);
   private volatile long heldBackUntilMillis;
   private long windowMinute;
   private int windowCount;
 
   EndpointGuard(CircuitBreaker breaker, Bulkhead bulkhead, Clock clock, int requestsPerMinute) {
+    this.endpointId = breaker.getName();
     this.breaker = breaker;
     this.bulkhead = bulkhead;
     this.clock = clock;
@@ -112,18 +115,35 @@ public final class EndpointGuard {
     return breaker.getState();
   }
 
-  /** Whether the circuit lets calls through now (an open circuit past its wait lets probes through). */
-  boolean circuitOpen() {
+  /**
+   * The circuit as routing ranks it, read once: an open circuit past its wait reads as half-open (it
+   * lets probes through).
+   */
+  CircuitBreaker.State routingState() {
     CircuitBreaker.State state = breaker.getState();
-    if (state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.FORCED_OPEN) {
-      // Resilience4j moves to half-open only when asked for a permission; ask without spending it.
-      if (state == CircuitBreaker.State.OPEN && breaker.tryAcquirePermission()) {
-        breaker.releasePermission();
-        return false;
-      }
-      return true;
+    // Resilience4j moves to half-open only when asked for a permission; ask without spending it.
+    if (state == CircuitBreaker.State.OPEN && breaker.tryAcquirePermission()) {
+      breaker.releasePermission();
+      return breaker.getState();
     }
-    return false;
+    return state;
+  }
+
+  /**
+   * The endpoint's statistics in {@code current} (the traffic statistics' latest map), looked up once
+   * per refresh of that map rather than once per routing decision.
+   */
+  EndpointStats stats(Map<String, EndpointStats> current) {
+    StatsSeen seen = statsSeen;
+    if (seen.from != current) {
+      seen = new StatsSeen(current, current.getOrDefault(endpointId, EndpointStats.NONE));
+      statsSeen = seen;
+    }
+    return seen.stats;
+  }
+
+  /** One read of the statistics map: which map, and what it held for this endpoint. */
+  private record StatsSeen(Map<String, EndpointStats> from, EndpointStats stats) {
   }
 
   boolean heldBack() {

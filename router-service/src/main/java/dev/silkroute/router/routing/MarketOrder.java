@@ -162,8 +162,9 @@ public final class MarketOrder {
     List<RouteDecision.Rejection> rejections = List.of();
     Optional<WorkerPool> pool = Optional.empty();
     boolean poolLooked = false;
+    boolean restricted = options.restrictsEndpoints() || maxTokens.isPresent();
     for (Endpoint e : available) {
-      RouteDecision.Rejection rejection = reject(e, model, options, maxTokens);
+      RouteDecision.Rejection rejection = restricted ? reject(e, model, options, maxTokens) : null;
       if (rejection == null) {
         fit[m++] = e;
       } else {
@@ -185,9 +186,10 @@ public final class MarketOrder {
     double completions = 0;
     long generations = 0;
     for (int i = 0; i < m; i++) {
-      EndpointStats s = board.stats(fit[i]);
+      EndpointGuard guard = board.guard(fit[i]);
+      EndpointStats s = board.stats(guard);
       stats[i] = s;
-      health[i] = board.health(fit[i], s);
+      health[i] = board.health(guard, s);
       TokenMix.Mix mix = s.mix();
       if (mix.measured()) {
         completions += mix.meanCompletion() * mix.generations();

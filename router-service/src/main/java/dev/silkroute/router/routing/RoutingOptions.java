@@ -71,6 +71,18 @@ public record RoutingOptions(String model, Variant variant, List<String> fallbac
         parameters);
   }
 
+  /**
+   * Whether any option rules endpoints out (see {@code MarketOrder.reject}); most requests set none,
+   * and their decision skips asking each endpoint.
+   */
+  public boolean restrictsEndpoints() {
+    ProviderPreferences p = provider;
+    return variant == Variant.FREE || !p.only().isEmpty() || !p.ignore().isEmpty()
+        || (!p.allowFallbacks() && !p.order().isEmpty()) || !p.quantizations().isEmpty() || p.denyDataCollection()
+        || (p.requireParameters() && !requestedParameters.isEmpty()) || p.maxPromptPrice().isPresent()
+        || p.maxCompletionPrice().isPresent();
+  }
+
   /** The strict order in force: {@code provider.sort}, else the variant's. */
   public Optional<Sort> sort() {
     if (provider.sort().isPresent()) {

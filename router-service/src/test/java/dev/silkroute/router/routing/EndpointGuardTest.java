@@ -30,6 +30,27 @@ class EndpointGuardTest {
   private final EndpointGuard guard = board.guard(endpoint);
 
   @Test
+  void theGuardsStatisticsFollowEveryRefresh() {
+    assertThat(board.stats(guard)).isEqualTo(EndpointStats.NONE);
+    for (int i = 0; i < 10; i++) {
+      stats.record(endpoint, i < 6 ? Outcome.OK : Outcome.PROVIDER_ERROR, 100, 50, 10, 100);
+    }
+    stats.refresh();
+
+    assertThat(board.stats(guard)).isEqualTo(board.stats(endpoint));
+    assertThat(board.stats(guard).uptime()).isEqualTo(0.6);
+    assertThat(board.health(endpoint)).isEqualTo(Health.DOWN);
+
+    for (int i = 0; i < 30; i++) {
+      stats.record(endpoint, Outcome.OK, 100, 50, 10, 100);
+    }
+    stats.refresh();
+
+    assertThat(board.stats(guard).uptime()).isEqualTo(0.9);
+    assertThat(board.health(endpoint)).isEqualTo(Health.DEGRADED);
+  }
+
+  @Test
   void shouldOpenTheCircuitAfterFailuresAndCloseItAfterSuccessfulProbes() {
     for (int i = 0; i < 4; i++) {
       assertThat(guard.acquire(false)).isEmpty();

@@ -47,6 +47,34 @@ class RoutingOptionsTest {
     assertThat(p.hedge()).isFalse();
   }
 
+  /** The decision skips asking endpoints when no option restricts them: each one that can must say so. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "{\"model\":\"a/m:free\"}",
+      "{\"provider\":{\"only\":[\"x\"]}}",
+      "{\"provider\":{\"ignore\":[\"x\"]}}",
+      "{\"provider\":{\"order\":[\"x\"],\"allow_fallbacks\":false}}",
+      "{\"provider\":{\"quantizations\":[\"fp8\"]}}",
+      "{\"provider\":{\"data_collection\":\"deny\"}}",
+      "{\"tools\":[],\"provider\":{\"require_parameters\":true}}",
+      "{\"provider\":{\"max_price\":{\"prompt\":1}}}",
+      "{\"provider\":{\"max_price\":{\"completion\":1}}}"})
+  void everyOptionThatRulesEndpointsOutSaysSo(String options) {
+    String body = options.contains("\"model\"") ? options.replace("}", ",\"messages\":[]}")
+        : "{\"model\":\"a/m\",\"messages\":[]," + options.substring(1);
+
+    assertThat(RoutingOptions.of(request(body)).restrictsEndpoints()).as(body).isTrue();
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "{\"model\":\"a/m\",\"messages\":[]}",
+      "{\"model\":\"a/m:nitro\",\"messages\":[],\"tools\":[],\"temperature\":0.5}",
+      "{\"model\":\"a/m\",\"messages\":[],\"provider\":{\"order\":[\"x\"],\"sort\":\"price\",\"require_parameters\":true}}"})
+  void preferencesThatOnlyOrderRestrictNothing(String body) {
+    assertThat(RoutingOptions.of(request(body)).restrictsEndpoints()).as(body).isFalse();
+  }
+
   @Test
   void defaultsWithoutOptions() {
     RoutingOptions options = RoutingOptions.of(request("{\"model\":\"a/m\",\"messages\":[]}"));
