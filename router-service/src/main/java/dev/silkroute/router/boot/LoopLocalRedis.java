@@ -7,8 +7,11 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.EventLoopGroupProvider;
+import io.lettuce.core.resource.NettyCustomizer;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.Future;
@@ -27,11 +30,18 @@ import org.slf4j.LoggerFactory;
  * on: Lettuce's own I/O thread used to take each command from the loop and hand its reply back,
  * two wake-ups of another thread per round trip, twice per request.
  *
+ * <p>Each of these connections writes its commands once per turn of its loop: a request's command
+ * is flushed after the loop's current task, together with every other command the requests of that
+ * turn sent (Netty's {@link FlushConsolidationHandler}). Under load, one socket write then carries
+ * many requests' admissions, settlements and generation records instead of one write each (a
+ * write to a loopback socket costs the sender the receiver's side of TCP too); alone, a command
+ * leaves as soon as its task ends.
+ *
  * <p>{@link #get()} gives the calling loop's connection, and the shared one on any other thread.
  * Never wait on a command from a loop's connection on that loop: its reply is read by the very
  * thread that would be waiting. Only asynchronous callers use this.
  */
-final class LoopLocalRedis implements Supplier<RedisAsyncCommands<String, String>>, AutoCloseable {
+public final class LoopLocalRedis implements Supplier<RedisAsyncCommands<String, String>>, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(LoopLocalRedis.class);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
@@ -69,6 +79,7 @@ final class LoopLocalRedis implements Supplier<RedisAsyncCommands<String, String
       for (EventExecutor loop : loops) {
         ClientResources onThisLoop = DefaultClientResources.builder()
             .eventLoopGroupProvider(new OneLoop((EventLoop) loop))
+            .nettyCustomizer(new FlushOncePerTurn())
             .build();
         resources.add(onThisLoop);
         RedisClient client = RedisClient.create(onThisLoop, uri);
@@ -108,6 +119,21 @@ final class LoopLocalRedis implements Supplier<RedisAsyncCommands<String, String
       step.run();
     } catch (RuntimeException e) {
       LOG.debug("closing a loop-local Redis connection", e);
+    }
+  }
+
+  /**
+   * Holds a channel's flushes until its loop's current task ended (and while it reads, until the
+   * read completed), then flushes once; at most {@value #FLUSH_AT_MOST_AFTER} writes wait.
+   */
+  private static final class FlushOncePerTurn implements NettyCustomizer {
+
+    private static final int FLUSH_AT_MOST_AFTER = 256;
+
+    @Override
+    public void afterChannelInitialized(Channel channel) {
+      // Last in the pipeline: the first handler a command's write and flush pass on their way out.
+      channel.pipeline().addLast(new FlushConsolidationHandler(FLUSH_AT_MOST_AFTER, true));
     }
   }
 

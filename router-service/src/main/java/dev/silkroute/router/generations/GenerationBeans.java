@@ -1,6 +1,7 @@
 package dev.silkroute.router.generations;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.silkroute.router.boot.LoopLocalRedis;
 import dev.silkroute.router.config.RedisSettings;
 import dev.silkroute.router.config.RouterSettings;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -12,9 +13,9 @@ import jakarta.inject.Singleton;
 final class GenerationBeans {
 
   @Singleton
-  GenerationLog generationLog(StatefulRedisConnection<String, String> redis, ObjectMapper json,
-                              RedisSettings redisSettings, RouterSettings settings) {
-    return new GenerationLog(redis.async(), redis.sync(), json, redisSettings.keyPrefix(),
+  GenerationLog generationLog(StatefulRedisConnection<String, String> redis, LoopLocalRedis onLoops,
+                              ObjectMapper json, RedisSettings redisSettings, RouterSettings settings) {
+    return new GenerationLog(onLoops, redis.sync(), json, redisSettings.keyPrefix(),
         settings.generationRetention());
   }
 }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Keeps each generation's summary in Redis for a while after it ended, so a client can look up what
@@ -23,14 +24,19 @@ import java.util.Optional;
  */
 public final class GenerationLog implements UsageObserver {
 
-  private final RedisStringAsyncCommands<String, String> writes;
+  private final Supplier<? extends RedisStringAsyncCommands<String, String>> writes;
   private final RedisStringCommands<String, String> reads;
   private final ObjectMapper json;
   private final String keyPrefix;
   private final Duration retention;
 
-  public GenerationLog(RedisStringAsyncCommands<String, String> writes, RedisStringCommands<String, String> reads,
-                       ObjectMapper json, String keyPrefix, Duration retention) {
+  /**
+   * @param writes the connection to write on from the calling thread: a request's own event loop's
+   *               (the write then leaves with the request's settlement), else a shared one
+   */
+  public GenerationLog(Supplier<? extends RedisStringAsyncCommands<String, String>> writes,
+                       RedisStringCommands<String, String> reads, ObjectMapper json, String keyPrefix,
+                       Duration retention) {
     this.writes = writes;
     this.reads = reads;
     this.json = json;
@@ -41,7 +47,7 @@ public final class GenerationLog implements UsageObserver {
   @Override
   public void published(UsageEvent event) {
     String stored = Base64.getEncoder().encodeToString(event.toByteArray());
-    writes.set(key(event.getEventId()), stored, SetArgs.Builder.ex(retention));
+    writes.get().set(key(event.getEventId()), stored, SetArgs.Builder.ex(retention));
   }
 
   /** The generation's summary, if it belongs to this customer and is still kept. */

@@ -40,6 +40,47 @@ class LoopLocalRedisIT {
     server.shutdownGracefully(0, 1, TimeUnit.SECONDS);
   }
 
+  /**
+   * Fifty commands sent in one task of a loop leave in about one socket write, not fifty: counted as
+   * this process's write system calls (/proc/self/io), every thread's, so a little slack.
+   */
+  @Test
+  void theCommandsOfOneTurnOfALoopLeaveInOneWrite() throws Exception {
+    LoopLocalRedis redis = LoopLocalRedis.connect(server, RedisURI.create(Infra.redis().uri()), shared);
+    try {
+      EventExecutor loop = server.next();
+      sendFifty(redis, loop).get(5, TimeUnit.SECONDS); // connections and classes warm
+      long before = writeCalls();
+      List<String> answers = sendFifty(redis, loop).get(5, TimeUnit.SECONDS);
+      long writes = writeCalls() - before;
+
+      assertThat(answers).hasSize(50).containsOnly("OK");
+      assertThat(writes).as("write system calls for 50 commands").isLessThan(10);
+    } finally {
+      redis.close();
+      shared.sync().del("silkroute:test:turn");
+    }
+  }
+
+  private static CompletableFuture<List<String>> sendFifty(LoopLocalRedis redis, EventExecutor loop) {
+    CompletableFuture<List<String>> all = new CompletableFuture<>();
+    loop.execute(() -> {
+      List<CompletableFuture<String>> sets = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        sets.add(redis.get().set("silkroute:test:turn", String.valueOf(i)).toCompletableFuture());
+      }
+      CompletableFuture.allOf(sets.toArray(CompletableFuture[]::new))
+          .thenRun(() -> all.complete(sets.stream().map(CompletableFuture::join).toList()));
+    });
+    return all;
+  }
+
+  private static long writeCalls() throws java.io.IOException {
+    return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/io")).stream()
+        .filter(line -> line.startsWith("syscw:")).mapToLong(line -> Long.parseLong(line.substring(6).trim()))
+        .findFirst().orElseThrow();
+  }
+
   @Test
   void aCommandSentFromALoopIsAnsweredOnThatLoopAndOffTheLoopsOnTheSharedConnection() throws Exception {
     LoopLocalRedis redis = LoopLocalRedis.connect(server, RedisURI.create(Infra.redis().uri()), shared);
