@@ -11,8 +11,9 @@ import java.util.function.LongSupplier;
  * Watches one attempt for a hanging upstream: no first chunk (or, not streamed, no answer) within the
  * first-byte timeout gives the attempt up (the request moves on to the next endpoint), and once a
  * stream started, no chunk for the stall timeout ends it. Either closes the upstream through the
- * attempt's own {@link Cancellation}. Thread-safe: chunks arrive on the upstream's threads, the timers fire on the
- * deadline thread, the end is handled on the request's event loop; one state decides which wins.
+ * attempt's own {@link Cancellation}. Thread-safe: chunks arrive on the upstream's threads, the timers fire
+ * where {@link Deadlines.Timers} keeps them, the end is handled on the request's event loop; one state
+ * decides which wins.
  * A hedged request watches each of its two legs with its own; the leg that loses is closed through
  * {@link #lose()}.
  */
@@ -24,6 +25,7 @@ final class AttemptWatch {
   private final Cancellation upstream = new Cancellation();
   private final Duration stall;
   private final LongSupplier nanos;
+  private final Deadlines.Timers timers;
   private final ScheduledFuture<?> firstByte;
   private volatile ScheduledFuture<?> stallCheck;
   private volatile long lastChunkNanos;
@@ -31,13 +33,15 @@ final class AttemptWatch {
   /**
    * @param request   the request's cancellation (the client went away): closes this attempt's upstream too
    * @param onTimeout what follows a first-byte timeout, run on {@code eventLoop}
+   * @param timers    where the request keeps its timers
    */
   AttemptWatch(Cancellation request, Duration firstByteTimeout, Duration stall, LongSupplier nanos,
-              Runnable onTimeout, Executor eventLoop) {
+              Runnable onTimeout, Executor eventLoop, Deadlines.Timers timers) {
     this.stall = stall;
     this.nanos = nanos;
+    this.timers = timers;
     request.onCancel(upstream::cancel);
-    this.firstByte = Deadlines.schedule(firstByteTimeout, () -> {
+    this.firstByte = timers.schedule(firstByteTimeout, () -> {
       if (state.compareAndSet(State.WAITING, State.TIMED_OUT)) {
         upstream.cancel();
         eventLoop.execute(onTimeout);
@@ -60,7 +64,7 @@ final class AttemptWatch {
     if (now == State.WAITING && state.compareAndSet(State.WAITING, State.STREAMING)) {
       firstByte.cancel(false);
       lastChunkNanos = nanos.getAsLong();
-      stallCheck = Deadlines.schedule(stall, this::checkStall);
+      stallCheck = timers.schedule(stall, this::checkStall);
       return true;
     }
     return false;
@@ -140,7 +144,7 @@ final class AttemptWatch {
     long silentNanos = nanos.getAsLong() - lastChunkNanos;
     if (silentNanos < stall.toNanos()) {
       if (state.get() == State.STREAMING) {
-        stallCheck = Deadlines.schedule(stall.minusNanos(silentNanos), this::checkStall);
+        stallCheck = timers.schedule(stall.minusNanos(silentNanos), this::checkStall);
       }
       return;
     }

@@ -136,6 +136,7 @@ public final class ChatRouter {
                                                  ChunkOut out, Cancellation cancellation, boolean withRouting,
                                                  Executor continueOn) {
     Executor eventLoop = orInline(continueOn);
+    Deadlines.Timers timers = Deadlines.on(continueOn);
     CompletableFuture<ObjectNode> done = new CompletableFuture<>();
     // A request refused before admission holds no ticket: nothing to settle, no usage to publish.
     planAsync(request, eventLoop)
@@ -143,7 +144,7 @@ public final class ChatRouter {
           Generation generation = new Generation(generationId, caller, plan.decisions().get(0).model(),
               out != null, clock.instant(), nanos.getAsLong());
           return new Exchange(upstreams, settlement, answers, hedging, plan, request, generation, ticket, withRouting,
-              out, cancellation, eventLoop, clock.instant().getEpochSecond()).run();
+              out, cancellation, eventLoop, timers, clock.instant().getEpochSecond()).run();
         }, eventLoop))
         .whenComplete((answer, failure) -> {
           // The exception itself, not wrapped in a CompletionException: the edges tell refusals by their type.

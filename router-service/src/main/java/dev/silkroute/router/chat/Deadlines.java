@@ -9,6 +9,9 @@ import dev.silkroute.router.routing.RoutingOptions;
 import dev.silkroute.router.routing.UpstreamTimeouts;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -16,8 +19,11 @@ import java.util.function.Function;
 
 /**
  * The timers of a request's attempts: each attempt's first-byte timeout (by {@link UpstreamTimeouts},
- * from its endpoint's measured record) and a stream's stall timeout. One daemon thread serves every
- * timer in the JVM; it only flips state and hands the work on to the request's event loop.
+ * from its endpoint's measured record) and a stream's stall timeout. A request on a Netty event loop
+ * keeps its timers on that loop ({@link #on}): setting and cancelling one there is a queue operation
+ * of the thread already running, where a timer thread had to be woken for nearly every request (a new
+ * first-byte timer is usually the earliest), and a timer that fires runs where its work is. Elsewhere
+ * one daemon thread serves every timer in the JVM; it only flips state and hands the work on.
  */
 public final class Deadlines {
 
@@ -48,8 +54,31 @@ public final class Deadlines {
     return stats.apply(endpoint);
   }
 
-  static ScheduledFuture<?> schedule(Duration delay, Runnable task) {
-    return TIMER.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+  /** Sets timers for one request. */
+  interface Timers {
+
+    /** Runs {@code task} after {@code delay}, unless cancelled first. */
+    ScheduledFuture<?> schedule(Duration delay, Runnable task);
+  }
+
+  /** The timer thread's timers, for a request off any event loop. */
+  static final Timers SHARED = (delay, task) -> TIMER.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+
+  /**
+   * Timers on {@code continueOn} where it is a Netty event loop (the timer thread's when that loop
+   * refuses work: it is shutting down), else the timer thread's.
+   */
+  static Timers on(Executor continueOn) {
+    if (!(continueOn instanceof EventExecutor loop)) {
+      return SHARED;
+    }
+    return (delay, task) -> {
+      try {
+        return loop.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException shuttingDown) {
+        return SHARED.schedule(delay, task);
+      }
+    };
   }
 
   static UpstreamException timedOut(Endpoint endpoint, Duration timeout) {

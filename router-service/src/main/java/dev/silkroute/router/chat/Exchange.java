@@ -67,6 +67,7 @@ final class Exchange {
   private final ChunkOut out;
   private final Cancellation cancellation;
   private final Executor eventLoop;
+  private final Deadlines.Timers timers;
   private final long created;
   private final ListIterator<Candidate> candidates;
   private final CompletableFuture<ObjectNode> done = new CompletableFuture<>();
@@ -87,7 +88,7 @@ final class Exchange {
    */
   Exchange(Upstreams upstreams, Settlement settlement, Answers answers, HedgePolicy hedging, Plan plan,
            ChatRequest request, Generation generation, Admission.Ticket ticket, boolean withRouting, ChunkOut out,
-           Cancellation cancellation, Executor eventLoop, long created) {
+           Cancellation cancellation, Executor eventLoop, Deadlines.Timers timers, long created) {
     this.upstreams = upstreams;
     this.settlement = settlement;
     this.answers = answers;
@@ -105,6 +106,7 @@ final class Exchange {
     this.cancellation = cancellation;
     // Two legs end on their own: where the request's executor is a pool, their steps are queued.
     this.eventLoop = mayHedge ? new SerialExecutor(eventLoop) : eventLoop;
+    this.timers = timers;
     this.created = created;
     this.candidates = plan.candidates().listIterator();
   }
@@ -153,11 +155,11 @@ final class Exchange {
         !candidates.hasNext());
     leg.attempt.firstByteTimeout(timeout);
     leg.watch = new AttemptWatch(cancellation, timeout, upstreams.deadlines().stall(), upstreams.nanos(),
-        () -> timedOut(leg, timeout), eventLoop);
+        () -> timedOut(leg, timeout), eventLoop, timers);
     if (mayHedge && !leg.isHedge && !hedgeStarted && candidates.hasNext()) {
       Duration delay = hedging.delay(upstreams.deadlines().stats(leg.endpoint), out != null);
       if (delay.compareTo(timeout) < 0) { // else the first-byte timeout moves on to the next candidate first
-        leg.hedgeTimer = Deadlines.schedule(delay, () -> eventLoop.execute(() -> hedge(leg)));
+        leg.hedgeTimer = timers.schedule(delay, () -> eventLoop.execute(() -> hedge(leg)));
       }
     }
     return timeout;

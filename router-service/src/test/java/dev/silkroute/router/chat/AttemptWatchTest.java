@@ -20,7 +20,8 @@ class AttemptWatchTest {
   private final AtomicInteger timeouts = new AtomicInteger();
 
   private AttemptWatch watch(Duration firstByte, Duration stall) {
-    return new AttemptWatch(request, firstByte, stall, System::nanoTime, timeouts::incrementAndGet, Runnable::run);
+    return new AttemptWatch(request, firstByte, stall, System::nanoTime, timeouts::incrementAndGet, Runnable::run,
+        Deadlines.SHARED);
   }
 
   @Test
@@ -33,6 +34,35 @@ class AttemptWatchTest {
     assertThat(watch.chunk()).as("a late chunk must not reach the client").isFalse();
     assertThat(watch.end()).as("the request moved on: the end is ignored").isFalse();
     assertThat(request.isCancelled()).as("only the attempt, not the request").isFalse();
+  }
+
+  /** On an event loop, the request's timers are the loop's: they fire there, and a cancelled one never does. */
+  @Test
+  void aRequestOnAnEventLoopKeepsItsTimersOnThatLoop() throws Exception {
+    io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+        io.netty.channel.nio.NioIoHandler.newFactory());
+    try {
+      io.netty.util.concurrent.EventExecutor loop = group.next();
+      Deadlines.Timers timers = Deadlines.on(loop);
+      java.util.concurrent.CompletableFuture<Thread> timedOutOn = new java.util.concurrent.CompletableFuture<>();
+      java.util.concurrent.CompletableFuture<AttemptWatch> late = new java.util.concurrent.CompletableFuture<>();
+      java.util.concurrent.CompletableFuture<AttemptWatch> answered = new java.util.concurrent.CompletableFuture<>();
+      loop.execute(() -> {
+        late.complete(new AttemptWatch(request, Duration.ofMillis(50), LONG, System::nanoTime,
+            () -> timedOutOn.complete(Thread.currentThread()), ChatRouter.orInline(loop), timers));
+        AttemptWatch quick = new AttemptWatch(new Cancellation(), Duration.ofMillis(50), LONG, System::nanoTime,
+            timeouts::incrementAndGet, ChatRouter.orInline(loop), timers);
+        quick.whole();
+        answered.complete(quick);
+      });
+
+      assertThat(loop.inEventLoop(timedOutOn.get(2, java.util.concurrent.TimeUnit.SECONDS))).isTrue();
+      assertThat(late.get().upstream().isCancelled()).isTrue();
+      await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(1)).until(() -> timeouts.get() == 0);
+      assertThat(answered.get().upstream().isCancelled()).isFalse();
+    } finally {
+      group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+    }
   }
 
   @Test
