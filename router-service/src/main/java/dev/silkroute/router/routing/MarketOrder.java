@@ -470,7 +470,11 @@ public final class MarketOrder {
         || stats.throughputP50() >= prefs.preferredMinThroughput().getAsLong();
   }
 
-  /** Why the request's options rule the endpoint out, or null when they do not. */
+  /**
+   * Why the request's options rule the endpoint out, or null when they do not. A decision skips this
+   * when {@link RoutingOptions#restrictsEndpoints()} is false and there is no {@code max_tokens}: a
+   * rule added here must make that true for its option too (RoutingOptionsTest lists them).
+   */
   static RouteDecision.Rejection reject(Endpoint e, Model model, RoutingOptions options, OptionalLong maxTokens) {
     ProviderPreferences p = options.provider();
     if (options.variant() == Variant.FREE && !e.price().isFree()) {
