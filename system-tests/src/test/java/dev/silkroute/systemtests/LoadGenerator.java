@@ -44,8 +44,12 @@ import java.util.concurrent.locks.LockSupport;
  * An open-loop HTTP/1.1 load generator: requests leave at a fixed rate whatever the answers do, and
  * latency counts from when a request was due, so a slow server cannot slow the sender down and hide
  * its queue. One Netty event loop thread does all the I/O over a pool of keep-alive connections (one
- * request in flight per connection, a new connection when all are busy); the sender thread only
- * sleeps until each due time. It shares the cores with what it measures, so it is built to cost
+ * request in flight per connection, a new connection when all are busy, up to
+ * {@code silkroute.bench.max-connections}, default 256); the sender thread only sleeps until each
+ * due time. Past the cap a request waits in this generator for the next free connection, as in
+ * wrk2 or a client SDK's pool, and its latency still counts from when it was due: a server that
+ * falls behind shows as latency, not as thousands of new connections (which on this machine ran
+ * the generator and the router out of file descriptors and measured connection set-up, not the path). It shares the cores with what it measures, so it is built to cost
  * little: the JDK HttpClient it replaced spent about as much CPU per request as the router did.
  */
 final class LoadGenerator implements AutoCloseable {
@@ -60,6 +64,7 @@ final class LoadGenerator implements AutoCloseable {
   }
 
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final int maxConnections = Integer.getInteger("silkroute.bench.max-connections", 256);
   // The first body seen per port and failing status: what went wrong, not just how often.
   private final Map<String, String> failures = new ConcurrentHashMap<>();
 
@@ -185,6 +190,9 @@ final class LoadGenerator implements AutoCloseable {
     int writes; // event loop only
     final CountDownLatch done;
     final ArrayDeque<Channel> idle = new ArrayDeque<>();
+    // Due times of requests waiting for a connection (all were busy, and no more may be opened).
+    final ArrayDeque<Long> waiting = new ArrayDeque<>();
+    int open; // connections opened or opening, not yet closed
     final Bootstrap bootstrap;
     // Closed loop only: when to stop starting requests (0: open loop), how many started and ended.
     final long closedUntil;
@@ -213,29 +221,58 @@ final class LoadGenerator implements AutoCloseable {
 
     void send(long due) {
       started.incrementAndGet();
+      if (writes < late.length) {
+        late[writes++] = System.nanoTime() - due; // this generator's own lateness, not the queue's
+      }
       Channel channel;
       while ((channel = idle.poll()) != null && !channel.isActive()) {
         // closed by the server while idle: drop it
       }
       if (channel != null) {
         write(channel, due);
-        return;
+      } else if (open < maxConnections) {
+        connect(due);
+      } else {
+        waiting.add(due);
       }
+    }
+
+    private void connect(long due) {
+      open++;
       bootstrap.connect(uri.getHost(), uri.getPort()).addListener(connected -> {
         if (connected.isSuccess()) {
-          write(((io.netty.channel.ChannelFuture) connected).channel(), due);
+          Channel channel = ((io.netty.channel.ChannelFuture) connected).channel();
+          channel.closeFuture().addListener(closed -> connectionClosed());
+          write(channel, due);
         } else {
+          connectionClosed();
           failed("connect", connected.cause().toString());
           ended();
         }
       });
     }
 
+    /** A connection closed: one more may be opened, for a request that waits if there is one. */
+    private void connectionClosed() {
+      open--;
+      Long due = waiting.poll();
+      if (due != null) {
+        connect(due);
+      }
+    }
+
+    /** A connection is free again: the longest-waiting request takes it, or it waits in the pool. */
+    private void free(Channel channel) {
+      Long due = waiting.poll();
+      if (due != null) {
+        write(channel, due);
+      } else {
+        idle.push(channel);
+      }
+    }
+
     void write(Channel channel, long due) {
       channel.pipeline().get(Exchange.class).begin(due);
-      if (writes < late.length) {
-        late[writes++] = System.nanoTime() - due;
-      }
       channel.writeAndFlush(request.retainedDuplicate());
     }
 
@@ -264,6 +301,7 @@ final class LoadGenerator implements AutoCloseable {
     }
 
     void closeAll() {
+      waiting.clear(); // the step is over: what still waits was never sent, and counts as unanswered
       idle.forEach(Channel::close);
       idle.clear();
     }
@@ -308,7 +346,7 @@ final class LoadGenerator implements AutoCloseable {
             }
             due = -1;
             if (keepAlive) {
-              idle.push(ctx.channel());
+              free(ctx.channel());
             } else {
               ctx.close();
             }

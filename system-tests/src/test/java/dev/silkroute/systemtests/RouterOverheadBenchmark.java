@@ -110,14 +110,25 @@ public final class RouterOverheadBenchmark {
       processes.put("load gen", () -> ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO));
 
       // Warm-up closed loop (JIT, connection pools): as fast as each path goes, never a backlog
-      // that would spill into the first measured step.
-      System.out.printf("warming up: %d s per path and mode, closed loop, 16 connections%n", warmUp);
+      // that would spill into the first measured step. Then a quarter of that at each fixed rate:
+      // C2 compiles for the branch and type profile it saw, and one request per turn of an event
+      // loop takes other branches than many do, so without it the first fixed-rate step spends
+      // seconds recompiling (thousands of methods of Netty, Micronaut, Lettuce: PrintCompilation)
+      // and measures a JIT transient rather than the path a router serving traffic runs.
+      int openWarmUp = Math.max(1, warmUp / 4);
+      System.out.printf("warming up: %d s per path and mode closed loop (16 connections), then %d s at each rate%n",
+          warmUp, openWarmUp);
       for (int mode = firstMode; mode <= lastMode; mode++) {
         for (Target[] target : targets.values()) {
           Target t = target[mode];
           http.closedLoop(t.uri(), t.body(), t.bearer(), 16, warmUp, mode == 1);
+          for (int rate : rates) {
+            settle(processes);
+            http.run(t.uri(), t.body(), t.bearer(), rate, openWarmUp, mode == 1);
+          }
         }
       }
+      http.failures().clear(); // what failed while warming up is not a measured step's
       Map<String, Long> idleBefore = cpuNanos(processes);
       Thread.sleep(5_000);
       Map<String, Long> idleAfter = cpuNanos(processes);
