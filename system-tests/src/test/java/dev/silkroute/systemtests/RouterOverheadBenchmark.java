@@ -58,7 +58,7 @@ public final class RouterOverheadBenchmark {
     int[] rates = Arrays.stream((args.length > 0 ? args[0] : "1000,2000,5000").split(","))
         .mapToInt(Integer::parseInt).toArray();
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-    int warmUp = Integer.getInteger("silkroute.bench.warmup-seconds", 20);
+    int warmUp = Integer.getInteger("silkroute.bench.warmup-seconds", 40);
     int connections = Integer.getInteger("silkroute.bench.connections", 64);
     // "complete", "first-token" or both (the default): one mode halves a run, for a quick comparison.
     String modes = System.getProperty("silkroute.bench.modes", "both");
