@@ -34,7 +34,7 @@ import java.util.function.Supplier;
  * builds and runs it (docs/benchmarks/router.md).
  *
  * <p>Arguments: rates (requests/s, comma-separated, default 1000,2000,5000) and seconds per step
- * (default 10). System properties: {@code silkroute.bench.warmup-seconds} (default 20, per path and
+ * (default 10). System properties: {@code silkroute.bench.warmup-seconds} (default 40, per path and
  * mode), {@code silkroute.bench.connections} (closed loop, default 64), {@code silkroute.bench.results}
  * (a TSV file for {@link BenchmarkMedians}), {@code silkroute.bench.modes} ({@code complete},
  * {@code first-token} or {@code both}, the default), {@code silkroute.bench.nginx} and
