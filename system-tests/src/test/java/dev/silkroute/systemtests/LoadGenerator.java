@@ -49,8 +49,9 @@ import java.util.concurrent.locks.LockSupport;
  * due time. Past the cap a request waits in this generator for the next free connection, as in
  * wrk2 or a client SDK's pool, and its latency still counts from when it was due: a server that
  * falls behind shows as latency, not as thousands of new connections (which on this machine ran
- * the generator and the router out of file descriptors and measured connection set-up, not the path). It shares the cores with what it measures, so it is built to cost
- * little: the JDK HttpClient it replaced spent about as much CPU per request as the router did.
+ * the generator and the router out of file descriptors and measured connection set-up, not the
+ * path). It shares the cores with what it measures, so it is built to cost little: the JDK
+ * HttpClient it replaced spent about as much CPU per request as the router did.
  */
 final class LoadGenerator implements AutoCloseable {
 

@@ -56,9 +56,9 @@ public final class UsagePublisher implements AutoCloseable {
   private static final int BATCH = 512;
   /**
    * How long the publisher lets events gather after sending a batch: half the producer's linger
-   * (UsageProducer), so a batch still leaves within about one linger of its first event. At 2 ms the
-   * publisher and producer threads together cost ~45 µs of CPU per request at 1,000 requests/s
-   * (one wake-up and one hand-over per two requests).
+   * (UsageProducer), so a batch still leaves within about one linger of its first event. At 2 ms
+   * this thread woke for every other request at 1,000 requests/s and cost 22 µs of CPU per request;
+   * at 10 ms, 11 µs (docs/benchmarks/router.md).
    */
   private static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(60);
