@@ -4,7 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.silkroute.router.core.Cancellation;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -39,14 +45,13 @@ class AttemptWatchTest {
   /** On an event loop, the request's timers are the loop's: they fire there, and a cancelled one never does. */
   @Test
   void aRequestOnAnEventLoopKeepsItsTimersOnThatLoop() throws Exception {
-    io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
-        io.netty.channel.nio.NioIoHandler.newFactory());
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     try {
-      io.netty.util.concurrent.EventExecutor loop = group.next();
+      EventExecutor loop = group.next();
       Deadlines.Timers timers = Deadlines.on(loop);
-      java.util.concurrent.CompletableFuture<Thread> timedOutOn = new java.util.concurrent.CompletableFuture<>();
-      java.util.concurrent.CompletableFuture<AttemptWatch> late = new java.util.concurrent.CompletableFuture<>();
-      java.util.concurrent.CompletableFuture<AttemptWatch> answered = new java.util.concurrent.CompletableFuture<>();
+      CompletableFuture<Thread> timedOutOn = new CompletableFuture<>();
+      CompletableFuture<AttemptWatch> late = new CompletableFuture<>();
+      CompletableFuture<AttemptWatch> answered = new CompletableFuture<>();
       loop.execute(() -> {
         late.complete(new AttemptWatch(request, Duration.ofMillis(50), LONG, System::nanoTime,
             () -> timedOutOn.complete(Thread.currentThread()), ChatRouter.orInline(loop), timers));
@@ -56,12 +61,12 @@ class AttemptWatchTest {
         answered.complete(quick);
       });
 
-      assertThat(loop.inEventLoop(timedOutOn.get(2, java.util.concurrent.TimeUnit.SECONDS))).isTrue();
+      assertThat(loop.inEventLoop(timedOutOn.get(2, TimeUnit.SECONDS))).isTrue();
       assertThat(late.get().upstream().isCancelled()).isTrue();
       await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(1)).until(() -> timeouts.get() == 0);
       assertThat(answered.get().upstream().isCancelled()).isFalse();
     } finally {
-      group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
   }
 
