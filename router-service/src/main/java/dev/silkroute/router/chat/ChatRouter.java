@@ -99,8 +99,9 @@ public final class ChatRouter {
   /**
    * A non-streamed answer: OpenAI's {@code chat.completion} with OpenRouter's additions, and with
    * {@code withRouting} a {@code routing} block (the candidates with their scores and every attempt
-   * with its outcome). Completes once the request is settled, so the next request sees the balance
-   * this one left; fails with an {@link RouterException} for any answer the client should see.
+   * with its outcome). Completes once the request's settlement is written to Redis, not answered by
+   * it: the settlement leaves before the answer does, so the next request sees the balance this one
+   * left; fails with an {@link RouterException} for any answer the client should see.
    *
    * @param continueOn the request's event loop (HTTP), or the gRPC call's executor
    */
@@ -124,7 +125,7 @@ public final class ChatRouter {
    * (carrying the {@code routing} block when asked for) and {@link ChunkOut#done()}. Fails with an
    * {@link RouterException} only while nothing was sent, so the edge can still answer with an error
    * status. Once {@code cancellation} fires (the client went away), the upstream is closed and what
-   * was generated is billed. Completes once the request is settled.
+   * was generated is billed. Completes once the request's settlement is written.
    */
   public CompletableFuture<Void> streamAsync(String generationId, Caller caller, ChatRequest request, ChunkOut out,
                                              Cancellation cancellation, boolean withRouting, Executor continueOn) {
@@ -144,7 +145,7 @@ public final class ChatRouter {
           Generation generation = new Generation(generationId, caller, plan.decisions().get(0).model(),
               out != null, clock.instant(), nanos.getAsLong());
           return new Exchange(upstreams, settlement, answers, hedging, plan, request, generation, ticket, withRouting,
-              out, cancellation, eventLoop, timers, clock.instant().getEpochSecond()).run();
+              out, cancellation, eventLoop, queuedOn(continueOn), timers, clock.instant().getEpochSecond()).run();
         }, eventLoop))
         .whenComplete((answer, failure) -> {
           // The exception itself, not wrapped in a CompletionException: the edges tell refusals by their type.
@@ -242,6 +243,14 @@ public final class ChatRouter {
         }
       };
     }
+    return task -> executeOrRun(continueOn, task);
+  }
+
+  /**
+   * {@code continueOn} as a queue: a task always waits for the current one to end (what it wrote
+   * is flushed first), or runs on the thread at hand when {@code continueOn} refuses work.
+   */
+  static Executor queuedOn(Executor continueOn) {
     return task -> executeOrRun(continueOn, task);
   }
 

@@ -30,6 +30,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One admitted request, from its first attempt to its settlement, streamed or not: tries the plan's
@@ -53,6 +55,7 @@ import java.util.concurrent.ScheduledFuture;
  */
 final class Exchange {
 
+  private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
   private final Upstreams upstreams;
   private final Settlement settlement;
   private final Answers answers;
@@ -67,6 +70,8 @@ final class Exchange {
   private final ChunkOut out;
   private final Cancellation cancellation;
   private final Executor eventLoop;
+  /** Where the end is handed on: a task queued on the request's executor, never run inline. */
+  private final Executor answerOn;
   private final Deadlines.Timers timers;
   private final long created;
   private final ListIterator<Candidate> candidates;
@@ -88,7 +93,7 @@ final class Exchange {
    */
   Exchange(Upstreams upstreams, Settlement settlement, Answers answers, HedgePolicy hedging, Plan plan,
            ChatRequest request, Generation generation, Admission.Ticket ticket, boolean withRouting, ChunkOut out,
-           Cancellation cancellation, Executor eventLoop, Deadlines.Timers timers, long created) {
+           Cancellation cancellation, Executor eventLoop, Executor answerOn, Deadlines.Timers timers, long created) {
     this.upstreams = upstreams;
     this.settlement = settlement;
     this.answers = answers;
@@ -106,13 +111,14 @@ final class Exchange {
     this.cancellation = cancellation;
     // Two legs end on their own: where the request's executor is a pool, their steps are queued.
     this.eventLoop = mayHedge ? new SerialExecutor(eventLoop) : eventLoop;
+    this.answerOn = answerOn;
     this.timers = timers;
     this.created = created;
     this.candidates = plan.candidates().listIterator();
   }
 
   /**
-   * Runs the request to its end. Completes once it is settled: with the whole answer (non-streamed),
+   * Runs the request to its end. Completes once its settlement is written: with the whole answer (non-streamed),
    * with null (streamed: the answer went to {@code out}), or with the {@link RouterException} the client
    * should see, which for a stream happens only while nothing was sent.
    */
@@ -509,29 +515,41 @@ final class Exchange {
     finish(null, null);
   }
 
-  /** Settles the request (once), then ends it: with {@code answer}, or failed with {@code error}. */
+  /**
+   * Settles the request (once) and ends it: with {@code answer}, or failed with {@code error}. The
+   * end does not wait for Redis's reply to the settlement, only for the settlement to be written:
+   * the answer is handed on in a task queued behind this one, and the loop-local Redis connection
+   * writes what this task sent when it ends ({@code boot.LoopLocalRedis}), so the settlement reaches
+   * Redis before the client has its answer and the client's next request sees the balance this one
+   * left. A settlement that fails is logged and leaves the reservation held in Redis's hot balance
+   * (the ledger charges from the usage event, not from it); the client, whose answer was generated
+   * and billed, still gets it, as a stream's client always did.
+   */
   private void finish(Throwable error, ObjectNode answer) {
     if (settled) {
       return;
     }
     settled = true;
-    CompletableFuture<Void> settling;
+    Throwable outcome = error;
     try {
       publish();
-      settling = settlement.settleAsync(generation, ticket);
     } catch (RuntimeException e) {
-      settling = CompletableFuture.failedFuture(e);
+      outcome = e; // not served unbilled
     }
-    settling.whenCompleteAsync((ignored, settleFailure) -> {
-      // A failure to settle wins over the outcome, as an exception thrown in a finally block does.
-      if (settleFailure != null) {
-        done.completeExceptionally(unwrap(settleFailure));
-      } else if (error != null) {
-        done.completeExceptionally(unwrap(error));
+    Generation record = generation;
+    settlement.settleAsync(record, ticket).whenComplete((ignored, failure) -> {
+      if (failure != null) {
+        LOG.warn("Settling {} failed; its credit reservation stays held", record.id(), unwrap(failure));
+      }
+    });
+    Throwable failure = outcome;
+    answerOn.execute(() -> {
+      if (failure != null) {
+        done.completeExceptionally(unwrap(failure));
       } else {
         done.complete(answer);
       }
-    }, eventLoop);
+    });
   }
 
   /** The usage event, once. */

@@ -63,7 +63,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Where a request's work continues after a Redis reply: on the executor given (the HTTP request's
  * event loop), and, when that refuses work (an event loop shutting down), on the thread at hand,
- * so that an admitted request is still answered and its credit reservation settled.
+ * so that an admitted request is still answered and its credit reservation settled; and that an
+ * answer waits only for its settlement to be sent, not for Redis's reply.
  */
 class ChatRouterContinuationIT {
 
@@ -154,6 +155,26 @@ class ChatRouterContinuationIT {
   }
 
   @Test
+  void anAnswerNeitherWaitsForItsSettlementsReplyNorFailsWithIt() throws Exception {
+    sim.update("sim", knobs -> knobs.toBuilder().ttftMs(500).build());
+    CompletableFuture<ObjectNode> answer = router.completeAsync(ChatRouter.newGenerationId(), caller, request(false),
+        false, Runnable::run);
+    // Reserved, and the upstream is thinking: the balance becomes a value the settlement cannot add to.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (balance() == BALANCE && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(balance()).as("the reservation was taken").isLessThan(BALANCE);
+    String balanceKey = new RedisKeys(prefix).balance(caller.customerId());
+    connection.sync().set(balanceKey, "not-a-number");
+
+    ObjectNode answered = answer.get(10, TimeUnit.SECONDS);
+
+    assertThat(answered.at("/choices/0/message/content").asText()).isNotEmpty();
+    assertThat(connection.sync().get(balanceKey)).as("the settlement failed").isEqualTo("not-a-number");
+  }
+
+  @Test
   void workAfterEachRedisReplyRunsOnTheExecutorGiven() throws Exception {
     List<String> ranOn = new CopyOnWriteArrayList<>();
     ExecutorService eventLoop = Executors.newSingleThreadExecutor(task -> new Thread(task, "test-event-loop"));
@@ -167,7 +188,7 @@ class ChatRouterContinuationIT {
     }
 
     // After admission, after the upstream's answer (which arrives on the HTTP client's thread), and
-    // after settlement: never left on Lettuce's I/O thread or the client's.
+    // the answer, queued behind the settlement's write: never left on Lettuce's I/O thread or the client's.
     assertThat(ranOn).hasSize(3).containsOnly("test-event-loop");
   }
 
@@ -202,7 +223,7 @@ class ChatRouterContinuationIT {
       replies.shutdown();
     }
 
-    // After the source's answer, after admission, after the upstream's answer, and after settlement.
+    // After the source's answer, after admission, after the upstream's answer, and the answer.
     assertThat(ranOn).hasSize(4).containsOnly("test-event-loop");
   }
 
