@@ -26,14 +26,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Active keys are kept in memory for a short while, so that a request does not pay a Redis round
  * trip to learn what the previous one learnt. Billing announces every change of a key's hash
  * ({@link ApiKeyChanges}), which evicts it at once; the time to live only bounds how long a change
- * that was never announced (a lost subscription, a hand edit) can go unseen. While the announcements
- * cannot be heard, nothing is cached.
+ * that was never announced (a lost subscription, a hand edit) can go unseen. A key in use is read
+ * again in the background once half its time to live has passed, so it never expires under its
+ * requests: without that, every few seconds each busy key's next requests all waited for Redis
+ * (one read each, on Lettuce's thread and back). While the announcements cannot be heard, nothing
+ * is cached.
  */
 public final class ApiKeys {
 
   private final RedisHashAsyncCommands<String, String> redis;
   private final RedisKeys redisKeys;
-  private final Cache<String, Caller> active;
+  private final Cache<String, Cached> active;
+  private final long refreshAfterNanos;
   // Bumped by every eviction: a lookup that raced with one must not cache what it read before it.
   private final AtomicLong evictions = new AtomicLong();
   private final AtomicBoolean hearingChanges = new AtomicBoolean();
@@ -49,6 +53,15 @@ public final class ApiKeys {
     this.redisKeys = new RedisKeys(keyPrefix);
     this.active = timeToLive.isZero() || maxKeys <= 0 ? null
         : Caffeine.newBuilder().expireAfterWrite(timeToLive).maximumSize(maxKeys).build();
+    this.refreshAfterNanos = timeToLive.toNanos() / 2;
+  }
+
+  /** A key as last read, and whether a read to replace it is under way. */
+  private record Cached(Caller caller, long readAt, AtomicBoolean refreshing) {
+
+    Cached(Caller caller) {
+      this(caller, System.nanoTime(), new AtomicBoolean());
+    }
   }
 
   /**
@@ -110,11 +123,18 @@ public final class ApiKeys {
     }
     String hash = ApiKeyHash.sha256Hex(bearerToken);
     if (active != null) {
-      Caller cached = active.getIfPresent(hash);
+      Cached cached = active.getIfPresent(hash);
       if (cached != null) {
-        return CompletableFuture.completedFuture(Optional.of(cached));
+        if (System.nanoTime() - cached.readAt() > refreshAfterNanos && cached.refreshing().compareAndSet(false, true)) {
+          read(hash); // replaces or drops the entry; a failure leaves it to expire
+        }
+        return CompletableFuture.completedFuture(Optional.of(cached.caller()));
       }
     }
+    return read(hash);
+  }
+
+  private CompletableFuture<Optional<Caller>> read(String hash) {
     long evictionsBefore = evictions.get();
     boolean mayCache = hearingChanges.get();
     return redis.hgetall(redisKeys.apiKey(hash)).toCompletableFuture()
@@ -124,11 +144,14 @@ public final class ApiKeys {
   private Optional<Caller> caller(String hash, Map<String, String> entry, long evictionsBefore, boolean mayCache) {
     Optional<ApiKeyRecord> record = ApiKeyRecord.fromHash(entry).filter(ApiKeyRecord::active);
     if (record.isEmpty()) {
+      if (active != null) {
+        active.invalidate(hash); // what a background read found revoked or gone
+      }
       return Optional.empty();
     }
     Caller caller = new Caller(record.get().customerId(), record.get().keyId(), record.get().limits());
     if (active != null && mayCache && hearingChanges.get()) {
-      active.put(hash, caller);
+      active.put(hash, new Cached(caller));
       // An eviction that arrived while the entry was read or put may concern it: drop it to be sure.
       if (evictions.get() != evictionsBefore) {
         active.invalidate(hash);

@@ -25,7 +25,8 @@ import java.time.Duration;
  * @param keepAliveInterval the period of {@code : keep-alive} comments while a stream waits
  * @param generationRetention how long a generation's summary can be looked up after it ended
  * @param keyCacheTtl       how long an API key looked up in Redis is reused; billing's announcements evict
- *                          changed keys sooner, so this only bounds a missed one. 0 = look up every request
+ *                          changed keys sooner, so this only bounds a missed one; a key in use is read again
+ *                          in the background after half of it. 0 = look up every request
  */
 @ConfigurationProperties("silkroute.router")
 public record RouterSettings(

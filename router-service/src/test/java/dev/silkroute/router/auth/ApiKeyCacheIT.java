@@ -15,8 +15,10 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -160,6 +162,29 @@ class ApiKeyCacheIT {
       revoke();
 
       await().atMost(Duration.ofSeconds(5)).until(() -> keys.authenticate(key).isEmpty());
+    }
+  }
+
+  @Test
+  void aKeyInUseIsReadAgainInTheBackgroundAndNeverWaitsForRedisAgain() throws InterruptedException {
+    ApiKeys keys = new ApiKeys(connection.async(), prefix, Duration.ofSeconds(1), 100);
+    try (ApiKeyChanges changes = ApiKeyChanges.subscribe(client, prefix, keys)) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> {
+        keys.authenticateAsync(key).join();
+        return keys.authenticateAsync(key).isDone();
+      });
+      billingWrites(record(ApiKeyRecord.ACTIVE, 20)); // a change billing never announced
+
+      // A request every 20 ms for three times the time to live: each is answered from memory, and
+      // the unannounced change arrives by a background read within the time to live.
+      long requestsPerMinute = 10;
+      for (int i = 0; i < 150; i++) {
+        CompletableFuture<Optional<Caller>> caller = keys.authenticateAsync(key);
+        assertThat(caller).as("request %d: answered without waiting for Redis", i).isDone();
+        requestsPerMinute = caller.join().orElseThrow().limits().requestsPerMinute().orElseThrow();
+        Thread.sleep(20);
+      }
+      assertThat(requestsPerMinute).as("the change, read in the background").isEqualTo(20);
     }
   }
 }
