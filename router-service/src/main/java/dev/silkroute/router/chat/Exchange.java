@@ -56,6 +56,7 @@ import org.slf4j.LoggerFactory;
 final class Exchange {
 
   private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
+
   private final Upstreams upstreams;
   private final Settlement settlement;
   private final Answers answers;
@@ -118,9 +119,10 @@ final class Exchange {
   }
 
   /**
-   * Runs the request to its end. Completes once its settlement is written: with the whole answer (non-streamed),
-   * with null (streamed: the answer went to {@code out}), or with the {@link RouterException} the client
-   * should see, which for a stream happens only while nothing was sent.
+   * Runs the request to its end. Completes once its settlement is written: with the whole answer
+   * (non-streamed), with null (streamed: the answer went to {@code out}), or with the
+   * {@link RouterException} the client should see, which for a stream happens only while nothing
+   * was sent.
    */
   CompletableFuture<ObjectNode> run() {
     tryNext();
@@ -537,15 +539,15 @@ final class Exchange {
       outcome = e; // not served unbilled
     }
     Generation record = generation;
-    settlement.settleAsync(record, ticket).whenComplete((ignored, failure) -> {
-      if (failure != null) {
-        LOG.warn("Settling {} failed; its credit reservation stays held", record.id(), unwrap(failure));
+    settlement.settleAsync(record, ticket).whenComplete((ignored, settleFailure) -> {
+      if (settleFailure != null) {
+        LOG.warn("Settling {} failed; its credit reservation stays held", record.id(), unwrap(settleFailure));
       }
     });
-    Throwable failure = outcome;
+    Throwable endedWith = outcome;
     answerOn.execute(() -> {
-      if (failure != null) {
-        done.completeExceptionally(unwrap(failure));
+      if (endedWith != null) {
+        done.completeExceptionally(unwrap(endedWith));
       } else {
         done.complete(answer);
       }
