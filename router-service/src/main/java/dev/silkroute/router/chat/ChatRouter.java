@@ -243,7 +243,7 @@ public final class ChatRouter {
         }
       };
     }
-    return task -> executeOrRun(continueOn, task);
+    return queuedOn(continueOn);
   }
 
   /**
