@@ -40,13 +40,17 @@ import java.util.function.Supplier;
  * {@code first-token} or {@code both}, the default), {@code silkroute.bench.nginx} and
  * {@code silkroute.bench.nginx-workers} (see {@link NginxProcess}), {@code silkroute.router.jar}, and
  * {@code silkroute.service.jvm-args} for the router's JVM (default: {@link #PRODUCTION_JVM}).
+ *
+ * <p>With {@code silkroute.router-b.jar}, a second router (another build) runs beside the first and
+ * is measured as the path {@code router B} in every step, right after the first: two builds compared
+ * in one run, so that what the shared machine does meanwhile lands on both (its CPU is in the
+ * router column of its own rows; each router is idle while the other is measured).
  */
 public final class RouterOverheadBenchmark {
 
   /** The JIT and collector of the Docker image and k8s manifest (full tiered C2, G1), with a fixed heap. */
   static final String PRODUCTION_JVM = "-XX:TieredStopAtLevel=4 -XX:-UseSerialGC -XX:+UseG1GC -Xmx1g";
 
-  private static final List<String> PATHS = List.of("direct", "nginx hop", "router");
   private static final String UPSTREAM_BODY =
       "{\"model\":\"mock\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
@@ -73,6 +77,9 @@ public final class RouterOverheadBenchmark {
     int mockPort = ServiceProcess.freePort();
     int hopPort = ServiceProcess.freePort();
     int routerPort = ServiceProcess.freePort();
+    String jarB = System.getProperty("silkroute.router-b.jar");
+    List<String> paths = jarB == null ? List.of("direct", "nginx hop", "router")
+        : List.of("direct", "nginx hop", "router", "router B");
     Path catalog = work.resolve("catalog.yaml").toAbsolutePath();
     Files.writeString(catalog, catalog(mockPort));
     String prefix = Infra.uniqueName("bench") + ":";
@@ -82,32 +89,30 @@ public final class RouterOverheadBenchmark {
     List<String[]> rows = new ArrayList<>();
     try (NginxProcess mock = NginxProcess.mock(work.resolve("nginx-mock"), mockPort, answers[0], answers[1]);
          NginxProcess hop = NginxProcess.proxy(work.resolve("nginx-hop"), hopPort, mockPort);
-         ServiceProcess router = ServiceProcess.start("bench-router",
-             Path.of(System.getProperty("silkroute.router.jar",
-                 "../router-service/target/silkroute-router-service-0.1.0-SNAPSHOT-all.jar")),
-             routerPort, Map.of(
-                 "silkroute.router.catalog", catalog.toString(),
-                 "silkroute.router.grpc-port", "0",
-                 "silkroute.router.spool-file", work.resolve("router.spool").toAbsolutePath().toString(),
-                 "silkroute.kafka.bootstrap-servers", Infra.kafka().bootstrapServers(),
-                 "silkroute.kafka.usage-topic", Infra.kafka().createTopic(Infra.uniqueName("bench-usage"), 3),
-                 "silkroute.redis.uri", Infra.redis().uri(),
-                 "silkroute.redis.key-prefix", prefix),
-             Map.of());
+         ServiceProcess router = startRouter("bench-router", Path.of(System.getProperty("silkroute.router.jar",
+             "../router-service/target/silkroute-router-service-0.1.0-SNAPSHOT-all.jar")), routerPort, catalog, work,
+             prefix);
+         ServiceProcess routerB = jarB == null ? null
+             : startRouter("bench-router-b", Path.of(jarB), ServiceProcess.freePort(), catalog, work, prefix);
          LoadGenerator http = new LoadGenerator()) {
       Map<String, Target[]> targets = new LinkedHashMap<>(); // path -> {non-streamed, streamed}
       targets.put("direct", upstreamTargets(mockPort));
       targets.put("nginx hop", upstreamTargets(hopPort));
       URI routed = URI.create("http://127.0.0.1:" + routerPort + "/v1/chat/completions");
-      targets.put("router", new Target[] {
-          new Target(routed, routerBody("bench/plain", false), key),
-          new Target(routed, routerBody("bench/sse", true), key)});
+      targets.put("router", routerTargets(routed, key));
+      if (routerB != null) {
+        targets.put("router B", routerTargets(
+            URI.create("http://127.0.0.1:" + routerB.httpPort() + "/v1/chat/completions"), key));
+      }
       // CPU of each process, read from /proc/<pid>/stat; the load generator's own is kept apart.
       Map<String, Supplier<Duration>> processes = new LinkedHashMap<>();
       processes.put("router", router::cpuTime);
       processes.put("nginx hop", hop::cpuTime);
       processes.put("mock", mock::cpuTime);
       processes.put("load gen", () -> ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO));
+      if (routerB != null) {
+        processes.put("router B", routerB::cpuTime); // reported in the router column of its own rows
+      }
 
       // Warm-up closed loop (JIT, connection pools): as fast as each path goes, never a backlog
       // that would spill into the first measured step. Then a quarter of that at each fixed rate:
@@ -138,14 +143,15 @@ public final class RouterOverheadBenchmark {
         String modeName = mode == 0 ? "complete" : "first token";
         for (int rate : rates) {
           long[] direct = null;
-          for (String path : PATHS) {
+          for (String path : paths) {
             Target t = targets.get(path)[mode];
             settle(processes);
             Map<String, Long> before = cpuNanos(processes);
-            long switchesBefore = router.contextSwitches();
+            ServiceProcess measured = path.equals("router B") ? routerB : router;
+            long switchesBefore = measured.contextSwitches();
             LoadGenerator.Step step = http.run(t.uri(), t.body(), t.bearer(), rate, seconds, mode == 1);
             Map<String, Long> after = cpuNanos(processes);
-            long switches = router.contextSwitches() - switchesBefore;
+            long switches = measured.contextSwitches() - switchesBefore;
             if (direct == null) {
               direct = new long[] {step.p50(), step.p99()};
             }
@@ -153,14 +159,15 @@ public final class RouterOverheadBenchmark {
             System.out.println(String.join("\t", rows.get(rows.size() - 1)));
           }
         }
-        for (String path : PATHS) {
+        for (String path : paths) {
           Target t = targets.get(path)[mode];
           settle(processes);
           Map<String, Long> before = cpuNanos(processes);
-          long switchesBefore = router.contextSwitches();
+          ServiceProcess measured = path.equals("router B") ? routerB : router;
+          long switchesBefore = measured.contextSwitches();
           LoadGenerator.Step step = http.closedLoop(t.uri(), t.body(), t.bearer(), connections, seconds, mode == 1);
           Map<String, Long> after = cpuNanos(processes);
-          long switches = router.contextSwitches() - switchesBefore;
+          long switches = measured.contextSwitches() - switchesBefore;
           rows.add(row(modeName, "max", path, step, null, before, after, switches));
           System.out.println(String.join("\t", rows.get(rows.size() - 1)));
         }
@@ -190,8 +197,12 @@ public final class RouterOverheadBenchmark {
         direct == null || path.equals("direct") ? "-" : ms(step.p99() - direct[1]),
         String.format("%.0f", step.answeredPerSecond()), String.valueOf(step.failed()), String.valueOf(step.sent()),
         direct == null ? "-" : ms(step.lateP99()))); // closed loop: every request is due when it leaves
-    // CPU per request sent, every process: those off the path show their idle cost.
-    before.forEach((name, nanos) -> row.add(String.format("%.1f", (after.get(name) - nanos) / 1e3 / Math.max(1, step.sent()))));
+    // CPU per request sent, every process: those off the path show their idle cost. A second router's
+    // steps report its CPU in the router column.
+    for (String name : List.of("router", "nginx hop", "mock", "load gen")) {
+      String process = name.equals("router") && path.equals("router B") ? "router B" : name;
+      row.add(String.format("%.1f", (after.get(process) - before.get(process)) / 1e3 / Math.max(1, step.sent())));
+    }
     // The router's thread wake-ups per request sent (off its path: what it does while idle).
     row.add(String.format("%.2f", (double) routerSwitches / Math.max(1, step.sent())));
     return row.toArray(String[]::new);
@@ -224,6 +235,26 @@ public final class RouterOverheadBenchmark {
     Map<String, Long> nanos = new LinkedHashMap<>();
     processes.forEach((name, cpu) -> nanos.put(name, cpu.get().toNanos()));
     return nanos;
+  }
+
+  /** A router jar with production settings: the bench catalog, real Redis and Kafka, no gRPC. */
+  private static ServiceProcess startRouter(String name, Path jar, int port, Path catalog, Path work, String prefix)
+      throws Exception {
+    return ServiceProcess.start(name, jar, port, Map.of(
+            "silkroute.router.catalog", catalog.toString(),
+            "silkroute.router.grpc-port", "0",
+            "silkroute.router.spool-file", work.resolve(name + ".spool").toAbsolutePath().toString(),
+            "silkroute.kafka.bootstrap-servers", Infra.kafka().bootstrapServers(),
+            "silkroute.kafka.usage-topic", Infra.kafka().createTopic(Infra.uniqueName("bench-usage"), 3),
+            "silkroute.redis.uri", Infra.redis().uri(),
+            "silkroute.redis.key-prefix", prefix),
+        Map.of());
+  }
+
+  private static Target[] routerTargets(URI routed, String key) {
+    return new Target[] {
+        new Target(routed, routerBody("bench/plain", false), key),
+        new Target(routed, routerBody("bench/sse", true), key)};
   }
 
   private static Target[] upstreamTargets(int port) {

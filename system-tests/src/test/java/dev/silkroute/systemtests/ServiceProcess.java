@@ -52,8 +52,11 @@ final class ServiceProcess implements AutoCloseable {
     Path logs = Path.of("target", "e2e-logs");
     Files.createDirectories(logs);
     Path log = logs.resolve(name + ".log");
+    // Another runtime for the services than the tests' own (silkroute.service.java-home), to compare
+    // JVMs side by side: the load generator stays the same.
+    String javaHome = System.getProperty("silkroute.service.java-home", System.getProperty("java.home"));
     List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        Path.of(javaHome, "bin", "java").toString(),
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
     // Extra JVM options for every service started, e.g. a flight recording or the JIT of production
     // (-XX:TieredStopAtLevel=4); later options win over the defaults above.
