@@ -22,12 +22,18 @@ import dev.silkroute.proto.v1.UsageStatus;
 import dev.silkroute.providersim.Knobs;
 import dev.silkroute.providersim.ProviderConfig;
 import dev.silkroute.providersim.ProviderSim;
-import dev.silkroute.testkit.Infra;
-import dev.silkroute.testkit.RouterAccounts;
+import dev.silkroute.router.boot.LoopLocalRedis;
 import dev.silkroute.router.routing.TokenMix;
 import dev.silkroute.router.routing.TrafficStats;
+import dev.silkroute.testkit.Infra;
+import dev.silkroute.testkit.RouterAccounts;
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.http.netty.channel.EventLoopGroupRegistry;
 import io.micronaut.runtime.server.EmbeddedServer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,7 +48,9 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -138,6 +146,29 @@ class ChatCompletionsIT {
   void resetProviders() {
     sim.update("deepseek", Knobs.defaults());
     sim.update("together", Knobs.defaults());
+  }
+
+  /**
+   * The application's event loops run Netty's epoll transport where it loads, and each carries its
+   * own Redis connection: were Micronaut's loops and Lettuce's channels on different transports,
+   * every request's scripts would quietly go through the shared connection's thread instead.
+   */
+  @Test
+  void theEventLoopsRunOnEpollEachWithItsOwnRedisConnection() throws Exception {
+    EventLoopGroup loops = router.getBean(EventLoopGroupRegistry.class).getDefaultEventLoopGroup();
+    if (Epoll.isAvailable()) { // Linux, as in production; elsewhere the loops are NIO
+      EpollSocketChannel probe = new EpollSocketChannel();
+      assertThat(loops.register(probe).await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(probe.isRegistered()).as("an epoll channel registers on the server's loops").isTrue();
+      probe.close().await(5, TimeUnit.SECONDS);
+    }
+    LoopLocalRedis redis = router.getBean(LoopLocalRedis.class);
+    Object shared = redis.get(); // off the loops
+    for (EventExecutor loop : loops) {
+      CompletableFuture<Object> onLoop = new CompletableFuture<>();
+      loop.execute(() -> onLoop.complete(redis.get()));
+      assertThat(onLoop.get(5, TimeUnit.SECONDS)).as("the connection of " + loop).isNotSameAs(shared);
+    }
   }
 
   @Test

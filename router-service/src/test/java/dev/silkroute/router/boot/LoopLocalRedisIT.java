@@ -8,6 +8,8 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
@@ -30,7 +32,9 @@ class LoopLocalRedisIT {
   static void connect() {
     client = RedisClient.create(Infra.redis().uri());
     shared = client.connect();
-    server = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory()); // as the HTTP server's loops
+    // As the HTTP server's loops: epoll where Netty's native transport loads, as Lettuce then uses.
+    server = new MultiThreadIoEventLoopGroup(2, Epoll.isAvailable() ? EpollIoHandler.newFactory()
+        : NioIoHandler.newFactory());
   }
 
   @AfterAll
