@@ -41,7 +41,8 @@ import java.util.function.Supplier;
  * {@code silkroute.bench.nginx-workers} (see {@link NginxProcess}), {@code silkroute.router.jar}, and
  * {@code silkroute.service.jvm-args} for the router's JVM (default: {@link #PRODUCTION_JVM}).
  *
- * <p>With {@code silkroute.router-b.jar}, a second router (another build) runs beside the first and
+ * <p>With {@code silkroute.router-b.jar}, a second router (another build; with
+ * {@code silkroute.router-b.jvm-args}, other JVM options) runs beside the first and
  * is measured as the path {@code router B} in every step, right after the first: two builds compared
  * in one run, so that what the shared machine does meanwhile lands on both (its CPU is in the
  * router column of its own rows; each router is idle while the other is measured).
@@ -91,9 +92,10 @@ public final class RouterOverheadBenchmark {
          NginxProcess hop = NginxProcess.proxy(work.resolve("nginx-hop"), hopPort, mockPort);
          ServiceProcess router = startRouter("bench-router", Path.of(System.getProperty("silkroute.router.jar",
              "../router-service/target/silkroute-router-service-0.1.0-SNAPSHOT-all.jar")), routerPort, catalog, work,
-             prefix);
+             prefix, null);
          ServiceProcess routerB = jarB == null ? null
-             : startRouter("bench-router-b", Path.of(jarB), ServiceProcess.freePort(), catalog, work, prefix);
+             : startRouter("bench-router-b", Path.of(jarB), ServiceProcess.freePort(), catalog, work, prefix,
+                 System.getProperty("silkroute.router-b.jvm-args"));
          LoadGenerator http = new LoadGenerator()) {
       Map<String, Target[]> targets = new LinkedHashMap<>(); // path -> {non-streamed, streamed}
       targets.put("direct", upstreamTargets(mockPort));
@@ -238,8 +240,8 @@ public final class RouterOverheadBenchmark {
   }
 
   /** A router jar with production settings: the bench catalog, real Redis and Kafka, no gRPC. */
-  private static ServiceProcess startRouter(String name, Path jar, int port, Path catalog, Path work, String prefix)
-      throws Exception {
+  private static ServiceProcess startRouter(String name, Path jar, int port, Path catalog, Path work, String prefix,
+                                           String jvmArgs) throws Exception {
     return ServiceProcess.start(name, jar, port, Map.of(
             "silkroute.router.catalog", catalog.toString(),
             "silkroute.router.grpc-port", "0",
@@ -248,7 +250,7 @@ public final class RouterOverheadBenchmark {
             "silkroute.kafka.usage-topic", Infra.kafka().createTopic(Infra.uniqueName("bench-usage"), 3),
             "silkroute.redis.uri", Infra.redis().uri(),
             "silkroute.redis.key-prefix", prefix),
-        Map.of());
+        Map.of(), Duration.ofSeconds(90), jvmArgs);
   }
 
   private static Target[] routerTargets(URI routed, String key) {

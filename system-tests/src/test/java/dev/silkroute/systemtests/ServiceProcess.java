@@ -46,6 +46,13 @@ final class ServiceProcess implements AutoCloseable {
   /** As above, waiting up to {@code startup} for the service to become healthy. */
   static ServiceProcess start(String name, Path jar, int httpPort, Map<String, String> properties,
                 Map<String, String> environment, Duration startup) throws IOException, InterruptedException {
+    return start(name, jar, httpPort, properties, environment, startup, null);
+  }
+
+  /** As above, with {@code jvmArgs} instead of {@code silkroute.service.jvm-args} (null: that property). */
+  static ServiceProcess start(String name, Path jar, int httpPort, Map<String, String> properties,
+                Map<String, String> environment, Duration startup, String jvmArgs)
+      throws IOException, InterruptedException {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: build the services first (mvn package)");
     }
@@ -60,7 +67,7 @@ final class ServiceProcess implements AutoCloseable {
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
     // Extra JVM options for every service started, e.g. a flight recording or the JIT of production
     // (-XX:TieredStopAtLevel=4); later options win over the defaults above.
-    String extra = System.getProperty("silkroute.service.jvm-args", "").trim();
+    String extra = (jvmArgs != null ? jvmArgs : System.getProperty("silkroute.service.jvm-args", "")).trim();
     if (!extra.isEmpty()) {
       command.addAll(List.of(extra.split("\\s+")));
     }
