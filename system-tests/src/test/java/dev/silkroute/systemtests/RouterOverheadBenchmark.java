@@ -151,13 +151,15 @@ public final class RouterOverheadBenchmark {
             Map<String, Long> before = cpuNanos(processes);
             ServiceProcess measured = path.equals("router B") ? routerB : router;
             long switchesBefore = measured.contextSwitches();
+            Duration jitBefore = measured.jitCpuTime();
             LoadGenerator.Step step = http.run(t.uri(), t.body(), t.bearer(), rate, seconds, mode == 1);
             Map<String, Long> after = cpuNanos(processes);
             long switches = measured.contextSwitches() - switchesBefore;
+            Duration jit = measured.jitCpuTime().minus(jitBefore);
             if (direct == null) {
               direct = new long[] {step.p50(), step.p99()};
             }
-            rows.add(row(modeName, String.valueOf(rate), path, step, direct, before, after, switches));
+            rows.add(row(modeName, String.valueOf(rate), path, step, direct, before, after, switches, jit));
             System.out.println(String.join("\t", rows.get(rows.size() - 1)));
           }
         }
@@ -167,10 +169,12 @@ public final class RouterOverheadBenchmark {
           Map<String, Long> before = cpuNanos(processes);
           ServiceProcess measured = path.equals("router B") ? routerB : router;
           long switchesBefore = measured.contextSwitches();
+          Duration jitBefore = measured.jitCpuTime();
           LoadGenerator.Step step = http.closedLoop(t.uri(), t.body(), t.bearer(), connections, seconds, mode == 1);
           Map<String, Long> after = cpuNanos(processes);
           long switches = measured.contextSwitches() - switchesBefore;
-          rows.add(row(modeName, "max", path, step, null, before, after, switches));
+          Duration jit = measured.jitCpuTime().minus(jitBefore);
+          rows.add(row(modeName, "max", path, step, null, before, after, switches, jit));
           System.out.println(String.join("\t", rows.get(rows.size() - 1)));
         }
       }
@@ -193,7 +197,8 @@ public final class RouterOverheadBenchmark {
    * the direct step at that rate ({@code direct} null for closed loop, where it means nothing).
    */
   private static String[] row(String mode, String load, String path, LoadGenerator.Step step, long[] direct,
-                              Map<String, Long> before, Map<String, Long> after, long routerSwitches) {
+                              Map<String, Long> before, Map<String, Long> after, long routerSwitches,
+                              Duration routerJit) {
     List<String> row = new ArrayList<>(List.of(mode, load, path, ms(step.p50()), ms(step.p99()),
         direct == null || path.equals("direct") ? "-" : ms(step.p50() - direct[0]),
         direct == null || path.equals("direct") ? "-" : ms(step.p99() - direct[1]),
@@ -207,6 +212,8 @@ public final class RouterOverheadBenchmark {
     }
     // The router's thread wake-ups per request sent (off its path: what it does while idle).
     row.add(String.format("%.2f", (double) routerSwitches / Math.max(1, step.sent())));
+    // Of the router's CPU, what its JIT compiler threads took: a warm-up still going on, not the path.
+    row.add(String.format("%.1f", routerJit.toNanos() / 1e3 / Math.max(1, step.sent())));
     return row.toArray(String[]::new);
   }
 

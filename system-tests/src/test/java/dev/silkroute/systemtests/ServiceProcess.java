@@ -96,6 +96,36 @@ final class ServiceProcess implements AutoCloseable {
   }
 
   /**
+   * CPU so far of the process's JIT compiler threads (C1 and C2, from /proc/<pid>/task/<tid>/stat):
+   * how much of a step's CPU was the JVM still compiling rather than the path's steady state.
+   * Zero where /proc is missing.
+   */
+  java.time.Duration jitCpuTime() {
+    long ticks = 0;
+    try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc", String.valueOf(process.pid()), "task"))) {
+      for (java.nio.file.Path task : (Iterable<java.nio.file.Path>) tasks::iterator) {
+        try {
+          if (!java.nio.file.Files.readString(task.resolve("comm")).contains("CompilerThre")) {
+            continue;
+          }
+          String stat = java.nio.file.Files.readString(task.resolve("stat"));
+          // Fields after the command's closing parenthesis: state is the 3rd, utime the 14th, stime the 15th.
+          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        } catch (IOException | RuntimeException threadEnded) {
+          // a compiler thread that ended meanwhile (the JVM stops idle ones): its time is gone with it
+        }
+      }
+    } catch (IOException | RuntimeException noProc) {
+      return java.time.Duration.ZERO;
+    }
+    return java.time.Duration.ofMillis(ticks * 1000 / CLOCK_TICKS_PER_SECOND);
+  }
+
+  /** The kernel's USER_HZ, in which /proc/<pid>/stat counts CPU time: 100 on every Linux we run. */
+  private static final long CLOCK_TICKS_PER_SECOND = 100;
+
+  /**
    * Context switches so far of the process's live threads, voluntary and not (from
    * /proc/<pid>/task/<tid>/status): how often its threads stopped and were woken up again, which a
    * hand-off between threads costs whatever else the machine is doing. 0 where /proc is missing.
