@@ -213,7 +213,8 @@ public final class RouterOverheadBenchmark {
     // The router's thread wake-ups per request sent (off its path: what it does while idle).
     row.add(String.format("%.2f", (double) routerSwitches / Math.max(1, step.sent())));
     // Of the router's CPU, what its JIT compiler threads took: a warm-up still going on, not the path.
-    row.add(String.format("%.1f", routerJit.toNanos() / 1e3 / Math.max(1, step.sent())));
+    // (Never below 0: a compiler thread the JVM stopped during the step takes its time with it.)
+    row.add(String.format("%.1f", Math.max(0, routerJit.toNanos()) / 1e3 / Math.max(1, step.sent())));
     return row.toArray(String[]::new);
   }
 

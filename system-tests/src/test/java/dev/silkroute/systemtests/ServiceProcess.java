@@ -22,6 +22,9 @@ final class ServiceProcess implements AutoCloseable {
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
+  /** The kernel's USER_HZ, in which /proc/<pid>/stat counts CPU time: 100 on every Linux we run. */
+  private static final long CLOCK_TICKS_PER_SECOND = 100;
+
   private final String name;
   private final Process process;
   private final Path log;
@@ -121,9 +124,6 @@ final class ServiceProcess implements AutoCloseable {
     }
     return java.time.Duration.ofMillis(ticks * 1000 / CLOCK_TICKS_PER_SECOND);
   }
-
-  /** The kernel's USER_HZ, in which /proc/<pid>/stat counts CPU time: 100 on every Linux we run. */
-  private static final long CLOCK_TICKS_PER_SECOND = 100;
 
   /**
    * Context switches so far of the process's live threads, voluntary and not (from
