@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
 /**
@@ -147,34 +148,22 @@ public final class RouterOverheadBenchmark {
           long[] direct = null;
           for (String path : paths) {
             Target t = targets.get(path)[mode];
-            settle(processes);
-            Map<String, Long> before = cpuNanos(processes);
-            ServiceProcess measured = path.equals("router B") ? routerB : router;
-            long switchesBefore = measured.contextSwitches();
-            Duration jitBefore = measured.jitCpuTime();
-            LoadGenerator.Step step = http.run(t.uri(), t.body(), t.bearer(), rate, seconds, mode == 1);
-            Map<String, Long> after = cpuNanos(processes);
-            long switches = measured.contextSwitches() - switchesBefore;
-            Duration jit = measured.jitCpuTime().minus(jitBefore);
+            boolean streamed = mode == 1;
+            Measured m = measure(processes, path.equals("router B") ? routerB : router,
+                () -> http.run(t.uri(), t.body(), t.bearer(), rate, seconds, streamed));
             if (direct == null) {
-              direct = new long[] {step.p50(), step.p99()};
+              direct = new long[] {m.step().p50(), m.step().p99()};
             }
-            rows.add(row(modeName, String.valueOf(rate), path, step, direct, before, after, switches, jit));
+            rows.add(row(modeName, String.valueOf(rate), path, direct, m));
             System.out.println(String.join("\t", rows.get(rows.size() - 1)));
           }
         }
         for (String path : paths) {
           Target t = targets.get(path)[mode];
-          settle(processes);
-          Map<String, Long> before = cpuNanos(processes);
-          ServiceProcess measured = path.equals("router B") ? routerB : router;
-          long switchesBefore = measured.contextSwitches();
-          Duration jitBefore = measured.jitCpuTime();
-          LoadGenerator.Step step = http.closedLoop(t.uri(), t.body(), t.bearer(), connections, seconds, mode == 1);
-          Map<String, Long> after = cpuNanos(processes);
-          long switches = measured.contextSwitches() - switchesBefore;
-          Duration jit = measured.jitCpuTime().minus(jitBefore);
-          rows.add(row(modeName, "max", path, step, null, before, after, switches, jit));
+          boolean streamed = mode == 1;
+          Measured m = measure(processes, path.equals("router B") ? routerB : router,
+              () -> http.closedLoop(t.uri(), t.body(), t.bearer(), connections, seconds, streamed));
+          rows.add(row(modeName, "max", path, null, m));
           System.out.println(String.join("\t", rows.get(rows.size() - 1)));
         }
       }
@@ -196,9 +185,12 @@ public final class RouterOverheadBenchmark {
    * One result row (see {@link BenchmarkMedians#HEADER}); what a fixed-rate step adds is read against
    * the direct step at that rate ({@code direct} null for closed loop, where it means nothing).
    */
-  private static String[] row(String mode, String load, String path, LoadGenerator.Step step, long[] direct,
-                              Map<String, Long> before, Map<String, Long> after, long routerSwitches,
-                              Duration routerJit) {
+  private static String[] row(String mode, String load, String path, long[] direct, Measured measured) {
+    LoadGenerator.Step step = measured.step();
+    Map<String, Long> before = measured.cpuBefore();
+    Map<String, Long> after = measured.cpuAfter();
+    long routerSwitches = measured.routerSwitches();
+    Duration routerJit = measured.routerJit();
     List<String> row = new ArrayList<>(List.of(mode, load, path, ms(step.p50()), ms(step.p99()),
         direct == null || path.equals("direct") ? "-" : ms(step.p50() - direct[0]),
         direct == null || path.equals("direct") ? "-" : ms(step.p99() - direct[1]),
@@ -216,6 +208,24 @@ public final class RouterOverheadBenchmark {
     // (Never below 0: a compiler thread the JVM stopped during the step takes its time with it.)
     row.add(String.format("%.1f", Math.max(0, routerJit.toNanos()) / 1e3 / Math.max(1, step.sent())));
     return row.toArray(String[]::new);
+  }
+
+  /** One step, with every process's CPU around it and the router's (the one on the path) switches and JIT time. */
+  private record Measured(LoadGenerator.Step step, Map<String, Long> cpuBefore, Map<String, Long> cpuAfter,
+                          long routerSwitches, Duration routerJit) {
+  }
+
+  /** Waits for the processes to be quiet, then runs the step and reads what it cost. */
+  private static Measured measure(Map<String, Supplier<Duration>> processes, ServiceProcess router,
+                                  Callable<LoadGenerator.Step> run) throws Exception {
+    settle(processes);
+    Map<String, Long> before = cpuNanos(processes);
+    long switchesBefore = router.contextSwitches();
+    Duration jitBefore = router.jitCpuTime();
+    LoadGenerator.Step step = run.call();
+    Map<String, Long> after = cpuNanos(processes);
+    return new Measured(step, before, after, router.contextSwitches() - switchesBefore,
+        router.jitCpuTime().minus(jitBefore));
   }
 
   /**
