@@ -144,7 +144,11 @@ final class LoadGenerator implements AutoCloseable {
     }
     String latencyLog = System.getProperty("silkroute.bench.latency-log");
     if (latencyLog != null) {
-      appendLatencies(Path.of(latencyLog), "# " + run.uri + " " + how + " stream " + run.stream, run, start);
+      // The step's start in wall-clock milliseconds, to line its answers up with another process's
+      // log (a router's -Xlog:gc with the timemillis decorator).
+      long startMillis = System.currentTimeMillis() - (System.nanoTime() - start) / 1_000_000;
+      appendLatencies(Path.of(latencyLog), "# " + run.uri + " " + how + " stream " + run.stream
+          + " start-epoch-ms " + startMillis, run, start);
     }
     Arrays.sort(sorted);
     if (!finished || sorted.length < total * 0.99) {
@@ -161,14 +165,16 @@ final class LoadGenerator implements AutoCloseable {
   }
 
   /**
-   * Every answer's due time (µs into the step) and latency (µs), one line each under a heading: to
+   * Every answer's due time (µs into the step), latency (µs) and how late this generator wrote it
+   * (µs), one line each under a heading: to
    * see whether slow answers come in bursts (a pause: GC, a descheduled thread) or spread out.
    */
   private static void appendLatencies(Path file, String heading, Run run, long start) {
     StringBuilder lines = new StringBuilder(heading).append('\n');
     synchronized (run) {
       for (int i = 0; i < run.answered; i++) {
-        lines.append((run.dues[i] - start) / 1000).append(' ').append(run.latencies[i] / 1000).append('\n');
+        lines.append((run.dues[i] - start) / 1000).append(' ').append(run.latencies[i] / 1000).append(' ')
+            .append(run.sentLate[i] / 1000).append('\n');
       }
     }
     try {
@@ -199,6 +205,7 @@ final class LoadGenerator implements AutoCloseable {
     final boolean stream;
     final long[] latencies;
     final long[] dues;
+    final long[] sentLate; // per answer: how late this generator wrote it (for the latency log)
     final long[] late;
     int writes; // event loop only
     final CountDownLatch done;
@@ -219,6 +226,7 @@ final class LoadGenerator implements AutoCloseable {
       this.stream = stream;
       this.latencies = new long[total];
       this.dues = new long[total];
+      this.sentLate = new long[total];
       this.late = new long[total];
       this.done = new CountDownLatch(total);
       this.closedUntil = closedUntil;
@@ -304,9 +312,10 @@ final class LoadGenerator implements AutoCloseable {
       channel.writeAndFlush(request.retainedDuplicate());
     }
 
-    synchronized void answered(long due) {
+    synchronized void answered(long due, long sent) {
       if (answered < latencies.length) {
         dues[answered] = due;
+        sentLate[answered] = sent - due;
         latencies[answered++] = System.nanoTime() - due;
       }
       done.countDown();
@@ -338,6 +347,7 @@ final class LoadGenerator implements AutoCloseable {
     private final class Exchange extends SimpleChannelInboundHandler<HttpObject> {
 
       private long due = -1;
+      private long sent;
       private int status;
       private boolean keepAlive;
       private boolean counted;
@@ -345,6 +355,7 @@ final class LoadGenerator implements AutoCloseable {
 
       void begin(long due) {
         this.due = due;
+        sent = System.nanoTime();
         status = 0;
         counted = false;
         seen.setLength(0);
@@ -362,12 +373,12 @@ final class LoadGenerator implements AutoCloseable {
           }
           if (!counted && status == 200 && stream && seen.indexOf("data: {") >= 0) {
             counted = true;
-            answered(due);
+            answered(due, sent);
           }
           if (content instanceof LastHttpContent) {
             if (!counted) {
               if (status == 200 && !stream) {
-                answered(due);
+                answered(due, sent);
               } else {
                 failed("HTTP " + status, seen.length() > 300 ? seen.substring(0, 300) : seen.toString());
               }
