@@ -53,24 +53,29 @@ public final class SseDecoder {
 
   /** Decodes what {@code bytes} holds from its position to its limit, and consumes it. */
   public void feed(ByteBuffer bytes) {
-    if (bytes.hasArray()) {
-      int start = bytes.arrayOffset() + bytes.position();
-      feed(bytes.array(), start, bytes.remaining());
-      bytes.position(bytes.limit());
-      return;
-    }
+    int i = bytes.position();
     int end = bytes.limit();
-    for (int i = bytes.position(); i < end && !stopped; i++) {
-      accept(bytes.get(i));
+    while (i < end && !stopped) {
+      if (bomChecked < 0) {
+        // The bytes up to the next line break are the line's: copied at once, not one by one
+        // (a chunk's JSON is hundreds of bytes; the byte-wise path cost ~0.5 µs per chunk).
+        int lineBreak = i;
+        while (lineBreak < end && !isLineBreak(bytes.get(lineBreak))) {
+          lineBreak++;
+        }
+        if (lineBreak > i) {
+          appendRun(bytes, i, lineBreak - i);
+          i = lineBreak;
+          continue;
+        }
+      }
+      accept(bytes.get(i++));
     }
     bytes.position(end);
   }
 
   public void feed(byte[] bytes, int offset, int length) {
-    int end = offset + length;
-    for (int i = offset; i < end && !stopped; i++) {
-      accept(bytes[i]);
-    }
+    feed(ByteBuffer.wrap(bytes, offset, length));
   }
 
   /**
@@ -133,6 +138,20 @@ public final class SseDecoder {
       afterCarriageReturn = false;
       append(b);
     }
+  }
+
+  private static boolean isLineBreak(byte b) {
+    return b == '\n' || b == '\r';
+  }
+
+  /** Bytes of a line that holds no line break, {@code bytes[from, from + length)}. */
+  private void appendRun(ByteBuffer bytes, int from, int length) {
+    if (lineLength + length > line.length) {
+      line = Arrays.copyOf(line, Math.max(lineLength + length, line.length * 2));
+    }
+    bytes.get(from, line, lineLength, length);
+    lineLength += length;
+    afterCarriageReturn = false;
   }
 
   private void append(byte b) {

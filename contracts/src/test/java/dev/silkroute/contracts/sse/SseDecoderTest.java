@@ -67,6 +67,18 @@ class SseDecoderTest {
   }
 
   @Test
+  void decodesLinesLongerThanItsBufferInOneFeedOrSplit() {
+    String big = "x".repeat(10_000) + "é" + "y".repeat(3_000);
+    byte[] bytes = ("data: " + big + "\r\n\r\ndata: " + big + "\n\n").getBytes(StandardCharsets.UTF_8);
+
+    decoder.feed(ByteBuffer.allocateDirect(bytes.length).put(bytes).flip());
+    decoder.feed(bytes, 0, 4_000);
+    decoder.feed(bytes, 4_000, bytes.length - 4_000);
+
+    assertThat(events).hasSize(4).allSatisfy(event -> assertThat(event.data()).isEqualTo(big));
+  }
+
+  @Test
   void endDispatchesAnEventWhoseBlankLineNeverCame() {
     decoder.feed(ByteBuffer.wrap("data: {\"x\":1}\n\ndata: {\"y\":2}".getBytes(StandardCharsets.UTF_8)));
     assertThat(events).containsExactly(new Event(null, "{\"x\":1}"));
