@@ -17,9 +17,9 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Decoding one streamed answer's events as the router reads them: a 20-chunk
- * {@code chat.completion.chunk} stream (the router benchmark's mock answer, 4.8 KB) in a direct
- * buffer, as Netty's epoll transport hands it over. Run by hand: see docs/benchmarks/router.md. Not a
+ * Decoding one streamed answer's events as the router reads them: 20 {@code chat.completion.chunk}
+ * events and {@code [DONE]}, shaped like the router benchmark's mock answer (5.0 KB here, 4.8 KB
+ * there), in a direct buffer, as Netty's epoll transport hands it over. Run by hand: see docs/benchmarks/router.md. Not a
  * test: never run by verify.
  */
 @State(Scope.Benchmark)
