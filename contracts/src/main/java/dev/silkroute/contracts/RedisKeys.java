@@ -56,6 +56,19 @@ public record RedisKeys(String prefix) {
     return prefix + "keyspend:" + keyId;
   }
 
+  /**
+   * HASH of the credit each admitted request holds until it is settled, field = its generation id
+   * ({@link CreditHolds} has the record and the scripts that settle and release it).
+   */
+  public String creditHolds() {
+    return prefix + "credit_holds";
+  }
+
+  /** ZSET of the {@link #creditHolds()} fields, scored by when each is released or forgotten (epoch ms). */
+  public String creditHoldsDue() {
+    return prefix + "credit_holds:due";
+  }
+
   /** STRING counter: requests through one key in the minute that contains {@code at}. */
   public String requestsInMinute(String keyId, Instant at) {
     return prefix + "rl:req:" + keyId + ":" + minute(at);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.silkroute.contracts.RedisKeys;
 import dev.silkroute.contracts.WorkerKeys;
 import dev.silkroute.proto.v1.DrainRequest;
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class ReplicasIT {
 
   private static final String POOLED = "qwen/qwen3-32b";
+  private static final ObjectMapper JSON = new ObjectMapper();
   /** Requests each worker takes at once (running, no queue): its capacity. */
   private static final int WORKER_SLOTS = 4;
 
@@ -269,6 +271,21 @@ class ReplicasIT {
       for (String worker : stack.workers.keySet()) {
         assertThat(connection.sync().zcard(keys.inflight(worker))).as("charges left on " + worker).isZero();
       }
+      // The killed run never settled its requests in flight. Those whose usage it had published were
+      // settled by billing from the ledger; the rest still hold their worst case until it is given
+      // back. So the hot balance is the ledger's to the micro-USD, once the holds are counted.
+      RedisKeys money = new RedisKeys(stack.prefix);
+      String balanceKey = money.balance(account[0]);
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        long held = 0;
+        for (String hold : connection.sync().hvals(money.creditHolds())) {
+          JsonNode record = JSON.readTree(hold);
+          held += balanceKey.equals(record.get("b").asText()) ? record.get("w").asLong() : 0;
+        }
+        long ledgerSpent = check.ledger(account[0]).values().stream().mapToLong(Long::longValue).sum();
+        assertThat(Long.parseLong(connection.sync().get(balanceKey)) + held)
+            .as("Redis balance + credit still held = granted - ledger").isEqualTo(100_000_000 - ledgerSpent);
+      });
     } finally {
       redis.shutdown();
     }

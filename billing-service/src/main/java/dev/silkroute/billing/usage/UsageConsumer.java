@@ -69,6 +69,7 @@ final class UsageConsumer implements Runnable {
   private final DeadLetters deadLetters;
   private final UsageEventRules rules;
   private final Ledger ledger;
+  private final CreditHoldSettler holds;
   private final UsageMetrics metrics;
   private final ConsumerHealth health;
   private final ExecutorService writers;
@@ -77,14 +78,15 @@ final class UsageConsumer implements Runnable {
   private Duration backoff;
 
   UsageConsumer(UsageConsumerConfig config, Consumer<byte[], byte[]> consumer, UsageTopics topics,
-      DeadLetters deadLetters, UsageEventRules rules, Ledger ledger, UsageMetrics metrics,
-      ConsumerHealth health) {
+      DeadLetters deadLetters, UsageEventRules rules, Ledger ledger, CreditHoldSettler holds,
+      UsageMetrics metrics, ConsumerHealth health) {
     this.config = config;
     this.consumer = consumer;
     this.topics = topics;
     this.deadLetters = deadLetters;
     this.rules = rules;
     this.ledger = ledger;
+    this.holds = holds;
     this.metrics = metrics;
     this.health = health;
     this.backoff = config.retryBackoff();
@@ -195,7 +197,10 @@ final class UsageConsumer implements Runnable {
     List<Future<RecordMetadata>> deadLetterAcks = deadLetters.post(letters);
     Future<LedgerWrite> write = writers.submit(() -> {
       deadLetters.awaitAcks(deadLetterAcks);
-      return ledger.record(batch);
+      LedgerWrite written = ledger.record(batch);
+      // After the commit: a hold settled from an event the ledger then lost would be charged twice.
+      metrics.holdsSettled(holds.settle(entries));
+      return written;
     });
     inFlight.addLast(new InFlight(first, next, records.count(), letters, started, write));
   }

@@ -1,7 +1,9 @@
 package dev.silkroute.billing.usage;
 
+import dev.silkroute.billing.account.RedisConfig;
 import dev.silkroute.billing.ledger.Ledger;
 import dev.silkroute.billing.ledger.UsageEventRules;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micronaut.context.annotation.Requires;
@@ -38,9 +40,13 @@ public final class UsageConsumerLauncher {
   private final MeterRegistry registry;
   private UsageConsumer consumer;
   private Thread thread;
+  private final StatefulRedisConnection<String, String> redis;
+  private final RedisConfig redisConfig;
 
   UsageConsumerLauncher(UsageConsumerConfig config, KafkaConfig kafka, Ledger ledger, MeterRegistry registry,
-      Clock clock) {
+      Clock clock, StatefulRedisConnection<String, String> redis, RedisConfig redisConfig) {
+    this.redis = redis;
+    this.redisConfig = redisConfig;
     this.config = config;
     this.bootstrapServers = kafka.bootstrapServers();
     this.ledger = ledger;
@@ -63,7 +69,7 @@ public final class UsageConsumerLauncher {
         new UsageTopics(admin, config, bootstrapServers),
         new DeadLetters(new KafkaProducer<>(producerProperties(), new ByteArraySerializer(),
             new ByteArraySerializer()), config.dlqTopic()),
-        new UsageEventRules(), ledger, metrics, health);
+        new UsageEventRules(), ledger, new CreditHoldSettler(redis, redisConfig.keys()), metrics, health);
     thread = new Thread(() -> {
       try {
         consumer.run();

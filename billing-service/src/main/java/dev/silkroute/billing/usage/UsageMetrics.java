@@ -12,6 +12,7 @@ final class UsageMetrics {
 
   private final Counter recorded;
   private final Counter duplicates;
+  private final Counter holdsSettled;
   private final Map<Verdict.Kind, Counter> deadLettered = new EnumMap<>(Verdict.Kind.class);
   private final Timer committedBatches;
   private final Timer failedBatches;
@@ -21,6 +22,9 @@ final class UsageMetrics {
         .description("Usage events that became new ledger rows").register(registry);
     duplicates = Counter.builder("silkroute.billing.usage.duplicates")
         .description("Usage events skipped because their event id was already in the ledger")
+        .register(registry);
+    holdsSettled = Counter.builder("silkroute.billing.usage.holds.settled")
+        .description("Credit holds that billing settled from the ledger because their router had not")
         .register(registry);
     for (Verdict.Kind kind : Verdict.Kind.values()) {
       deadLettered.put(kind, Counter.builder("silkroute.billing.usage.dead.lettered")
@@ -43,6 +47,10 @@ final class UsageMetrics {
 
   void duplicates(int n) {
     duplicates.increment(n);
+  }
+
+  void holdsSettled(int n) {
+    holdsSettled.increment(n);
   }
 
   void deadLettered(Verdict.Kind kind) {

@@ -10,9 +10,15 @@ import dev.silkroute.billing.AggregateChecks;
 import dev.silkroute.billing.AdminHttp.Reply;
 import dev.silkroute.billing.BillingTestProperties;
 import dev.silkroute.billing.LedgerRows;
+import dev.silkroute.contracts.CreditHolds;
+import dev.silkroute.contracts.RedisKeys;
 import dev.silkroute.proto.v1.UsageEvent;
 import dev.silkroute.proto.v1.UsageStatus;
 import dev.silkroute.testkit.Infra;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
@@ -331,6 +337,41 @@ class UsageConsumerIT implements TestPropertyProvider {
     String plan = db.planAtScale("SELECT * FROM ledger WHERE customer_id = '" + customer + "'"
         + " ORDER BY coalesce(finished_at, recorded_at) DESC, seq DESC LIMIT 50");
     assertThat(plan).contains("ledger_customer_used_at_idx").doesNotContain("Sort");
+  }
+
+  @Test
+  @Order(7)
+  void settlesTheCreditHoldOfARequestWhoseRouterDiedAfterPublishingItsUsage() throws Exception {
+    String customer = createCustomer(1_000_000);
+    RedisKeys keys = new RedisKeys(properties.get("silkroute.redis.key-prefix"));
+    UsageEvent orphan = event(customer, 1_500);
+    UsageEvent settled = event(customer, 2_500);
+    RedisClient client = RedisClient.create(Infra.redis().uri());
+    try (StatefulRedisConnection<String, String> connection = client.connect()) {
+      RedisCommands<String, String> redis = connection.sync();
+      String keySpend = keys.keySpend(orphan.getKeyId());
+      redis.set(keySpend, "0");
+      // What a router's admission leaves for the request it never settled: 300,000 reserved and held.
+      String[] admitted = {"", "", keys.balance(customer), keySpend, keys.creditHolds(), keys.creditHoldsDue()};
+      redis.eval("redis.call('DECRBY', KEYS[3], ARGV[5]) redis.call('INCRBY', KEYS[4], ARGV[5])"
+              + " local tokensKey, worst, estimate = '', tonumber(ARGV[5]), 1000 " + CreditHolds.HOLD,
+          ScriptOutputType.INTEGER, admitted, "", "", "", "", "300000", "", orphan.getEventId(),
+          String.valueOf(System.currentTimeMillis() + 900_000));
+      assertThat(redis.get(keys.balance(customer))).isEqualTo("700000");
+
+      send(customer, orphan.toByteArray());
+      send(customer, settled.toByteArray()); // its router settled it: no hold, nothing to change
+      awaitLedgerRow(settled.getEventId());
+
+      await().atMost(WAIT).until(() -> redis.hexists(keys.creditHolds(), orphan.getEventId()), held -> !held);
+      assertThat(redis.get(keys.balance(customer))).isEqualTo("998500");
+      assertThat(redis.get(keySpend)).isEqualTo("1500");
+      assertThat(redis.zscore(keys.creditHoldsDue(), orphan.getEventId())).isNull();
+      assertThat(http.getWithoutToken("prometheus").raw())
+          .contains("silkroute_billing_usage_holds_settled_total 1.0");
+    } finally {
+      client.shutdown();
+    }
   }
 
   private JsonNode awaitHealth(String status) {

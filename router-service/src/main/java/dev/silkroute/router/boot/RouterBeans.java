@@ -15,6 +15,7 @@ import dev.silkroute.router.config.RouterSettings;
 import dev.silkroute.router.hedge.HedgePolicy;
 import dev.silkroute.router.hedge.HedgeSettings;
 import dev.silkroute.router.limits.Admission;
+import dev.silkroute.router.limits.CreditHoldReaper;
 import dev.silkroute.router.provider.OpenAiCompatibleAdapter;
 import dev.silkroute.router.provider.ProtocolAdapter;
 import dev.silkroute.router.provider.ProviderAdapter;
@@ -150,8 +151,14 @@ final class RouterBeans {
   }
 
   @Singleton
-  Admission admission(StatefulRedisConnection<String, String> redis, LoopLocalRedis onLoops, RedisSettings settings) {
-    return new Admission(redis, onLoops, settings.keyPrefix(), Clock.systemUTC());
+  Admission admission(StatefulRedisConnection<String, String> redis, LoopLocalRedis onLoops, RedisSettings settings,
+                      RouterSettings router) {
+    return new Admission(redis, onLoops, settings.keyPrefix(), Clock.systemUTC(), router.creditHoldFor());
+  }
+
+  @Singleton
+  CreditHoldReaper creditHoldReaper(StatefulRedisConnection<String, String> redis, RedisSettings settings) {
+    return new CreditHoldReaper(redis, settings.keyPrefix(), Clock.systemUTC());
   }
 
   @Singleton

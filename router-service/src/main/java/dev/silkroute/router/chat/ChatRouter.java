@@ -141,7 +141,7 @@ public final class ChatRouter {
     CompletableFuture<ObjectNode> done = new CompletableFuture<>();
     // A request refused before admission holds no ticket: nothing to settle, no usage to publish.
     planAsync(request, eventLoop)
-        .thenCompose(plan -> admitAsync(caller, plan).thenComposeAsync(ticket -> {
+        .thenCompose(plan -> admitAsync(generationId, caller, plan).thenComposeAsync(ticket -> {
           Generation generation = new Generation(generationId, caller, plan.decisions().get(0).model(),
               out != null, clock.instant(), nanos.getAsLong());
           return new Exchange(upstreams, settlement, answers, hedging, plan, request, generation, ticket, withRouting,
@@ -223,8 +223,8 @@ public final class ChatRouter {
     return new Plan(decisions, options, worst, Math.max(1, request.promptChars() / 4));
   }
 
-  private CompletableFuture<Admission.Ticket> admitAsync(Caller caller, Plan plan) {
-    return admission.admitAsync(caller, plan.decisions().get(0).model().id(), plan.promptTokenEstimate(),
+  private CompletableFuture<Admission.Ticket> admitAsync(String generationId, Caller caller, Plan plan) {
+    return admission.admitAsync(generationId, caller, plan.decisions().get(0).model().id(), plan.promptTokenEstimate(),
         plan.worstCaseMicros());
   }
 

@@ -523,9 +523,9 @@ final class Exchange {
    * the answer is handed on in a task queued behind this one, and the loop-local Redis connection
    * writes what this task sent when it ends ({@code boot.LoopLocalRedis}), so the settlement reaches
    * Redis before the client has its answer and the client's next request sees the balance this one
-   * left. A settlement that fails is logged and leaves the reservation held in Redis's hot balance
-   * (the ledger charges from the usage event, not from it); the client, whose answer was generated
-   * and billed, still gets it, as a stream's client always did.
+   * left. A settlement that fails is retried by its ticket, and billing settles it again from the
+   * usage event (settling is idempotent); the client, whose answer was generated and billed, still
+   * gets it, as a stream's client always did.
    */
   private void finish(Throwable error, ObjectNode answer) {
     if (settled) {
@@ -541,7 +541,7 @@ final class Exchange {
     Generation record = generation;
     settlement.settleAsync(record, ticket).whenComplete((ignored, settleFailure) -> {
       if (settleFailure != null) {
-        LOG.warn("Settling {} failed; its credit reservation stays held", record.id(), unwrap(settleFailure));
+        LOG.warn("Settling {} failed; retrying", record.id(), unwrap(settleFailure));
       }
     });
     Throwable endedWith = outcome;

@@ -27,6 +27,8 @@ import java.time.Duration;
  * @param keyCacheTtl       how long an API key looked up in Redis is reused; billing's announcements evict
  *                          changed keys sooner, so this only bounds a missed one; a key in use is read again
  *                          in the background after half of it. 0 = look up every request
+ * @param creditHoldFor     how long an admitted request's credit reservation is held if it is never settled
+ *                          (its router died): then any router gives it back. Longer than requests last
  */
 @ConfigurationProperties("silkroute.router")
 public record RouterSettings(
@@ -42,13 +44,15 @@ public record RouterSettings(
     @Bindable(defaultValue = "2s") Duration streamCommitAfter,
     @Bindable(defaultValue = "5s") Duration keepAliveInterval,
     @Bindable(defaultValue = "24h") Duration generationRetention,
-    @Bindable(defaultValue = "5s") Duration keyCacheTtl) {
+    @Bindable(defaultValue = "5s") Duration keyCacheTtl,
+    @Bindable(defaultValue = "15m") Duration creditHoldFor) {
 
   public RouterSettings {
     positive(firstByteTimeout, "silkroute.router.first-byte-timeout");
     positive(streamCommitAfter, "silkroute.router.stream-commit-after");
     positive(keepAliveInterval, "silkroute.router.keep-alive-interval");
     positive(generationRetention, "silkroute.router.generation-retention");
+    positive(creditHoldFor, "silkroute.router.credit-hold-for");
     if (keyCacheTtl == null || keyCacheTtl.isNegative()) {
       throw new IllegalArgumentException("silkroute.router.key-cache-ttl must be 0 or more, got " + keyCacheTtl);
     }

@@ -90,7 +90,7 @@ public final class Embedder {
     Executor next = ChatRouter.orInline(continueOn);
     CompletableFuture<ObjectNode> done = new CompletableFuture<>();
     planAsync(request, next)
-        .thenCompose(plan -> admission.admitAsync(caller, plan.decisions().get(0).model().id(),
+        .thenCompose(plan -> admission.admitAsync(generationId, caller, plan.decisions().get(0).model().id(),
                 Math.max(1, request.inputChars() / 4), plan.worstCaseMicros())
             .thenComposeAsync(ticket -> serve(generationId, caller, request, plan, ticket, withRouting, next), next))
         .whenCompleteAsync((answer, failure) -> {

@@ -1,6 +1,8 @@
 package dev.silkroute.router.limits;
 
+import dev.silkroute.contracts.CreditHolds;
 import dev.silkroute.contracts.KeyLimits;
+import dev.silkroute.contracts.RedisKeys;
 import dev.silkroute.router.core.ErrorKind;
 import dev.silkroute.router.core.RouterError;
 import dev.silkroute.router.core.RouterException;
@@ -9,12 +11,17 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gate between an authenticated request and routing: the key may call the model, its rate
@@ -31,16 +38,19 @@ public final class Admission {
 
     /**
      * Turns the reservation into the actual cost. Completes once Redis applied it (on Lettuce's I/O
-     * thread); only the first call counts, later ones complete at once.
+     * thread); only the first call counts, later ones complete at once. When that fails, it is
+     * retried in the background (three times, over half a minute): settling is idempotent, keyed by the
+     * generation id, so a retry after a lost reply cannot give the credit back twice.
      */
     CompletableFuture<Void> settleAsync(long actualMicros, long actualTokens);
   }
 
   // One round trip admits a request: the key's rate limits (only when it has any), then the credit
-  // reservation. A request refused for credit still counts against requests per minute, but its
-  // token estimate is not kept.
-  // KEYS: requests this minute, tokens this minute, balance, key spend.
-  // ARGV: rpm, tpm (-1 = none), token estimate, counters' TTL, worst-case micros, key credit limit (-1 = none).
+  // reservation, recorded as the request's hold (CreditHolds). A request refused for credit still
+  // counts against requests per minute, but its token estimate is not kept.
+  // KEYS: requests this minute, tokens this minute, balance, key spend, credit holds, holds due.
+  // ARGV: rpm, tpm (-1 = none), token estimate, counters' TTL, worst-case micros, key credit limit (-1 = none),
+  // generation id, hold due (epoch ms).
   // Returns {verdict, requests, tokens, available micros}: verdict 0 = admitted, 1 = over rpm,
   // 2 = over tpm, 3 = no balance, 4 = insufficient credit, 5 = key credit limit.
   private static final String ADMIT = """
@@ -74,22 +84,18 @@ public final class Admission {
         redis.call('EXPIRE', KEYS[2], ARGV[4])
         tokens = tokens + estimate
       end
+      local tokensKey = ''
+      if tpm >= 0 then tokensKey = KEYS[2] end
+      """ + CreditHolds.HOLD + """
       return {0, requests, tokens, balance - worst}
       """;
 
-  // Settles in one round trip: the reservation turned into the actual cost (the difference given
-  // back, or the excess taken), and the token estimate replaced by what was used. A balance that
-  // vanished meanwhile (Redis emptied) is left to billing's rebuild from the ledger: adding to a
-  // missing key would create a balance that forgets every earlier grant.
-  // KEYS: balance, key spend, tokens of the admission's minute. ARGV: refund micros, token correction.
-  private static final String SETTLE = """
-      if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('INCRBY', KEYS[1], ARGV[1]) end
-      if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('DECRBY', KEYS[2], ARGV[1]) end
-      if tonumber(ARGV[2]) ~= 0 and redis.call('EXISTS', KEYS[3]) == 1 then
-        redis.call('INCRBY', KEYS[3], ARGV[2])
-      end
-      return 0
-      """;
+
+  /** Delays before each retry of a settlement that failed; then billing's settlement or the reaper's. */
+  static final List<Duration> SETTLE_RETRIES = List.of(Duration.ofSeconds(1), Duration.ofSeconds(5),
+      Duration.ofSeconds(30));
+
+  private static final Logger LOG = LoggerFactory.getLogger(Admission.class);
 
   /** Where a script is sent from the calling thread: its event loop's own connection, when it has one. */
   private final Supplier<? extends RedisScriptingAsyncCommands<String, String>> redisAsync;
@@ -98,40 +104,49 @@ public final class Admission {
   private final RedisScript admit;
   private final RedisScript settle;
   private final Clock clock;
+  private final RedisKeys keys;
+  private final Duration holdFor;
 
   public Admission(StatefulRedisConnection<String, String> redis, String keyPrefix, Clock clock) {
-    this(redis, redis::async, keyPrefix, clock);
+    this(redis, redis::async, keyPrefix, clock, CreditHolds.DEFAULT_HOLD_FOR);
   }
 
   /**
    * @param scripts the commands to run the scripts with, asked on the calling thread each time (a
    *                loop-local connection on an event loop); never waited on
+   * @param holdFor how long an admitted request's credit stays held if it is never settled (its
+   *                router died): then {@link CreditHoldReaper} gives it back
    */
   public Admission(StatefulRedisConnection<String, String> redis,
                    Supplier<? extends RedisScriptingAsyncCommands<String, String>> scripts, String keyPrefix,
-                   Clock clock) {
+                   Clock clock, Duration holdFor) {
     this.redisAsync = scripts;
     this.rateLimits = new RateLimits(keyPrefix);
     this.credit = new Credit(keyPrefix);
     this.admit = new RedisScript(redis.sync(), ADMIT);
-    this.settle = new RedisScript(redis.sync(), SETTLE);
+    this.settle = new RedisScript(redis.sync(), CreditHolds.SETTLE);
     this.clock = clock;
+    this.keys = new RedisKeys(keyPrefix);
+    this.holdFor = holdFor;
   }
 
   /**
    * Admits a request without waiting: a ticket, or a future that fails with the refusal's
    * {@link RouterException} (itself, not wrapped). A model the key may not use fails it before Redis
    * is asked. Completes on Lettuce's I/O thread.
+   *
+   * @param generationId the request's id, which names its credit hold (and its usage event, by which
+   *                     billing settles the hold when this router cannot)
    */
-  public CompletableFuture<Ticket> admitAsync(Caller caller, String model, long estimatedPromptTokens,
-                                              long worstCaseMicros) {
+  public CompletableFuture<Ticket> admitAsync(String generationId, Caller caller, String model,
+                                              long estimatedPromptTokens, long worstCaseMicros) {
     Check check;
     try {
-      check = check(caller, model, estimatedPromptTokens, worstCaseMicros);
+      check = check(generationId, caller, model, estimatedPromptTokens, worstCaseMicros);
     } catch (RouterException refused) {
       return CompletableFuture.failedFuture(refused);
     }
-    return admit.<List<Long>>runAsync(redisAsync.get(), ScriptOutputType.MULTI, check.keys(), check.args())
+    return admit.<List<Long>>runAsync(redisAsync.get(), ScriptOutputType.MULTI, admitKeys(check), admitArgs(check))
         .thenCompose(result -> {
           try {
             return CompletableFuture.completedFuture(verdict(check, result));
@@ -141,32 +156,36 @@ public final class Admission {
         });
   }
 
-  private Check check(Caller caller, String model, long estimatedPromptTokens, long worstCaseMicros) {
+  private Check check(String generationId, Caller caller, String model, long estimatedPromptTokens,
+                      long worstCaseMicros) {
     KeyLimits limits = caller.limits();
     if (!limits.allowsModel(model)) {
       throw new RouterException(new RouterError(ErrorKind.FORBIDDEN,
           "This API key may not use the model '" + model + "'", "model", "model_not_allowed"));
     }
     Instant now = clock.instant();
-    return new Check(limits, now, rateLimits.requestsKey(caller.keyId(), now),
+    return new Check(generationId, limits, now, rateLimits.requestsKey(caller.keyId(), now),
         rateLimits.tokensKey(caller.keyId(), now), credit.balanceKey(caller.customerId()),
         credit.keySpendKey(caller.keyId()), estimatedPromptTokens, worstCaseMicros);
   }
 
   /** One admission's keys and arguments for the script. */
-  private record Check(KeyLimits limits, Instant now, String requestsKey, String tokensKey, String balanceKey,
-                       String keySpendKey, long estimatedPromptTokens, long worstCaseMicros) {
+  private record Check(String generationId, KeyLimits limits, Instant now, String requestsKey, String tokensKey,
+                       String balanceKey, String keySpendKey, long estimatedPromptTokens, long worstCaseMicros) {
+  }
 
-    String[] keys() {
-      return new String[] {requestsKey, tokensKey, balanceKey, keySpendKey};
-    }
+  private String[] admitKeys(Check check) {
+    return new String[] {check.requestsKey(), check.tokensKey(), check.balanceKey(), check.keySpendKey(),
+        keys.creditHolds(), keys.creditHoldsDue()};
+  }
 
-    String[] args() {
-      return new String[] {String.valueOf(limits.requestsPerMinute().orElse(-1)),
-          String.valueOf(limits.tokensPerMinute().orElse(-1)), String.valueOf(estimatedPromptTokens),
-          RateLimits.WINDOW_TTL_SECONDS, String.valueOf(worstCaseMicros),
-          String.valueOf(limits.creditLimitMicros().orElse(-1))};
-    }
+  private String[] admitArgs(Check check) {
+    KeyLimits limits = check.limits();
+    return new String[] {String.valueOf(limits.requestsPerMinute().orElse(-1)),
+        String.valueOf(limits.tokensPerMinute().orElse(-1)), String.valueOf(check.estimatedPromptTokens()),
+        RateLimits.WINDOW_TTL_SECONDS, String.valueOf(check.worstCaseMicros()),
+        String.valueOf(limits.creditLimitMicros().orElse(-1)), check.generationId(),
+        String.valueOf(check.now().plus(holdFor).toEpochMilli())};
   }
 
   /** The admission script's answer: a ticket, or the refusal as an {@link RouterException}. */
@@ -213,18 +232,41 @@ public final class Admission {
       if (!settled.compareAndSet(false, true)) {
         return CompletableFuture.completedFuture(null);
       }
-      return settle.<Long>runAsync(redisAsync.get(), ScriptOutputType.INTEGER, keys(), args(actualMicros, actualTokens))
-          .thenApply(ignored -> null);
+      String[] args = {check.generationId(), String.valueOf(actualMicros), String.valueOf(actualTokens)};
+      CompletableFuture<Void> first = settleOnce(args);
+      first.whenComplete((ignored, failure) -> {
+        if (failure != null) {
+          retrySettling(args, 0, failure);
+        }
+      });
+      return first;
     }
 
-    private String[] keys() {
-      return new String[] {check.balanceKey(), check.keySpendKey(), check.tokensKey()};
+    private CompletableFuture<Void> settleOnce(String[] args) {
+      try {
+        return settle.<Long>runAsync(redisAsync.get(), ScriptOutputType.INTEGER,
+            new String[] {keys.creditHolds(), keys.creditHoldsDue()}, args).thenApply(ignored -> null);
+      } catch (RuntimeException notSent) {
+        return CompletableFuture.failedFuture(notSent);
+      }
     }
 
-    private String[] args(long actualMicros, long actualTokens) {
-      boolean countsTokens = check.limits().tokensPerMinute().isPresent();
-      long tokenCorrection = countsTokens ? actualTokens - check.estimatedPromptTokens() : 0;
-      return new String[] {String.valueOf(check.worstCaseMicros() - actualMicros), String.valueOf(tokenCorrection)};
+    /** Off the event loops (the delayed executor's thread, then Lettuce's): nothing waits for it. */
+    private void retrySettling(String[] args, int retry, Throwable lastFailure) {
+      if (retry == SETTLE_RETRIES.size()) {
+        LOG.warn("Settling {} failed {} times; billing settles it from its usage event, or its hold is"
+            + " released at its due time", check.generationId(), retry + 1, lastFailure);
+        return;
+      }
+      Duration delay = SETTLE_RETRIES.get(retry);
+      Executor later = CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS);
+      CompletableFuture.runAsync(() -> { }, later)
+          .thenCompose(ignored -> settleOnce(args))
+          .whenComplete((ignored, failure) -> {
+            if (failure != null) {
+              retrySettling(args, retry + 1, failure);
+            }
+          });
     }
   }
 

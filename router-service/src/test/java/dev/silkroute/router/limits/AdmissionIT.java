@@ -3,6 +3,7 @@ package dev.silkroute.router.limits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.silkroute.contracts.CreditHolds;
 import dev.silkroute.contracts.KeyLimits;
 import dev.silkroute.contracts.RedisKeys;
 import dev.silkroute.router.core.ErrorKind;
@@ -238,7 +239,7 @@ class AdmissionIT {
     Caller caller = new Caller("cus_m", "key_m",
         new KeyLimits(OptionalLong.empty(), OptionalLong.of(5), OptionalLong.empty(), Set.of("a/allowed")));
 
-    CompletableFuture<Admission.Ticket> refused = admission.admitAsync(caller, "a/other", 1, 1);
+    CompletableFuture<Admission.Ticket> refused = admission.admitAsync(nextId(), caller, "a/other", 1, 1);
 
     assertThat(refused).isCompletedExceptionally();
     assertThat(redis.keys(prefix + "*")).isEmpty();
@@ -276,7 +277,7 @@ class AdmissionIT {
     redis.set(keys.balance("cus_s"), "1000");
     Caller caller = new Caller("cus_s", "key_s", KeyLimits.NONE);
 
-    Admission.Ticket ticket = admission.admitAsync(caller, "a/b", 10, 300).get(10, TimeUnit.SECONDS);
+    Admission.Ticket ticket = admission.admitAsync(nextId(), caller, "a/b", 10, 300).get(10, TimeUnit.SECONDS);
     ticket.settleAsync(42, 50).get(10, TimeUnit.SECONDS);
 
     assertThat(redis.get(keys.balance("cus_s"))).isEqualTo("958");
@@ -327,10 +328,144 @@ class AdmissionIT {
         });
   }
 
+  @Test
+  void settlingIsKeyedByTheGenerationSoASecondSettlementOfItChangesNothing() throws Exception {
+    redis.set(keys.balance("cus_id"), "1000");
+    Admission.Ticket ticket = admission.admitAsync("gen-twice", new Caller("cus_id", "key_id", KeyLimits.NONE), "a/b",
+        10, 300).get(10, TimeUnit.SECONDS);
+    assertThat(redis.hexists(keys.creditHolds(), "gen-twice")).isTrue();
+
+    ticket.settleAsync(42, 50).get(10, TimeUnit.SECONDS);
+    // What a retry after a lost reply, or billing's settlement from the usage event, sends again.
+    assertThat(settleAsBilling("gen-twice", 42, 50)).isEqualTo(0L);
+
+    assertThat(redis.get(keys.balance("cus_id"))).isEqualTo("958");
+    assertThat(redis.get(keys.keySpend("key_id"))).isEqualTo("42");
+    assertThat(redis.hlen(keys.creditHolds())).isZero();
+    assertThat(redis.zcard(keys.creditHoldsDue())).isZero();
+  }
+
+  @Test
+  void billingSettlesAHoldItsRouterNeverDidWithTheActualCostAndTokens() throws Exception {
+    redis.set(keys.balance("cus_b"), "1000");
+    Caller caller = new Caller("cus_b", "key_b",
+        new KeyLimits(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.of(10_000), Set.of()));
+    admission.admitAsync("gen-crashed", caller, "a/b", 10, 300).get(10, TimeUnit.SECONDS);
+    String tokens = keys.tokensInMinute("key_b", Instant.parse("2026-11-23T12:00:10Z"));
+    assertThat(redis.get(tokens)).isEqualTo("10");
+
+    // The router died after publishing the usage event; billing settles from it.
+    assertThat(settleAsBilling("gen-crashed", 42, 50)).isEqualTo(1L);
+
+    assertThat(redis.get(keys.balance("cus_b"))).isEqualTo("958");
+    assertThat(redis.get(keys.keySpend("key_b"))).isEqualTo("42");
+    assertThat(redis.get(tokens)).isEqualTo("50");
+  }
+
+  @Test
+  void aHoldNobodySettlesIsGivenBackAtItsDueTimeAndALateSettlementThenChargesTheActualCost() throws Exception {
+    redis.set(keys.balance("cus_r"), "1000");
+    Admission.Ticket ticket = admission.admitAsync("gen-late", new Caller("cus_r", "key_r", KeyLimits.NONE), "a/b",
+        10, 300).get(10, TimeUnit.SECONDS);
+    Instant admitted = Instant.parse("2026-11-23T12:00:10Z");
+
+    assertThat(reaperAt(admitted.plus(CreditHolds.DEFAULT_HOLD_FOR).minusSeconds(1)).releaseDue())
+        .isEqualTo(new CreditHoldReaper.Pass(0, 0));
+    assertThat(redis.get(keys.balance("cus_r"))).isEqualTo("700");
+
+    assertThat(reaperAt(admitted.plus(CreditHolds.DEFAULT_HOLD_FOR)).releaseDue())
+        .isEqualTo(new CreditHoldReaper.Pass(1, 0));
+    assertThat(redis.get(keys.balance("cus_r"))).isEqualTo("1000");
+    assertThat(redis.get(keys.keySpend("key_r"))).isEqualTo("0");
+
+    // The request was still running (or its usage event comes late): its cost is charged then.
+    ticket.settleAsync(42, 50).get(10, TimeUnit.SECONDS);
+    assertThat(redis.get(keys.balance("cus_r"))).isEqualTo("958");
+    assertThat(redis.get(keys.keySpend("key_r"))).isEqualTo("42");
+    assertThat(settleAsBilling("gen-late", 42, 50)).isEqualTo(0L);
+    assertThat(redis.get(keys.balance("cus_r"))).isEqualTo("958");
+    assertThat(redis.hlen(keys.creditHolds())).isZero();
+  }
+
+  @Test
+  void aReleasedHoldNobodySettlesIsForgottenAfterTheTombstoneTime() throws Exception {
+    redis.set(keys.balance("cus_f"), "1000");
+    admission.admitAsync("gen-lost", new Caller("cus_f", "key_f", KeyLimits.NONE), "a/b", 10, 300)
+        .get(10, TimeUnit.SECONDS);
+    Instant due = Instant.parse("2026-11-23T12:00:10Z").plus(CreditHolds.DEFAULT_HOLD_FOR);
+
+    assertThat(reaperAt(due).releaseDue()).isEqualTo(new CreditHoldReaper.Pass(1, 0));
+    assertThat(reaperAt(due.plus(CreditHolds.TOMBSTONE_FOR).minusSeconds(1)).releaseDue())
+        .isEqualTo(new CreditHoldReaper.Pass(0, 0));
+    assertThat(reaperAt(due.plus(CreditHolds.TOMBSTONE_FOR)).releaseDue())
+        .isEqualTo(new CreditHoldReaper.Pass(0, 1));
+
+    assertThat(redis.get(keys.balance("cus_f"))).isEqualTo("1000");
+    assertThat(redis.hlen(keys.creditHolds())).isZero();
+    assertThat(redis.zcard(keys.creditHoldsDue())).isZero();
+  }
+
+  @Test
+  void theReaperReleasesMoreHoldsThanOneBatchInOnePass() throws Exception {
+    redis.set(keys.balance("cus_many"), "1000000");
+    Caller caller = new Caller("cus_many", "key_many", KeyLimits.NONE);
+    int holds = CreditHoldReaper.BATCH * 2 + 5;
+    for (int i = 0; i < holds; i++) {
+      admission.admitAsync("gen-many-" + i, caller, "a/b", 1, 10).get(10, TimeUnit.SECONDS);
+    }
+    assertThat(redis.get(keys.balance("cus_many"))).isEqualTo(String.valueOf(1_000_000 - 10 * holds));
+
+    Instant due = Instant.parse("2026-11-23T12:00:10Z").plus(CreditHolds.DEFAULT_HOLD_FOR);
+    assertThat(reaperAt(due).releaseDue()).isEqualTo(new CreditHoldReaper.Pass(holds, 0));
+    assertThat(redis.get(keys.balance("cus_many"))).isEqualTo("1000000");
+  }
+
+  @Test
+  void aSettlementThatFailsToLeaveIsRetriedUntilRedisHasIt() throws Exception {
+    redis.set(keys.balance("cus_retry"), "1000");
+    // The first settlement goes out on a connection that is already closed, as when Redis drops it.
+    StatefulRedisConnection<String, String> dropped = client.connect();
+    dropped.close();
+    java.util.concurrent.atomic.AtomicInteger sends = new java.util.concurrent.atomic.AtomicInteger();
+    Admission flaky = new Admission(connection,
+        () -> sends.getAndIncrement() == 1 ? dropped.async() : connection.async(), prefix,
+        Clock.fixed(Instant.parse("2026-11-23T12:00:10Z"), ZoneOffset.UTC), CreditHolds.DEFAULT_HOLD_FOR);
+    Admission.Ticket ticket = flaky.admitAsync("gen-retry", new Caller("cus_retry", "key_retry", KeyLimits.NONE),
+        "a/b", 10, 300).get(10, TimeUnit.SECONDS);
+
+    assertThat(ticket.settleAsync(42, 50)).failsWithin(java.time.Duration.ofSeconds(10));
+    assertThat(redis.get(keys.balance("cus_retry"))).isEqualTo("700");
+
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!"958".equals(redis.get(keys.balance("cus_retry"))) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(redis.get(keys.balance("cus_retry"))).isEqualTo("958");
+    assertThat(redis.hexists(keys.creditHolds(), "gen-retry")).isFalse();
+    assertThat(sends.get()).isEqualTo(3);
+  }
+
+  /** Runs the shared settlement script as billing does for a usage event it recorded. */
+  private long settleAsBilling(String generationId, long actualMicros, long actualTokens) {
+    return redis.eval(CreditHolds.SETTLE, io.lettuce.core.ScriptOutputType.INTEGER,
+        new String[] {keys.creditHolds(), keys.creditHoldsDue()}, generationId, String.valueOf(actualMicros),
+        String.valueOf(actualTokens));
+  }
+
+  private CreditHoldReaper reaperAt(Instant now) {
+    return new CreditHoldReaper(connection, prefix, Clock.fixed(now, ZoneOffset.UTC));
+  }
+
+  private int ids;
+
+  private String nextId() {
+    return "gen-" + (++ids);
+  }
+
   /** Admits, waiting for the verdict; a refusal is thrown as the RouterException the future fails with. */
   private Admission.Ticket admit(Caller caller, String model, long estimatedPromptTokens, long worstCaseMicros) {
     try {
-      return admission.admitAsync(caller, model, estimatedPromptTokens, worstCaseMicros).get(10, TimeUnit.SECONDS);
+      return admission.admitAsync(nextId(), caller, model, estimatedPromptTokens, worstCaseMicros).get(10, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RouterException refused) {
         throw refused;

@@ -52,7 +52,7 @@ class RedisSentinelIT {
     RedisKeys keys = new RedisKeys(prefix);
     connection.sync().set(keys.balance("cus_s"), "1000");
     Admission admission = new Admission(connection, prefix, Clock.systemUTC());
-    Admission.Ticket ticket = admission.admitAsync(new Caller("cus_s", "key_s", KeyLimits.NONE), "a/b", 10, 300)
+    Admission.Ticket ticket = admission.admitAsync("gen-sentinel", new Caller("cus_s", "key_s", KeyLimits.NONE), "a/b", 10, 300)
         .get(10, TimeUnit.SECONDS);
     assertThat(connection.sync().get(keys.balance("cus_s"))).isEqualTo("700");
     ticket.settleAsync(42, 20).orTimeout(10, TimeUnit.SECONDS).join();
