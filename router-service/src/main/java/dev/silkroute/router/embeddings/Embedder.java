@@ -36,6 +36,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves one embeddings request through the router's common stages: plans with {@link MarketOrder}
@@ -50,6 +52,8 @@ import java.util.function.LongSupplier;
  * ("gen-..."), {@code provider}, {@code usage.cost} (USD).
  */
 public final class Embedder {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Embedder.class);
 
   private final MarketOrder order;
   private final List<EndpointSource> sources;
@@ -262,27 +266,33 @@ public final class Embedder {
     return answer;
   }
 
-
-
   /**
    * Exactly once per admitted request: the usage event, then the reservation turned into the cost;
-   * then the request's own outcome. A failure to settle wins over the outcome.
+   * then the request's own outcome. A usage event that cannot be recorded wins over the outcome (an
+   * answer is never served unbilled); a settlement that fails does not, as for chat: its ticket
+   * retries it, and billing settles it from the usage event.
    */
   private CompletableFuture<ObjectNode> settleAsync(Generation generation, Admission.Ticket ticket, ObjectNode answer,
                                                     Throwable failure) {
-    CompletableFuture<Void> settled;
+    Throwable outcome = failure;
     try {
       usage.publish(generation.toUsageEvent(routerInstance, clock.instant(), nanos.getAsLong()));
+    } catch (RuntimeException unrecorded) {
+      outcome = unrecorded; // not served unbilled
+    }
+    CompletableFuture<Void> settled;
+    try {
       settled = ticket.settleAsync(generation.priceMicros(), generation.usage().promptTokens());
     } catch (RuntimeException e) {
       settled = CompletableFuture.failedFuture(e);
     }
+    Throwable endedWith = outcome;
     return settled.handle((ignored, settleFailure) -> {
       if (settleFailure != null) {
-        throw new CompletionException(unwrap(settleFailure));
+        LOG.warn("Settling {} failed; retrying", generation.id(), unwrap(settleFailure));
       }
-      if (failure != null) {
-        throw new CompletionException(unwrap(failure));
+      if (endedWith != null) {
+        throw new CompletionException(unwrap(endedWith));
       }
       return answer;
     });
