@@ -1,6 +1,7 @@
 package dev.silkroute.contracts;
 
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * The credit an admitted request holds in Redis until its settlement, shared by the router (which
@@ -8,11 +9,11 @@ import java.time.Duration;
  *
  * <p>Admission reserves the request's worst-case cost from the customer's {@link RedisKeys#balance}
  * (and adds it to the key's {@link RedisKeys#keySpend}) and records the hold as a field of
- * {@link RedisKeys#creditHolds()}, named by the generation id, with a due time in
- * {@link RedisKeys#creditHoldsDue()}. Settling deletes the field while it applies the actual cost,
- * so a settlement applies at most once, whoever sends it and however often: the router retries one
- * whose reply it did not get, and billing settles again every request whose usage event reaches the
- * ledger, which is what settles a request whose router died after publishing its usage.
+ * {@link RedisKeys#creditHolds()}, named by the generation id. Settling deletes the field while it
+ * applies the actual cost, so a settlement applies at most once, whoever sends it and however often:
+ * the router retries one whose reply it did not get, and billing settles again every request whose
+ * usage event reaches the ledger, which is what settles a request whose router died after publishing
+ * its usage.
  *
  * <p>A hold still there at its due time belongs to a request whose router died before settling (or
  * that runs longer than {@link #DEFAULT_HOLD_FOR}): {@link #RELEASE_DUE} gives its reservation back
@@ -21,11 +22,12 @@ import java.time.Duration;
  * cost then instead of being lost. Without holds, a failed settlement kept the worst case off the
  * customer's balance until someone rebuilt it by hand.
  *
- * <p>The record is a JSON object (Redis's Lua has {@code cjson}): {@code b} balance key, {@code s}
- * key-spend key, {@code t} the admission minute's token counter ({@code ""} when the key has no
- * token limit), {@code w} micro-USD reserved, {@code e} tokens estimated, {@code r} present once
- * released. The scripts name keys they read from the record, so they suit one Redis (or Sentinel),
- * not Redis Cluster, like the admission script beside them.
+ * <p>A hold is one string, {@link #record}: its state ({@code h} held, {@code r} released), due time
+ * (epoch ms), micro-USD reserved, tokens estimated, then the balance, key-spend and token-counter keys
+ * ({@code -} when the key has no token limit), separated by single spaces (no key name has one). One
+ * hash field and no index beside it: the hot path pays one HSET and one HDEL in Redis, and the reaper
+ * scans the hash (in-flight requests only) every half minute instead. The scripts name keys they read
+ * from the record, so they suit one Redis (or Sentinel), not Redis Cluster, like the admission script.
  */
 public final class CreditHolds {
 
@@ -35,19 +37,13 @@ public final class CreditHolds {
   /** How long a released hold waits for a late settlement: the usage topic's retention, at least. */
   public static final Duration TOMBSTONE_FOR = Duration.ofDays(7);
 
-  /**
-   * Records a hold; a line of the admission script, after its reservation. Uses {@code KEYS[5]}
-   * holds and {@code KEYS[6]} due, {@code ARGV[7]} generation id and {@code ARGV[8]} due epoch ms,
-   * and the Lua locals {@code tokensKey}, {@code worst} and {@code estimate}.
-   */
-  public static final String HOLD = """
-      redis.call('HSET', KEYS[5], ARGV[7], cjson.encode({b = KEYS[3], s = KEYS[4], t = tokensKey, w = worst, e = estimate}))
-      redis.call('ZADD', KEYS[6], ARGV[8], ARGV[7])
-      """;
+  /** Parses a record into state, due, worst, estimate, balance key, key-spend key, token counter. */
+  private static final String PARSE =
+      "string.match(raw, '^(%a) (%d+) (%d+) (%d+) (%S+) (%S+) (%S+)$')";
 
   /**
-   * Settles one hold. KEYS: holds, due. ARGV: generation id, actual micro-USD, actual tokens. Returns
-   * 1 when it settled a live hold (the difference to the worst case given back, or the excess taken;
+   * Settles one hold. KEYS: holds. ARGV: generation id, actual micro-USD, actual tokens. Returns 1
+   * when it settled a live hold (the difference to the worst case given back, or the excess taken;
    * the token estimate replaced by what was used), 2 when it charged a released one its actual cost,
    * 0 when there was nothing to settle (settled before). A balance or spend that vanished meanwhile
    * (Redis emptied) is left to billing's rebuild from the ledger: adding to a missing key would
@@ -56,53 +52,76 @@ public final class CreditHolds {
   public static final String SETTLE = """
       local raw = redis.call('HGET', KEYS[1], ARGV[1])
       if not raw then return 0 end
-      local hold = cjson.decode(raw)
-      local actual = tonumber(ARGV[2])
-      local back = hold.w - actual
-      if hold.r then back = -actual end
-      if redis.call('EXISTS', hold.b) == 1 then redis.call('INCRBY', hold.b, back) end
-      if redis.call('EXISTS', hold.s) == 1 then redis.call('DECRBY', hold.s, back) end
-      local correction = tonumber(ARGV[3]) - hold.e
-      if not hold.r and hold.t ~= '' and correction ~= 0 and redis.call('EXISTS', hold.t) == 1 then
-        redis.call('INCRBY', hold.t, correction)
-      end
       redis.call('HDEL', KEYS[1], ARGV[1])
-      redis.call('ZREM', KEYS[2], ARGV[1])
-      if hold.r then return 2 end
+      local state, due, worst, estimate, balance, spend, tokens = """ + PARSE + """
+
+      local actual = tonumber(ARGV[2])
+      local back = tonumber(worst) - actual
+      if state == 'r' then back = -actual end
+      if redis.call('EXISTS', balance) == 1 then redis.call('INCRBY', balance, back) end
+      if redis.call('EXISTS', spend) == 1 then redis.call('DECRBY', spend, back) end
+      if state == 'r' then return 2 end
+      local correction = tonumber(ARGV[3]) - tonumber(estimate)
+      if tokens ~= '-' and correction ~= 0 and redis.call('EXISTS', tokens) == 1 then
+        redis.call('INCRBY', tokens, correction)
+      end
       return 1
       """;
 
   /**
-   * Releases the holds due by now, at most a batch of them. KEYS: holds, due. ARGV: now epoch ms, batch
-   * size, tombstone epoch ms. A live hold's reservation is given back in full and the hold becomes a
-   * tombstone due at the tombstone time; a tombstone due is forgotten. Returns {holds released,
-   * tombstones forgotten}.
+   * Releases the due holds among one HSCAN step. KEYS: holds. ARGV: cursor, now epoch ms, step size,
+   * tombstone due epoch ms. A live hold due is given back in full and becomes a tombstone; a tombstone
+   * due is forgotten. Returns {next cursor ("0" when the scan is done), released, forgotten}.
    */
   public static final String RELEASE_DUE = """
+      local step = redis.call('HSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[3])
+      local now = tonumber(ARGV[2])
       local released, forgotten = 0, 0
-      for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))) do
-        local raw = redis.call('HGET', KEYS[1], id)
-        if not raw then
-          redis.call('ZREM', KEYS[2], id)
-        else
-          local hold = cjson.decode(raw)
-          if hold.r then
+      local fields = step[2]
+      for i = 1, #fields, 2 do
+        local id, raw = fields[i], fields[i + 1]
+        local state, due, worst, estimate, balance, spend, tokens = """ + PARSE + """
+
+        if due and tonumber(due) <= now then
+          if state == 'r' then
             redis.call('HDEL', KEYS[1], id)
-            redis.call('ZREM', KEYS[2], id)
             forgotten = forgotten + 1
           else
-            if redis.call('EXISTS', hold.b) == 1 then redis.call('INCRBY', hold.b, hold.w) end
-            if redis.call('EXISTS', hold.s) == 1 then redis.call('DECRBY', hold.s, hold.w) end
-            hold.r = 1
-            redis.call('HSET', KEYS[1], id, cjson.encode(hold))
-            redis.call('ZADD', KEYS[2], ARGV[3], id)
+            if redis.call('EXISTS', balance) == 1 then redis.call('INCRBY', balance, worst) end
+            if redis.call('EXISTS', spend) == 1 then redis.call('DECRBY', spend, worst) end
+            redis.call('HSET', KEYS[1], id, table.concat({'r', ARGV[4], worst, estimate, balance, spend, tokens}, ' '))
             released = released + 1
           end
         end
       end
-      return {released, forgotten}
+      return {step[1], released, forgotten}
       """;
 
   private CreditHolds() {
+  }
+
+  /**
+   * A live hold's record, as admission writes it.
+   *
+   * @param tokensKey the admission minute's token counter, or {@code null} when the key has no token limit
+   */
+  public static String record(Instant due, long worstMicros, long estimatedTokens, String balanceKey,
+                              String keySpendKey, String tokensKey) {
+    return "h " + due.toEpochMilli() + " " + worstMicros + " " + estimatedTokens + " " + balanceKey + " "
+        + keySpendKey + " " + (tokensKey == null ? "-" : tokensKey);
+  }
+
+  /** What a record says; for tools and tests that read holds. */
+  public record Hold(boolean released, Instant due, long worstMicros, long estimatedTokens, String balanceKey,
+                     String keySpendKey, String tokensKey) {
+
+    public static Hold parse(String record) {
+      String[] f = record.split(" ");
+      if (f.length != 7) {
+        throw new IllegalArgumentException("not a credit hold: " + record);
+      }
+      return new Hold(f[0].equals("r"), Instant.ofEpochMilli(Long.parseLong(f[1])), Long.parseLong(f[2]),
+          Long.parseLong(f[3]), f[4], f[5], f[6].equals("-") ? null : f[6]);
+    }
   }
 }

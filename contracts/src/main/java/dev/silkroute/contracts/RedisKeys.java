@@ -64,11 +64,6 @@ public record RedisKeys(String prefix) {
     return prefix + "credit_holds";
   }
 
-  /** ZSET of the {@link #creditHolds()} fields, scored by when each is released or forgotten (epoch ms). */
-  public String creditHoldsDue() {
-    return prefix + "credit_holds:due";
-  }
-
   /** STRING counter: requests through one key in the minute that contains {@code at}. */
   public String requestsInMinute(String keyId, Instant at) {
     return prefix + "rl:req:" + keyId + ":" + minute(at);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.silkroute.contracts.CreditHolds;
 import dev.silkroute.contracts.RedisKeys;
 import dev.silkroute.contracts.WorkerKeys;
 import dev.silkroute.proto.v1.DrainRequest;
@@ -46,7 +46,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 class ReplicasIT {
 
   private static final String POOLED = "qwen/qwen3-32b";
-  private static final ObjectMapper JSON = new ObjectMapper();
   /** Requests each worker takes at once (running, no queue): its capacity. */
   private static final int WORKER_SLOTS = 4;
 
@@ -278,9 +277,9 @@ class ReplicasIT {
       String balanceKey = money.balance(account[0]);
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
         long held = 0;
-        for (String hold : connection.sync().hvals(money.creditHolds())) {
-          JsonNode record = JSON.readTree(hold);
-          held += balanceKey.equals(record.get("b").asText()) ? record.get("w").asLong() : 0;
+        for (String record : connection.sync().hvals(money.creditHolds())) {
+          CreditHolds.Hold hold = CreditHolds.Hold.parse(record);
+          held += balanceKey.equals(hold.balanceKey()) && !hold.released() ? hold.worstMicros() : 0;
         }
         long ledgerSpent = check.ledger(account[0]).values().stream().mapToLong(Long::longValue).sum();
         assertThat(Long.parseLong(connection.sync().get(balanceKey)) + held)

@@ -35,7 +35,7 @@ final class CreditHoldSettler {
 
   CreditHoldSettler(StatefulRedisConnection<String, String> redis, RedisKeys keys) {
     this.redis = redis;
-    this.keys = new String[] {keys.creditHolds(), keys.creditHoldsDue()};
+    this.keys = new String[] {keys.creditHolds()};
     this.sha = redis.sync().digest(CreditHolds.SETTLE);
   }
 

@@ -16,7 +16,6 @@ import dev.silkroute.proto.v1.UsageEvent;
 import dev.silkroute.proto.v1.UsageStatus;
 import dev.silkroute.testkit.Infra;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -29,6 +28,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -352,11 +352,10 @@ class UsageConsumerIT implements TestPropertyProvider {
       String keySpend = keys.keySpend(orphan.getKeyId());
       redis.set(keySpend, "0");
       // What a router's admission leaves for the request it never settled: 300,000 reserved and held.
-      String[] admitted = {"", "", keys.balance(customer), keySpend, keys.creditHolds(), keys.creditHoldsDue()};
-      redis.eval("redis.call('DECRBY', KEYS[3], ARGV[5]) redis.call('INCRBY', KEYS[4], ARGV[5])"
-              + " local tokensKey, worst, estimate = '', tonumber(ARGV[5]), 1000 " + CreditHolds.HOLD,
-          ScriptOutputType.INTEGER, admitted, "", "", "", "", "300000", "", orphan.getEventId(),
-          String.valueOf(System.currentTimeMillis() + 900_000));
+      redis.decrby(keys.balance(customer), 300_000);
+      redis.incrby(keySpend, 300_000);
+      redis.hset(keys.creditHolds(), orphan.getEventId(), CreditHolds.record(Instant.now().plusSeconds(900), 300_000,
+          1000, keys.balance(customer), keySpend, null));
       assertThat(redis.get(keys.balance(customer))).isEqualTo("700000");
 
       send(customer, orphan.toByteArray());
@@ -366,7 +365,6 @@ class UsageConsumerIT implements TestPropertyProvider {
       await().atMost(WAIT).until(() -> redis.hexists(keys.creditHolds(), orphan.getEventId()), held -> !held);
       assertThat(redis.get(keys.balance(customer))).isEqualTo("998500");
       assertThat(redis.get(keySpend)).isEqualTo("1500");
-      assertThat(redis.zscore(keys.creditHoldsDue(), orphan.getEventId())).isNull();
       assertThat(http.getWithoutToken("prometheus").raw())
           .contains("silkroute_billing_usage_holds_settled_total 1.0");
     } finally {

@@ -48,9 +48,9 @@ public final class Admission {
   // One round trip admits a request: the key's rate limits (only when it has any), then the credit
   // reservation, recorded as the request's hold (CreditHolds). A request refused for credit still
   // counts against requests per minute, but its token estimate is not kept.
-  // KEYS: requests this minute, tokens this minute, balance, key spend, credit holds, holds due.
+  // KEYS: requests this minute, tokens this minute, balance, key spend, credit holds.
   // ARGV: rpm, tpm (-1 = none), token estimate, counters' TTL, worst-case micros, key credit limit (-1 = none),
-  // generation id, hold due (epoch ms).
+  // generation id, the hold's record (CreditHolds.record).
   // Returns {verdict, requests, tokens, available micros}: verdict 0 = admitted, 1 = over rpm,
   // 2 = over tpm, 3 = no balance, 4 = insufficient credit, 5 = key credit limit.
   private static final String ADMIT = """
@@ -84,9 +84,7 @@ public final class Admission {
         redis.call('EXPIRE', KEYS[2], ARGV[4])
         tokens = tokens + estimate
       end
-      local tokensKey = ''
-      if tpm >= 0 then tokensKey = KEYS[2] end
-      """ + CreditHolds.HOLD + """
+      redis.call('HSET', KEYS[5], ARGV[7], ARGV[8])
       return {0, requests, tokens, balance - worst}
       """;
 
@@ -176,7 +174,7 @@ public final class Admission {
 
   private String[] admitKeys(Check check) {
     return new String[] {check.requestsKey(), check.tokensKey(), check.balanceKey(), check.keySpendKey(),
-        keys.creditHolds(), keys.creditHoldsDue()};
+        keys.creditHolds()};
   }
 
   private String[] admitArgs(Check check) {
@@ -185,7 +183,8 @@ public final class Admission {
         String.valueOf(limits.tokensPerMinute().orElse(-1)), String.valueOf(check.estimatedPromptTokens()),
         RateLimits.WINDOW_TTL_SECONDS, String.valueOf(check.worstCaseMicros()),
         String.valueOf(limits.creditLimitMicros().orElse(-1)), check.generationId(),
-        String.valueOf(check.now().plus(holdFor).toEpochMilli())};
+        CreditHolds.record(check.now().plus(holdFor), check.worstCaseMicros(), check.estimatedPromptTokens(),
+            check.balanceKey(), check.keySpendKey(), limits.tokensPerMinute().isPresent() ? check.tokensKey() : null)};
   }
 
   /** The admission script's answer: a ticket, or the refusal as an {@link RouterException}. */
@@ -245,7 +244,7 @@ public final class Admission {
     private CompletableFuture<Void> settleOnce(String[] args) {
       try {
         return settle.<Long>runAsync(redisAsync.get(), ScriptOutputType.INTEGER,
-            new String[] {keys.creditHolds(), keys.creditHoldsDue()}, args).thenApply(ignored -> null);
+            new String[] {keys.creditHolds()}, args).thenApply(ignored -> null);
       } catch (RuntimeException notSent) {
         return CompletableFuture.failedFuture(notSent);
       }

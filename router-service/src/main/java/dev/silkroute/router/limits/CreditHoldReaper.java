@@ -15,8 +15,8 @@ import java.util.List;
  */
 public final class CreditHoldReaper {
 
-  /** Holds released per script run, so that one run never keeps Redis busy for long. */
-  static final int BATCH = 100;
+  /** Holds looked at per script run (one HSCAN step), so that one run never keeps Redis busy for long. */
+  static final int STEP = 200;
 
   /** What one pass did. */
   public record Pass(long released, long forgotten) {
@@ -34,20 +34,23 @@ public final class CreditHoldReaper {
     this.release = new RedisScript(redis.sync(), CreditHolds.RELEASE_DUE);
   }
 
-  /** Releases every hold due now, a batch at a time; blocks (a scheduler's thread, never an event loop). */
+  /**
+   * Releases every hold due now, scanning the holds a step at a time (those in flight: a few per
+   * request being served); blocks (a scheduler's thread, never an event loop).
+   */
   public Pass releaseDue() {
     long released = 0;
     long forgotten = 0;
-    while (true) {
+    String cursor = "0";
+    do {
       Instant now = clock.instant();
-      List<Long> result = release.<List<Long>>runAsync(redis.async(), ScriptOutputType.MULTI,
-          new String[] {keys.creditHolds(), keys.creditHoldsDue()}, String.valueOf(now.toEpochMilli()),
-          String.valueOf(BATCH), String.valueOf(now.plus(CreditHolds.TOMBSTONE_FOR).toEpochMilli())).join();
-      released += result.get(0);
-      forgotten += result.get(1);
-      if (result.get(0) + result.get(1) < BATCH) {
-        return new Pass(released, forgotten);
-      }
-    }
+      List<Object> step = release.<List<Object>>runAsync(redis.async(), ScriptOutputType.MULTI,
+          new String[] {keys.creditHolds()}, cursor, String.valueOf(now.toEpochMilli()), String.valueOf(STEP),
+          String.valueOf(now.plus(CreditHolds.TOMBSTONE_FOR).toEpochMilli())).join();
+      cursor = (String) step.get(0);
+      released += (Long) step.get(1);
+      forgotten += (Long) step.get(2);
+    } while (!cursor.equals("0"));
+    return new Pass(released, forgotten);
   }
 }

@@ -342,7 +342,6 @@ class AdmissionIT {
     assertThat(redis.get(keys.balance("cus_id"))).isEqualTo("958");
     assertThat(redis.get(keys.keySpend("key_id"))).isEqualTo("42");
     assertThat(redis.hlen(keys.creditHolds())).isZero();
-    assertThat(redis.zcard(keys.creditHoldsDue())).isZero();
   }
 
   @Test
@@ -402,14 +401,13 @@ class AdmissionIT {
 
     assertThat(redis.get(keys.balance("cus_f"))).isEqualTo("1000");
     assertThat(redis.hlen(keys.creditHolds())).isZero();
-    assertThat(redis.zcard(keys.creditHoldsDue())).isZero();
   }
 
   @Test
-  void theReaperReleasesMoreHoldsThanOneBatchInOnePass() throws Exception {
+  void theReaperReleasesMoreHoldsThanOneScanStepInOnePass() throws Exception {
     redis.set(keys.balance("cus_many"), "1000000");
     Caller caller = new Caller("cus_many", "key_many", KeyLimits.NONE);
-    int holds = CreditHoldReaper.BATCH * 2 + 5;
+    int holds = CreditHoldReaper.STEP * 3 + 5;
     for (int i = 0; i < holds; i++) {
       admission.admitAsync("gen-many-" + i, caller, "a/b", 1, 10).get(10, TimeUnit.SECONDS);
     }
@@ -448,7 +446,7 @@ class AdmissionIT {
   /** Runs the shared settlement script as billing does for a usage event it recorded. */
   private long settleAsBilling(String generationId, long actualMicros, long actualTokens) {
     return redis.eval(CreditHolds.SETTLE, io.lettuce.core.ScriptOutputType.INTEGER,
-        new String[] {keys.creditHolds(), keys.creditHoldsDue()}, generationId, String.valueOf(actualMicros),
+        new String[] {keys.creditHolds()}, generationId, String.valueOf(actualMicros),
         String.valueOf(actualTokens));
   }
 
