@@ -52,9 +52,10 @@ public final class CreditHolds {
   public static final String SETTLE = """
       local raw = redis.call('HGET', KEYS[1], ARGV[1])
       if not raw then return 0 end
-      redis.call('HDEL', KEYS[1], ARGV[1])
       local state, due, worst, estimate, balance, spend, tokens = """ + PARSE + """
 
+      if not state then return redis.error_reply('not a credit hold: ' .. ARGV[1]) end
+      redis.call('HDEL', KEYS[1], ARGV[1])
       local actual = tonumber(ARGV[2])
       local back = tonumber(worst) - actual
       if state == 'r' then back = -actual end

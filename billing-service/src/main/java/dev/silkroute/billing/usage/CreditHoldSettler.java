@@ -3,7 +3,6 @@ package dev.silkroute.billing.usage;
 import dev.silkroute.billing.ledger.LedgerEntry;
 import dev.silkroute.contracts.CreditHolds;
 import dev.silkroute.contracts.RedisKeys;
-import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
@@ -13,6 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,42 +40,51 @@ final class CreditHoldSettler {
     this.sha = redis.sync().digest(CreditHolds.SETTLE);
   }
 
-  /** Settles each entry's hold (hedge losses have none); returns how many were still held. */
+  /**
+   * Settles each entry's hold (hedge losses have none); returns how many were still held. Never
+   * throws: what Redis did not settle is logged and left to the reaper.
+   */
   int settle(List<LedgerEntry> entries) {
-    RedisAsyncCommands<String, String> async = redis.async();
     List<LedgerEntry> sent = new ArrayList<>(entries.size());
     List<RedisFuture<Long>> replies = new ArrayList<>(entries.size());
-    for (LedgerEntry entry : entries) {
-      if (!entry.hedgeLoss()) {
-        sent.add(entry);
-        replies.add(async.evalsha(sha, ScriptOutputType.INTEGER, keys, args(entry)));
+    try {
+      RedisAsyncCommands<String, String> async = redis.async();
+      for (LedgerEntry entry : entries) {
+        if (!entry.hedgeLoss()) {
+          replies.add(async.evalsha(sha, ScriptOutputType.INTEGER, keys, args(entry)));
+          sent.add(entry);
+        }
       }
+    } catch (RuntimeException e) {
+      LOG.warn("Could not send the settlements of {} credit holds; they are given back at their due time",
+          entries.size() - sent.size(), e);
     }
-    LettuceFutures.awaitAll(TIMEOUT, replies.toArray(RedisFuture[]::new));
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
     int held = 0;
     for (int i = 0; i < replies.size(); i++) {
       try {
-        held += reply(replies.get(i), sent.get(i)) > 0 ? 1 : 0;
-      } catch (RuntimeException e) {
+        held += reply(replies.get(i), sent.get(i), deadline) > 0 ? 1 : 0;
+      } catch (RuntimeException | ExecutionException | TimeoutException e) {
         LOG.warn("Could not settle the credit hold of {}; it is given back at its due time",
-            sent.get(i).eventId(), e);
+            sent.get(i).eventId(), e instanceof ExecutionException ? e.getCause() : e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return held;
       }
     }
     return held;
   }
 
   /** The script's answer; Redis forgot the script (restart, flush): sent in full once more. */
-  private long reply(RedisFuture<Long> reply, LedgerEntry entry) {
+  private long reply(RedisFuture<Long> reply, LedgerEntry entry, long deadline)
+      throws ExecutionException, TimeoutException, InterruptedException {
     try {
-      return reply.get();
+      return reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RedisNoScriptException) {
         return redis.sync().eval(CreditHolds.SETTLE, ScriptOutputType.INTEGER, keys, args(entry));
       }
-      throw new IllegalStateException(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+      throw e;
     }
   }
 

@@ -372,6 +372,31 @@ class UsageConsumerIT implements TestPropertyProvider {
     }
   }
 
+  @Test
+  @Order(8)
+  void aHoldRedisCannotSettleNeverHoldsUpTheLedger() throws Exception {
+    String customer = createCustomer(1_000_000);
+    RedisKeys keys = new RedisKeys(properties.get("silkroute.redis.key-prefix"));
+    UsageEvent event = event(customer, 2_000);
+    UsageEvent next = event(customer, 3_000);
+    RedisClient client = RedisClient.create(Infra.redis().uri());
+    try (StatefulRedisConnection<String, String> connection = client.connect()) {
+      // Not a record the settlement script can read: Redis answers it with an error.
+      connection.sync().hset(keys.creditHolds(), event.getEventId(), "not a hold");
+
+      send(customer, event.toByteArray());
+      send(customer, next.toByteArray());
+
+      awaitLedgerRow(event.getEventId());
+      awaitLedgerRow(next.getEventId());
+      assertThat(account(customer).get("spent_micros").asLong()).isEqualTo(5_000);
+      assertThat(connection.sync().hget(keys.creditHolds(), event.getEventId())).isEqualTo("not a hold");
+      awaitHealth("UP");
+    } finally {
+      client.shutdown();
+    }
+  }
+
   private JsonNode awaitHealth(String status) {
     return await().atMost(WAIT).until(() -> http.getWithoutToken("health").body(),
         body -> body != null && status.equals(body.get("status").asText()));
