@@ -26,7 +26,8 @@ import java.time.Instant;
  * (epoch ms), micro-USD reserved, tokens estimated, then the balance, key-spend and token-counter keys
  * ({@code -} when the key has no token limit), separated by single spaces (no key name has one). One
  * hash field and no index beside it: the hot path pays one HSET and one HDEL in Redis, and the reaper
- * scans the hash (in-flight requests only) every half minute instead. The scripts name keys they read
+ * scans the hash every half minute instead (the requests in flight, and the tombstones of the few a
+ * dead router left). The scripts name keys they read
  * from the record, so they suit one Redis (or Sentinel), not Redis Cluster, like the admission script.
  */
 public final class CreditHolds {
@@ -55,35 +56,43 @@ public final class CreditHolds {
       local state, due, worst, estimate, balance, spend, tokens = """ + PARSE + """
 
       if not state then return redis.error_reply('not a credit hold: ' .. ARGV[1]) end
-      redis.call('HDEL', KEYS[1], ARGV[1])
+      -- Integers formatted as such: Lua's numbers are doubles, and "-0" or "1e+15" are no integers to Redis.
       local actual = tonumber(ARGV[2])
       local back = tonumber(worst) - actual
-      if state == 'r' then back = -actual end
-      if redis.call('EXISTS', balance) == 1 then redis.call('INCRBY', balance, back) end
-      if redis.call('EXISTS', spend) == 1 then redis.call('DECRBY', spend, back) end
-      if state == 'r' then return 2 end
-      local correction = tonumber(ARGV[3]) - tonumber(estimate)
-      if tokens ~= '-' and correction ~= 0 and redis.call('EXISTS', tokens) == 1 then
-        redis.call('INCRBY', tokens, correction)
+      if state == 'r' then back = 0 - actual end
+      if back ~= 0 then
+        back = string.format('%d', back)
+        if redis.call('EXISTS', balance) == 1 then redis.call('INCRBY', balance, back) end
+        if redis.call('EXISTS', spend) == 1 then redis.call('DECRBY', spend, back) end
       end
+      local correction = tonumber(ARGV[3]) - tonumber(estimate)
+      if state == 'h' and tokens ~= '-' and correction ~= 0 and redis.call('EXISTS', tokens) == 1 then
+        redis.call('INCRBY', tokens, string.format('%d', correction))
+      end
+      -- Last: a command above that fails leaves the hold to be settled again.
+      redis.call('HDEL', KEYS[1], ARGV[1])
+      if state == 'r' then return 2 end
       return 1
       """;
 
   /**
    * Releases the due holds among one HSCAN step. KEYS: holds. ARGV: cursor, now epoch ms, step size,
    * tombstone due epoch ms. A live hold due is given back in full and becomes a tombstone; a tombstone
-   * due is forgotten. Returns {next cursor ("0" when the scan is done), released, forgotten}.
+   * due is forgotten. Returns {next cursor ("0" when the scan is done), released, forgotten, records
+   * it could not read (left as they are)}.
    */
   public static final String RELEASE_DUE = """
       local step = redis.call('HSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[3])
       local now = tonumber(ARGV[2])
-      local released, forgotten = 0, 0
+      local released, forgotten, unreadable = 0, 0, 0
       local fields = step[2]
       for i = 1, #fields, 2 do
         local id, raw = fields[i], fields[i + 1]
         local state, due, worst, estimate, balance, spend, tokens = """ + PARSE + """
 
-        if due and tonumber(due) <= now then
+        if not due then
+          unreadable = unreadable + 1
+        elseif tonumber(due) <= now then
           if state == 'r' then
             redis.call('HDEL', KEYS[1], id)
             forgotten = forgotten + 1
@@ -95,7 +104,7 @@ public final class CreditHolds {
           end
         end
       end
-      return {step[1], released, forgotten}
+      return {step[1], released, forgotten, unreadable}
       """;
 
   private CreditHolds() {

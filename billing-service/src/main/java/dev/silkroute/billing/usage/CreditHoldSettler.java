@@ -42,50 +42,81 @@ final class CreditHoldSettler {
 
   /**
    * Settles each entry's hold (hedge losses have none); returns how many were still held. Never
-   * throws: what Redis did not settle is logged and left to the reaper.
+   * throws, and waits at most {@link #TIMEOUT}: what Redis did not settle is logged once for the batch
+   * and left to the reaper. While Redis is unreachable nothing is sent (Lettuce would queue it).
    */
   int settle(List<LedgerEntry> entries) {
-    List<LedgerEntry> sent = new ArrayList<>(entries.size());
-    List<RedisFuture<Long>> replies = new ArrayList<>(entries.size());
-    try {
-      RedisAsyncCommands<String, String> async = redis.async();
-      for (LedgerEntry entry : entries) {
-        if (!entry.hedgeLoss()) {
-          replies.add(async.evalsha(sha, ScriptOutputType.INTEGER, keys, args(entry)));
-          sent.add(entry);
-        }
-      }
-    } catch (RuntimeException e) {
-      LOG.warn("Could not send the settlements of {} credit holds; they are given back at their due time",
-          entries.size() - sent.size(), e);
+    List<LedgerEntry> held = entries.stream().filter(entry -> !entry.hedgeLoss()).toList();
+    if (held.isEmpty()) {
+      return 0;
+    }
+    if (!redis.isOpen()) {
+      LOG.warn("Redis is unreachable: {} credit holds are left to the reaper", held.size());
+      return 0;
     }
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    int held = 0;
-    for (int i = 0; i < replies.size(); i++) {
+    Outcome outcome = send(held, deadline);
+    if (!outcome.unknownScript().isEmpty()) {
+      // Redis restarted or was flushed: load the script once, then send those again together.
+      Outcome again;
       try {
-        held += reply(replies.get(i), sent.get(i), deadline) > 0 ? 1 : 0;
-      } catch (RuntimeException | ExecutionException | TimeoutException e) {
-        LOG.warn("Could not settle the credit hold of {}; it is given back at its due time",
-            sent.get(i).eventId(), e instanceof ExecutionException ? e.getCause() : e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return held;
+        redis.sync().scriptLoad(CreditHolds.SETTLE);
+        again = send(outcome.unknownScript(), deadline);
+      } catch (RuntimeException e) {
+        again = new Outcome(0, List.of(), outcome.unknownScript().size(), e);
       }
+      outcome = new Outcome(outcome.settled() + again.settled(), again.unknownScript(),
+          outcome.failed() + again.failed() + again.unknownScript().size(),
+          outcome.firstFailure() != null ? outcome.firstFailure() : again.firstFailure());
     }
-    return held;
+    if (outcome.failed() > 0) {
+      LOG.warn("Could not settle {} of {} credit holds; they are given back at their due time",
+          outcome.failed(), held.size(), outcome.firstFailure());
+    }
+    return outcome.settled();
   }
 
-  /** The script's answer; Redis forgot the script (restart, flush): sent in full once more. */
-  private long reply(RedisFuture<Long> reply, LedgerEntry entry, long deadline)
-      throws ExecutionException, TimeoutException, InterruptedException {
+  /** One pipelined round: how many holds it settled, those Redis had no script for, the rest that failed. */
+  private record Outcome(int settled, List<LedgerEntry> unknownScript, int failed, Throwable firstFailure) {
+  }
+
+  private Outcome send(List<LedgerEntry> entries, long deadline) {
+    RedisAsyncCommands<String, String> async = redis.async();
+    List<RedisFuture<Long>> replies = new ArrayList<>(entries.size());
+    int settled = 0;
+    int failed = 0;
+    Throwable firstFailure = null;
+    List<LedgerEntry> unknownScript = new ArrayList<>();
     try {
-      return reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RedisNoScriptException) {
-        return redis.sync().eval(CreditHolds.SETTLE, ScriptOutputType.INTEGER, keys, args(entry));
+      for (LedgerEntry entry : entries) {
+        replies.add(async.evalsha(sha, ScriptOutputType.INTEGER, keys, args(entry)));
       }
-      throw e;
+    } catch (RuntimeException e) {
+      failed += entries.size() - replies.size();
+      firstFailure = e;
     }
+    for (int i = 0; i < replies.size(); i++) {
+      RedisFuture<Long> reply = replies.get(i);
+      try {
+        settled += reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS) > 0 ? 1 : 0;
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RedisNoScriptException) {
+          unknownScript.add(entries.get(i));
+        } else {
+          failed++;
+          firstFailure = firstFailure != null ? firstFailure : e.getCause();
+        }
+      } catch (TimeoutException e) {
+        reply.cancel(true); // not left queued in Lettuce once this batch has given up on it
+        failed++;
+        firstFailure = firstFailure != null ? firstFailure : e;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        replies.subList(i, replies.size()).forEach(pending -> pending.cancel(true));
+        return new Outcome(settled, List.of(), failed + replies.size() - i, e);
+      }
+    }
+    return new Outcome(settled, unknownScript, failed, firstFailure);
   }
 
   private static String[] args(LedgerEntry entry) {

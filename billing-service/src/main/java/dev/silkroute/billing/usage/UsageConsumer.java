@@ -198,7 +198,8 @@ final class UsageConsumer implements Runnable {
     Future<LedgerWrite> write = writers.submit(() -> {
       deadLetters.awaitAcks(deadLetterAcks);
       LedgerWrite written = ledger.record(batch);
-      // After the commit: a hold settled from an event the ledger then lost would be charged twice.
+      // After the commit: a hold settled from an event the ledger then lost would be charged in
+      // Redis with no ledger row.
       metrics.holdsSettled(holds.settle(entries));
       return written;
     });

@@ -397,6 +397,31 @@ class UsageConsumerIT implements TestPropertyProvider {
     }
   }
 
+  @Test
+  @Order(9)
+  void settlesHoldsAfterRedisForgotItsScripts() throws Exception {
+    String customer = createCustomer(1_000_000);
+    RedisKeys keys = new RedisKeys(properties.get("silkroute.redis.key-prefix"));
+    UsageEvent orphan = event(customer, 1_500);
+    RedisClient client = RedisClient.create(Infra.redis().uri());
+    try (StatefulRedisConnection<String, String> connection = client.connect()) {
+      RedisCommands<String, String> redis = connection.sync();
+      redis.decrby(keys.balance(customer), 300_000);
+      redis.hset(keys.creditHolds(), orphan.getEventId(), CreditHolds.record(Instant.now().plusSeconds(900), 300_000,
+          1000, keys.balance(customer), keys.keySpend(orphan.getKeyId()), null));
+      // As after a Redis restart: every script is unknown (routers and billing send them again).
+      redis.scriptFlush();
+
+      send(customer, orphan.toByteArray());
+      awaitLedgerRow(orphan.getEventId());
+
+      await().atMost(WAIT).until(() -> redis.hexists(keys.creditHolds(), orphan.getEventId()), held -> !held);
+      assertThat(redis.get(keys.balance(customer))).isEqualTo("998500");
+    } finally {
+      client.shutdown();
+    }
+  }
+
   private JsonNode awaitHealth(String status) {
     return await().atMost(WAIT).until(() -> http.getWithoutToken("health").body(),
         body -> body != null && status.equals(body.get("status").asText()));

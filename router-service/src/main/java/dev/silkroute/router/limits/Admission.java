@@ -39,7 +39,7 @@ public final class Admission {
     /**
      * Turns the reservation into the actual cost. Completes once Redis applied it (on Lettuce's I/O
      * thread); only the first call counts, later ones complete at once. When that fails, it is
-     * retried in the background (three times, over half a minute): settling is idempotent, keyed by the
+     * retried in the background (three times, over 36 s): settling is idempotent, keyed by the
      * generation id, so a retry after a lost reply cannot give the credit back twice.
      */
     CompletableFuture<Void> settleAsync(long actualMicros, long actualTokens);
@@ -87,7 +87,6 @@ public final class Admission {
       redis.call('HSET', KEYS[5], ARGV[7], ARGV[8])
       return {0, requests, tokens, balance - worst}
       """;
-
 
   /** Delays before each retry of a settlement that failed; then billing's settlement or the reaper's. */
   static final List<Duration> SETTLE_RETRIES = List.of(Duration.ofSeconds(1), Duration.ofSeconds(5),

@@ -18,8 +18,8 @@ public final class CreditHoldReaper {
   /** Holds looked at per script run (one HSCAN step), so that one run never keeps Redis busy for long. */
   static final int STEP = 200;
 
-  /** What one pass did. */
-  public record Pass(long released, long forgotten) {
+  /** What one pass did; {@code unreadable}: records no script can read, left as they are. */
+  public record Pass(long released, long forgotten, long unreadable) {
   }
 
   private final StatefulRedisConnection<String, String> redis;
@@ -35,12 +35,13 @@ public final class CreditHoldReaper {
   }
 
   /**
-   * Releases every hold due now, scanning the holds a step at a time (those in flight: a few per
-   * request being served); blocks (a scheduler's thread, never an event loop).
+   * Releases every hold due now, scanning the holds a step at a time (one per request in flight, and
+   * the tombstones of those a dead router left); blocks (a scheduler's thread, never an event loop).
    */
   public Pass releaseDue() {
     long released = 0;
     long forgotten = 0;
+    long unreadable = 0;
     String cursor = "0";
     do {
       Instant now = clock.instant();
@@ -50,7 +51,8 @@ public final class CreditHoldReaper {
       cursor = (String) step.get(0);
       released += (Long) step.get(1);
       forgotten += (Long) step.get(2);
+      unreadable += (Long) step.get(3);
     } while (!cursor.equals("0"));
-    return new Pass(released, forgotten);
+    return new Pass(released, forgotten, unreadable);
   }
 }

@@ -24,6 +24,9 @@ final class CreditHoldReaping {
       if (pass.released() > 0) {
         LOG.warn("Gave back the credit of {} requests whose router never settled them", pass.released());
       }
+      if (pass.unreadable() > 0) {
+        LOG.error("{} credit holds cannot be read by the scripts; their reservations stay held", pass.unreadable());
+      }
     } catch (RuntimeException e) {
       LOG.warn("Could not release due credit holds; trying again in 30s", e);
     }

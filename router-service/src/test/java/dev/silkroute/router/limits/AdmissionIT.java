@@ -369,11 +369,11 @@ class AdmissionIT {
     Instant admitted = Instant.parse("2026-11-23T12:00:10Z");
 
     assertThat(reaperAt(admitted.plus(CreditHolds.DEFAULT_HOLD_FOR).minusSeconds(1)).releaseDue())
-        .isEqualTo(new CreditHoldReaper.Pass(0, 0));
+        .isEqualTo(new CreditHoldReaper.Pass(0, 0, 0));
     assertThat(redis.get(keys.balance("cus_r"))).isEqualTo("700");
 
     assertThat(reaperAt(admitted.plus(CreditHolds.DEFAULT_HOLD_FOR)).releaseDue())
-        .isEqualTo(new CreditHoldReaper.Pass(1, 0));
+        .isEqualTo(new CreditHoldReaper.Pass(1, 0, 0));
     assertThat(redis.get(keys.balance("cus_r"))).isEqualTo("1000");
     assertThat(redis.get(keys.keySpend("key_r"))).isEqualTo("0");
 
@@ -387,17 +387,42 @@ class AdmissionIT {
   }
 
   @Test
+  void aReleasedHoldSettledAtNoCostChargesNothing() throws Exception {
+    redis.set(keys.balance("cus_zero"), "1000");
+    // A request that failed before any token: its price is 0, and its hold was released meanwhile.
+    Admission.Ticket ticket = admission.admitAsync("gen-zero", new Caller("cus_zero", "key_zero", KeyLimits.NONE),
+        "a/b", 10, 300).get(10, TimeUnit.SECONDS);
+    reaperAt(Instant.parse("2026-11-23T12:00:10Z").plus(CreditHolds.DEFAULT_HOLD_FOR)).releaseDue();
+
+    ticket.settleAsync(0, 0).get(10, TimeUnit.SECONDS);
+
+    assertThat(redis.get(keys.balance("cus_zero"))).isEqualTo("1000");
+    assertThat(redis.get(keys.keySpend("key_zero"))).isEqualTo("0");
+    assertThat(redis.hexists(keys.creditHolds(), "gen-zero")).isFalse();
+  }
+
+  @Test
+  void aRecordTheScriptsCannotReadIsCountedAndLeftAsItIs() throws Exception {
+    redis.hset(keys.creditHolds(), "gen-garbled", "{\"w\":300}");
+
+    assertThat(reaperAt(Instant.parse("2026-11-23T12:00:10Z").plus(CreditHolds.TOMBSTONE_FOR)).releaseDue())
+        .isEqualTo(new CreditHoldReaper.Pass(0, 0, 1));
+    assertThatThrownBy(() -> settleAsBilling("gen-garbled", 42, 50)).hasMessageContaining("not a credit hold");
+    assertThat(redis.hget(keys.creditHolds(), "gen-garbled")).isEqualTo("{\"w\":300}");
+  }
+
+  @Test
   void aReleasedHoldNobodySettlesIsForgottenAfterTheTombstoneTime() throws Exception {
     redis.set(keys.balance("cus_f"), "1000");
     admission.admitAsync("gen-lost", new Caller("cus_f", "key_f", KeyLimits.NONE), "a/b", 10, 300)
         .get(10, TimeUnit.SECONDS);
     Instant due = Instant.parse("2026-11-23T12:00:10Z").plus(CreditHolds.DEFAULT_HOLD_FOR);
 
-    assertThat(reaperAt(due).releaseDue()).isEqualTo(new CreditHoldReaper.Pass(1, 0));
+    assertThat(reaperAt(due).releaseDue()).isEqualTo(new CreditHoldReaper.Pass(1, 0, 0));
     assertThat(reaperAt(due.plus(CreditHolds.TOMBSTONE_FOR).minusSeconds(1)).releaseDue())
-        .isEqualTo(new CreditHoldReaper.Pass(0, 0));
+        .isEqualTo(new CreditHoldReaper.Pass(0, 0, 0));
     assertThat(reaperAt(due.plus(CreditHolds.TOMBSTONE_FOR)).releaseDue())
-        .isEqualTo(new CreditHoldReaper.Pass(0, 1));
+        .isEqualTo(new CreditHoldReaper.Pass(0, 1, 0));
 
     assertThat(redis.get(keys.balance("cus_f"))).isEqualTo("1000");
     assertThat(redis.hlen(keys.creditHolds())).isZero();
@@ -414,7 +439,7 @@ class AdmissionIT {
     assertThat(redis.get(keys.balance("cus_many"))).isEqualTo(String.valueOf(1_000_000 - 10 * holds));
 
     Instant due = Instant.parse("2026-11-23T12:00:10Z").plus(CreditHolds.DEFAULT_HOLD_FOR);
-    assertThat(reaperAt(due).releaseDue()).isEqualTo(new CreditHoldReaper.Pass(holds, 0));
+    assertThat(reaperAt(due).releaseDue()).isEqualTo(new CreditHoldReaper.Pass(holds, 0, 0));
     assertThat(redis.get(keys.balance("cus_many"))).isEqualTo("1000000");
   }
 
