@@ -16,7 +16,6 @@ import dev.silkroute.proto.v1.UsageEvent;
 import dev.silkroute.proto.v1.UsageStatus;
 import dev.silkroute.testkit.Infra;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
@@ -79,6 +78,9 @@ class UsageConsumerIT implements TestPropertyProvider {
 
   private AdminHttp http;
   private KafkaProducer<String, byte[]> producer;
+  private RedisClient redisClient;
+  private RedisCommands<String, String> redis;
+  private RedisKeys keys;
 
   @Override
   public Map<String, String> getProperties() {
@@ -92,11 +94,15 @@ class UsageConsumerIT implements TestPropertyProvider {
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Infra.kafka().bootstrapServers());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    redisClient = RedisClient.create(Infra.redis().uri());
+    redis = redisClient.connect().sync();
+    keys = new RedisKeys(properties.get("silkroute.redis.key-prefix"));
   }
 
   @AfterAll
   void disconnect() {
     producer.close();
+    redisClient.shutdown();
   }
 
   private String topic() {
@@ -343,83 +349,66 @@ class UsageConsumerIT implements TestPropertyProvider {
   @Order(7)
   void settlesTheCreditHoldOfARequestWhoseRouterDiedAfterPublishingItsUsage() throws Exception {
     String customer = createCustomer(1_000_000);
-    RedisKeys keys = new RedisKeys(properties.get("silkroute.redis.key-prefix"));
     UsageEvent orphan = event(customer, 1_500);
     UsageEvent settled = event(customer, 2_500);
-    RedisClient client = RedisClient.create(Infra.redis().uri());
-    try (StatefulRedisConnection<String, String> connection = client.connect()) {
-      RedisCommands<String, String> redis = connection.sync();
-      String keySpend = keys.keySpend(orphan.getKeyId());
-      redis.set(keySpend, "0");
-      // What a router's admission leaves for the request it never settled: 300,000 reserved and held.
-      redis.decrby(keys.balance(customer), 300_000);
-      redis.incrby(keySpend, 300_000);
-      redis.hset(keys.creditHolds(), orphan.getEventId(), CreditHolds.record(Instant.now().plusSeconds(900), 300_000,
-          1000, keys.balance(customer), keySpend, null));
-      assertThat(redis.get(keys.balance(customer))).isEqualTo("700000");
+    String keySpend = keys.keySpend(orphan.getKeyId());
+    redis.set(keySpend, "0");
+    holdAsADeadRouterLeftIt(customer, orphan);
+    assertThat(redis.get(keys.balance(customer))).isEqualTo("700000");
 
-      send(customer, orphan.toByteArray());
-      send(customer, settled.toByteArray()); // its router settled it: no hold, nothing to change
-      awaitLedgerRow(settled.getEventId());
+    send(customer, orphan.toByteArray());
+    send(customer, settled.toByteArray()); // its router settled it: no hold, nothing to change
+    awaitLedgerRow(settled.getEventId());
 
-      await().atMost(WAIT).until(() -> redis.hexists(keys.creditHolds(), orphan.getEventId()), held -> !held);
-      assertThat(redis.get(keys.balance(customer))).isEqualTo("998500");
-      assertThat(redis.get(keySpend)).isEqualTo("1500");
-      assertThat(http.getWithoutToken("prometheus").raw())
-          .contains("silkroute_billing_usage_holds_settled_total 1.0");
-    } finally {
-      client.shutdown();
-    }
+    await().atMost(WAIT).until(() -> redis.hexists(keys.creditHolds(), orphan.getEventId()), held -> !held);
+    assertThat(redis.get(keys.balance(customer))).isEqualTo("998500");
+    assertThat(redis.get(keySpend)).isEqualTo("1500");
+    assertThat(http.getWithoutToken("prometheus").raw())
+        .contains("silkroute_billing_usage_holds_settled_total 1.0");
   }
 
   @Test
   @Order(8)
   void aHoldRedisCannotSettleNeverHoldsUpTheLedger() throws Exception {
     String customer = createCustomer(1_000_000);
-    RedisKeys keys = new RedisKeys(properties.get("silkroute.redis.key-prefix"));
     UsageEvent event = event(customer, 2_000);
     UsageEvent next = event(customer, 3_000);
-    RedisClient client = RedisClient.create(Infra.redis().uri());
-    try (StatefulRedisConnection<String, String> connection = client.connect()) {
-      // Not a record the settlement script can read: Redis answers it with an error.
-      connection.sync().hset(keys.creditHolds(), event.getEventId(), "not a hold");
+    // Not a record the settlement script can read: Redis answers it with an error.
+    redis.hset(keys.creditHolds(), event.getEventId(), "not a hold");
 
-      send(customer, event.toByteArray());
-      send(customer, next.toByteArray());
+    send(customer, event.toByteArray());
+    send(customer, next.toByteArray());
 
-      awaitLedgerRow(event.getEventId());
-      awaitLedgerRow(next.getEventId());
-      assertThat(account(customer).get("spent_micros").asLong()).isEqualTo(5_000);
-      assertThat(connection.sync().hget(keys.creditHolds(), event.getEventId())).isEqualTo("not a hold");
-      awaitHealth("UP");
-    } finally {
-      client.shutdown();
-    }
+    awaitLedgerRow(event.getEventId());
+    awaitLedgerRow(next.getEventId());
+    assertThat(account(customer).get("spent_micros").asLong()).isEqualTo(5_000);
+    assertThat(redis.hget(keys.creditHolds(), event.getEventId())).isEqualTo("not a hold");
+    awaitHealth("UP");
   }
 
   @Test
   @Order(9)
   void settlesHoldsAfterRedisForgotItsScripts() throws Exception {
     String customer = createCustomer(1_000_000);
-    RedisKeys keys = new RedisKeys(properties.get("silkroute.redis.key-prefix"));
     UsageEvent orphan = event(customer, 1_500);
-    RedisClient client = RedisClient.create(Infra.redis().uri());
-    try (StatefulRedisConnection<String, String> connection = client.connect()) {
-      RedisCommands<String, String> redis = connection.sync();
-      redis.decrby(keys.balance(customer), 300_000);
-      redis.hset(keys.creditHolds(), orphan.getEventId(), CreditHolds.record(Instant.now().plusSeconds(900), 300_000,
-          1000, keys.balance(customer), keys.keySpend(orphan.getKeyId()), null));
-      // As after a Redis restart: every script is unknown (routers and billing send them again).
-      redis.scriptFlush();
+    holdAsADeadRouterLeftIt(customer, orphan);
+    // As after a Redis restart: every script is unknown (routers and billing send them again).
+    redis.scriptFlush();
 
-      send(customer, orphan.toByteArray());
-      awaitLedgerRow(orphan.getEventId());
+    send(customer, orphan.toByteArray());
+    awaitLedgerRow(orphan.getEventId());
 
-      await().atMost(WAIT).until(() -> redis.hexists(keys.creditHolds(), orphan.getEventId()), held -> !held);
-      assertThat(redis.get(keys.balance(customer))).isEqualTo("998500");
-    } finally {
-      client.shutdown();
-    }
+    await().atMost(WAIT).until(() -> redis.hexists(keys.creditHolds(), orphan.getEventId()), held -> !held);
+    assertThat(redis.get(keys.balance(customer))).isEqualTo("998500");
+  }
+
+  /** What a router's admission leaves for a request it never settled: 300,000 micro-USD reserved and held. */
+  private void holdAsADeadRouterLeftIt(String customer, UsageEvent event) {
+    String keySpend = keys.keySpend(event.getKeyId());
+    redis.decrby(keys.balance(customer), 300_000);
+    redis.incrby(keySpend, 300_000);
+    redis.hset(keys.creditHolds(), event.getEventId(), CreditHolds.record(Instant.now().plusSeconds(900), 300_000,
+        1000, keys.balance(customer), keySpend, null));
   }
 
   private JsonNode awaitHealth(String status) {
