@@ -2,7 +2,6 @@ package dev.silkroute.router.limits;
 
 import dev.silkroute.contracts.CreditHolds;
 import dev.silkroute.contracts.KeyLimits;
-import dev.silkroute.contracts.RedisKeys;
 import dev.silkroute.router.core.ErrorKind;
 import dev.silkroute.router.core.RouterError;
 import dev.silkroute.router.core.RouterException;
@@ -101,7 +100,6 @@ public final class Admission {
   private final RedisScript admit;
   private final RedisScript settle;
   private final Clock clock;
-  private final RedisKeys keys;
   private final Duration holdFor;
 
   public Admission(StatefulRedisConnection<String, String> redis, String keyPrefix, Clock clock) {
@@ -123,7 +121,6 @@ public final class Admission {
     this.admit = new RedisScript(redis.sync(), ADMIT);
     this.settle = new RedisScript(redis.sync(), CreditHolds.SETTLE);
     this.clock = clock;
-    this.keys = new RedisKeys(keyPrefix);
     this.holdFor = holdFor;
   }
 
@@ -173,7 +170,7 @@ public final class Admission {
 
   private String[] admitKeys(Check check) {
     return new String[] {check.requestsKey(), check.tokensKey(), check.balanceKey(), check.keySpendKey(),
-        keys.creditHolds()};
+        credit.holdsKey()};
   }
 
   private String[] admitArgs(Check check) {
@@ -243,7 +240,7 @@ public final class Admission {
     private CompletableFuture<Void> settleOnce(String[] args) {
       try {
         return settle.<Long>runAsync(redisAsync.get(), ScriptOutputType.INTEGER,
-            new String[] {keys.creditHolds()}, args).thenApply(ignored -> null);
+            new String[] {credit.holdsKey()}, args).thenApply(ignored -> null);
       } catch (RuntimeException notSent) {
         return CompletableFuture.failedFuture(notSent);
       }

@@ -7,7 +7,9 @@ import dev.silkroute.contracts.RedisKeys;
  * credited by billing-service on every grant). A request reserves its worst-case cost
  * before it is routed and settles to its actual cost when it ends, so concurrent requests can never
  * spend more than the balance. The key's own spend ({@link RedisKeys#keySpend}) is held against
- * its credit limit the same way. {@link Admission}'s scripts do both.
+ * its credit limit the same way. Each reservation is held under the request's generation id until it
+ * is settled ({@link RedisKeys#creditHolds()}, {@code contracts.CreditHolds}), so settling applies once.
+ * {@link Admission}'s scripts do all three.
  */
 public final class Credit {
 
@@ -26,9 +28,11 @@ public final class Credit {
   }
 
   private final RedisKeys keys;
+  private final String holdsKey;
 
   public Credit(String keyPrefix) {
     this.keys = new RedisKeys(keyPrefix);
+    this.holdsKey = keys.creditHolds();
   }
 
   String balanceKey(String customerId) {
@@ -37,5 +41,10 @@ public final class Credit {
 
   String keySpendKey(String keyId) {
     return keys.keySpend(keyId);
+  }
+
+  /** The one hash of every request's hold; named once, as every admission and settlement uses it. */
+  String holdsKey() {
+    return holdsKey;
   }
 }
